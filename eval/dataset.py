@@ -1,0 +1,146 @@
+"""The evaluation question set and the labelled judge pairs (``data/eval/*.jsonl``)."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+QUESTION_TYPES = (
+    "single_fact",
+    "number",
+    "who",
+    "when",
+    "multi_part",
+    "cross_article",
+    "unanswerable",
+)
+PAIR_KINDS = ("supported", "changed_number", "swapped_name", "unsupported_claim")
+
+DEFAULT_QUESTIONS = Path("data/eval/questions.jsonl")
+DEFAULT_PAIRS = Path("data/eval/judge_pairs.jsonl")
+DEFAULT_ARTICLES = Path("data/articles")
+
+
+class DatasetError(ValueError):
+    """A malformed line in a dataset file."""
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    question: str
+    type: str
+    answerable: bool
+    gold_answer: str = ""
+    key_facts: list[str] = field(default_factory=list)
+    gold_files: list[str] = field(default_factory=list)
+    gold_quotes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class JudgePair:
+    id: str
+    sentence: str
+    passage: str
+    supported: bool
+    kind: str
+
+
+def _read_jsonl(path: Path) -> list[tuple[int, dict]]:
+    rows: list[tuple[int, dict]] = []
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise DatasetError(f"{path}:{number}: invalid JSON: {exc}") from exc
+        if not isinstance(row, dict):
+            raise DatasetError(f"{path}:{number}: expected an object")
+        rows.append((number, row))
+    return rows
+
+
+def load_questions(path: Path = DEFAULT_QUESTIONS) -> list[Question]:
+    """Read and validate the question set."""
+    out: list[Question] = []
+    seen: set[str] = set()
+    for number, row in _read_jsonl(path):
+        where = f"{path}:{number}"
+        try:
+            item = Question(
+                id=str(row["id"]),
+                question=str(row["question"]),
+                type=str(row["type"]),
+                answerable=bool(row["answerable"]),
+                gold_answer=str(row.get("gold_answer", "")),
+                key_facts=[str(x) for x in row.get("key_facts", [])],
+                gold_files=[str(x) for x in row.get("gold_files", [])],
+                gold_quotes=[str(x) for x in row.get("gold_quotes", [])],
+            )
+        except KeyError as exc:
+            raise DatasetError(f"{where}: missing field {exc}") from exc
+        if item.type not in QUESTION_TYPES:
+            raise DatasetError(f"{where}: unknown type {item.type!r}")
+        if item.id in seen:
+            raise DatasetError(f"{where}: duplicate id {item.id!r}")
+        if item.answerable == (item.type == "unanswerable"):
+            raise DatasetError(f"{where}: 'answerable' disagrees with type {item.type!r}")
+        if item.answerable and not (item.key_facts and item.gold_files and item.gold_quotes):
+            raise DatasetError(f"{where}: answerable questions need key_facts, files and quotes")
+        seen.add(item.id)
+        out.append(item)
+    return out
+
+
+def load_judge_pairs(path: Path = DEFAULT_PAIRS) -> list[JudgePair]:
+    """Read the labelled (sentence, passage, supported?) pairs."""
+    out: list[JudgePair] = []
+    for number, row in _read_jsonl(path):
+        try:
+            pair = JudgePair(
+                id=str(row.get("id", f"p{number:03d}")),
+                sentence=str(row["sentence"]),
+                passage=str(row["passage"]),
+                supported=bool(row["supported"]),
+                kind=str(row["kind"]),
+            )
+        except KeyError as exc:
+            raise DatasetError(f"{path}:{number}: missing field {exc}") from exc
+        if pair.kind not in PAIR_KINDS or pair.supported != (pair.kind == "supported"):
+            raise DatasetError(f"{path}:{number}: inconsistent kind {pair.kind!r}")
+        out.append(pair)
+    return out
+
+
+def _fallback_clean(text: str) -> str:
+    table = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+    return re.sub(r"\s+", " ", text.translate(table))
+
+
+def clean_corpus(articles_dir: Path = DEFAULT_ARTICLES) -> dict[str, str]:
+    """File name -> cleaned text, exactly as the ingest pipeline cleans it."""
+    try:
+        from ingest.cleaning import clean_text
+    except ImportError:  # pragma: no cover - only before the ingest package exists
+        return {p.name: _fallback_clean(p.read_text("utf-8")) for p in _articles(articles_dir)}
+    return {p.name: clean_text(p.read_text("utf-8")).text for p in _articles(articles_dir)}
+
+
+def _articles(articles_dir: Path) -> list[Path]:
+    return sorted(Path(articles_dir).glob("*.txt"))
+
+
+def missing_quotes(questions: list[Question], corpus: dict[str, str]) -> list[str]:
+    """Descriptions of gold quotes not found verbatim in any of their gold files."""
+    problems: list[str] = []
+    for q in questions:
+        for name in q.gold_files:
+            if name not in corpus:
+                problems.append(f"{q.id}: unknown gold file {name}")
+        for quote in q.gold_quotes:
+            if not any(quote in corpus.get(name, "") for name in q.gold_files):
+                problems.append(f"{q.id}: quote not in corpus: {quote!r}")
+    return problems

@@ -1,0 +1,371 @@
+"""Pluggable support judges: does a passage (or several) support an answer sentence?
+
+``lexical`` (offline): the numbers, names and content words of the sentence must be found in the
+passages, names and numbers in a passage sentence that carries the claim, and the negation of the
+claim must agree with the best matching passage sentence. ``llm``: claims are extracted by an
+OpenAI-compatible model, then each claim gets a verdict; unparseable replies are "unknown".
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from typing import Any, Literal
+
+Verdict = Literal["supported", "unsupported", "unknown"]
+SUPPORTED: Verdict = "supported"
+UNSUPPORTED: Verdict = "unsupported"
+UNKNOWN: Verdict = "unknown"
+
+_CITATION_MARK = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)*%?|[A-Za-z\u00c0-\u024f]+(?:['\u2019-][A-Za-z0-9\u00c0-\u024f]+)*")
+_SENT_SPLIT = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
+_NUMBER_WORDS = {
+    "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
+    "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "fifteen": "15",
+    "twenty": "20", "thirty": "30", "forty": "40", "fifty": "50", "sixty": "60",
+    "seventy": "70", "eighty": "80", "ninety": "90",
+}  # fmt: skip
+_ABBREV = re.compile(r"(?:\b[A-Z][a-z]{0,3}|\b[A-Z](?:\.[A-Z])+)\.[\"')\]]*$")
+_NEG_SCOPE = 4
+_NEGATIONS = {"not", "no", "never", "neither", "nor", "cannot", "without", "none", "nothing"}
+STOPWORDS = frozenset(
+    """a an the and or but if then than that this these those there here of in on at to for from
+    by with as into onto over under about after before between through during against within
+    is are was were be been being am do does did done has have had having will would shall
+    should can could may might must it its it's he she they them their his her him we us our you
+    your i me my who whom whose which what when where why how also only just even still very
+    so such some any all each both more most other another same own too again further once
+    not no nor never neither without none nothing said say says saying told tell stated state
+    wrote writes according reported reports noted notes added adds while because however
+    instead several many much new up out off per via one's s""".split()
+)  # fmt: skip
+
+
+def strip_citations(text: str) -> str:
+    """Remove ``[n]`` markers from an answer sentence."""
+    return _CITATION_MARK.sub("", text).strip()
+
+
+def _stem(word: str) -> str:
+    w = word.lower().replace("\u2019", "'")
+    if w.endswith("'s"):
+        w = w[:-2]
+    w = w.rstrip("'")
+    if w in _NUMBER_WORDS:
+        return _NUMBER_WORDS[w]
+    if w.endswith("ies") and len(w) > 4:
+        w = w[:-3] + "y"
+    elif w.endswith("s") and not w.endswith("ss") and len(w) > 3:
+        w = w[:-1]
+    if w.endswith("ing") and len(w) > 5:
+        w = w[:-3]
+    elif w.endswith("ed") and len(w) > 4:
+        w = w[:-2]
+    if w.endswith("e") and len(w) > 3:
+        w = w[:-1]
+    return w
+
+
+def _number(token: str) -> str | None:
+    if token[0].isdigit():
+        return token.rstrip("%").replace(",", "")
+    return None
+
+
+class _Claim:
+    """The tokens of one text: anchors (names, numbers), content words, negation."""
+
+    def __init__(self, text: str) -> None:
+        self.anchors: set[str] = set()
+        self.content: set[str] = set()
+        self.negated_words: set[str] = set()  # words within a negation's scope
+        self.lowercase: set[str] = set()  # stems seen written in lower case
+        self.first: str | None = None  # a capitalised first word: a name or a common word
+        since_negation = _NEG_SCOPE + 1
+        for index, match in enumerate(_TOKEN.finditer(strip_citations(text))):
+            raw = match.group(0)
+            low = raw.lower()
+            if low in _NEGATIONS or low.endswith("n't"):
+                since_negation = 0
+                continue
+            since_negation += 1
+            number = _number(raw)
+            stem = number if number is not None else _stem(raw)
+            if since_negation <= _NEG_SCOPE:
+                self.negated_words.add(stem)
+            if raw[0].islower():
+                self.lowercase.add(stem)
+            is_name = raw[0].isupper() and (index > 0 or (raw.isupper() and len(raw) > 1))
+            if index == 0 and raw[0].isupper() and not is_name and low not in STOPWORDS:
+                self.first = stem
+            if number is not None or stem.isdigit():
+                self.anchors.add(stem)
+            elif low in STOPWORDS or len(low) < 2:
+                continue
+            elif is_name:
+                self.anchors.add(stem)
+            else:
+                self.content.add(stem)
+
+    @property
+    def words(self) -> set[str]:
+        return self.anchors | self.content
+
+
+def _sentences(passage: str) -> list[str]:
+    """Split into sentences, not after abbreviations such as "Lt." or "U.S."."""
+    out: list[str] = []
+    for part in (p.strip() for p in _SENT_SPLIT.split(passage)):
+        if not part:
+            continue
+        if out and _ABBREV.search(out[-1]):
+            out[-1] = f"{out[-1]} {part}"
+        else:
+            out.append(part)
+    return out or [passage]
+
+
+class Judge:
+    """Base class: ``verdict(sentence, passages)`` with a per-instance cache."""
+
+    name = "judge"
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[str, tuple[str, ...]], Verdict] = {}
+
+    def verdict(self, sentence: str, passages: Sequence[str]) -> Verdict:
+        key = (strip_citations(sentence), tuple(passages))
+        if key not in self._cache:
+            if not key[0]:
+                self._cache[key] = SUPPORTED
+            elif not any(p.strip() for p in passages):
+                self._cache[key] = UNSUPPORTED
+            else:
+                self._cache[key] = self._judge(key[0], [p for p in passages if p.strip()])
+        return self._cache[key]
+
+    def supports(self, sentence: str, passages: Sequence[str]) -> bool:
+        """True only for a definite "supported" verdict (unknown is never support)."""
+        return self.verdict(sentence, passages) == SUPPORTED
+
+    def _judge(self, sentence: str, passages: list[str]) -> Verdict:  # pragma: no cover
+        raise NotImplementedError
+
+
+class LexicalJudge(Judge):
+    """Offline judge: word evidence for every name, number and most content words."""
+
+    name = "lexical"
+
+    def __init__(self, min_coverage: float = 0.8, locality: float = 0.5) -> None:
+        super().__init__()
+        self.min_coverage = min_coverage
+        self.locality = locality
+
+    def _judge(self, sentence: str, passages: list[str]) -> Verdict:
+        claim = _Claim(sentence)
+        units = [_Claim(s) for p in passages for s in _sentences(p)]
+        union: set[str] = set().union(*(u.words for u in units))
+        if claim.first is not None:
+            # "Several ..." is a common word if the passages write it in lower case; "France ..."
+            # is a name that must be found like any other
+            lowercase = set().union(*(u.lowercase for u in units))
+            (claim.content if claim.first in lowercase else claim.anchors).add(claim.first)
+        if not claim.words:
+            return SUPPORTED
+        if not claim.anchors <= union:
+            return UNSUPPORTED
+        if claim.content:
+            coverage = len(claim.content & union) / len(claim.content)
+            if coverage < self.min_coverage:
+                return UNSUPPORTED
+        overlaps = [len(claim.words & u.words) for u in units]
+        best = max(overlaps)
+        tops = [i for i, ov in enumerate(overlaps) if ov == best]
+        # a name or number must sit in a sentence that carries the claim: one that matches at
+        # least `locality` as well as the best, or a neighbour of a best sentence (coreference)
+        near = {j for i in tops for j in (i - 1, i, i + 1)}
+        for anchor in claim.anchors:
+            if not any(
+                anchor in u.words and (i in near or overlaps[i] >= self.locality * best)
+                for i, u in enumerate(units)
+            ):
+                return UNSUPPORTED
+        # negation must agree where it touches the claim's words ("does not wish to ...")
+        claim_negated = bool(claim.negated_words & claim.words)
+        if not any(bool(units[i].negated_words & claim.words) == claim_negated for i in tops):
+            return UNSUPPORTED
+        return SUPPORTED
+
+
+# ----------------------------------------------------------------------------- LLM judge
+
+_FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.DOTALL)
+_TRAILING_COMMA = re.compile(r",\s*([}\]])")
+_VERDICT_FIELD = re.compile(r"[\"']?verdict[\"']?\s*[:=]\s*[\"']?([A-Za-z _-]+)", re.IGNORECASE)
+
+
+def parse_json(text: str) -> Any | None:
+    """The first JSON object or array in a model reply (fences, prose, trailing commas ok)."""
+    if not isinstance(text, str):
+        return None
+    candidates = [m.group(1) for m in _FENCE.finditer(text)] + [text]
+    decoder = json.JSONDecoder()
+    for candidate in candidates:
+        for variant in (candidate, _TRAILING_COMMA.sub(r"\1", candidate)):
+            for index, char in enumerate(variant):
+                if char not in "{[":
+                    continue
+                try:
+                    value, _ = decoder.raw_decode(variant, index)
+                except json.JSONDecodeError:
+                    continue
+                if isinstance(value, dict | list):
+                    return value
+    return None
+
+
+def parse_claims(text: str) -> list[str] | None:
+    """Claims from a reply: ``{"claims": [...]}`` or a bare list of strings; None if unparseable."""
+    value = parse_json(text)
+    if isinstance(value, dict):
+        value = value.get("claims", value.get("statements"))
+    if not isinstance(value, list):
+        return None
+    claims = [str(c).strip() for c in value if isinstance(c, str | int | float) and str(c).strip()]
+    return claims if len(claims) == len(value) else None
+
+
+_YES = {"supported", "support", "yes", "true", "entailed", "entailment", "entails"}
+_NO = {"unsupported", "not supported", "not_supported", "no", "false", "contradicted",
+       "contradiction", "not entailed", "refuted", "neutral"}  # fmt: skip
+
+
+def _label(value: object) -> Verdict:
+    if isinstance(value, bool):
+        return SUPPORTED if value else UNSUPPORTED
+    if isinstance(value, str):
+        key = " ".join(value.strip().lower().replace("-", " ").split())
+        if key in _YES:
+            return SUPPORTED
+        if key in _NO or key.replace(" ", "_") in _NO:
+            return UNSUPPORTED
+    return UNKNOWN
+
+
+def parse_verdict(text: str) -> Verdict:
+    """``{"verdict": "supported"|"unsupported"}`` (or ``{"supported": bool}``); else unknown."""
+    value = parse_json(text)
+    if isinstance(value, list) and len(value) == 1:
+        value = value[0]
+    if isinstance(value, dict):
+        for key in ("verdict", "label", "supported", "answer"):
+            if key in value:
+                return _label(value[key])
+        return UNKNOWN
+    match = _VERDICT_FIELD.search(text or "")
+    return _label(match.group(1)) if match else UNKNOWN
+
+
+CLAIMS_PROMPT = (
+    "Split the sentence into short, self-contained factual claims. Reply with JSON only, "
+    'in the form {{"claims": ["...", "..."]}}.\nSentence: {sentence}'
+)
+VERDICT_PROMPT = (
+    "Context:\n{context}\n\nClaim: {claim}\n\nIs the claim fully supported by the context "
+    'alone? Reply with JSON only: {{"verdict": "supported"}} or {{"verdict": "unsupported"}}.'
+)
+
+
+class LLMJudge(Judge):
+    """Claim extraction then one verdict per claim from an OpenAI-compatible chat model."""
+
+    name = "llm"
+
+    def __init__(self, client: Any, model: str, max_claims: int = 6, max_tokens: int = 256):
+        super().__init__()
+        self.client = client
+        self.model = model
+        self.max_claims = max_claims
+        self.max_tokens = max_tokens
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> LLMJudge:
+        from openai import OpenAI
+
+        client = OpenAI(
+            base_url=settings.openai_base_url,
+            api_key=settings.openai_api_key or "not-needed",
+            timeout=settings.openai_timeout_s,
+            max_retries=settings.openai_max_retries,
+        )
+        return cls(client, settings.openai_model)
+
+    def _chat(self, prompt: str) -> str | None:
+        try:
+            reply = self.client.chat.completions.create(
+                model=self.model,
+                messages=[{"role": "user", "content": prompt}],
+                temperature=0,
+                max_tokens=self.max_tokens,
+            )
+            return reply.choices[0].message.content or ""
+        except Exception:  # noqa: BLE001 - any transport/model failure is an unknown verdict
+            return None
+
+    def claims(self, sentence: str) -> list[str] | None:
+        reply = self._chat(CLAIMS_PROMPT.format(sentence=sentence))
+        return None if reply is None else parse_claims(reply)
+
+    def _judge(self, sentence: str, passages: list[str]) -> Verdict:
+        claims = self.claims(sentence)
+        if claims is None:
+            return UNKNOWN
+        claims = (claims or [sentence])[: self.max_claims]
+        context = "\n\n".join(passages)
+        verdicts = []
+        for claim in claims:
+            reply = self._chat(VERDICT_PROMPT.format(context=context, claim=claim))
+            verdicts.append(UNKNOWN if reply is None else parse_verdict(reply))
+        if UNSUPPORTED in verdicts:
+            return UNSUPPORTED
+        return SUPPORTED if all(v == SUPPORTED for v in verdicts) else UNKNOWN
+
+
+def make_judge(name: str, settings: Any = None) -> Judge:
+    """``lexical`` or ``llm`` (the latter needs NEWSQA_OPENAI_* settings)."""
+    if name == "lexical":
+        return LexicalJudge()
+    if name == "llm":
+        if settings is None:
+            from newsqa.settings import get_settings
+
+            settings = get_settings()
+        return LLMJudge.from_settings(settings)
+    raise ValueError(f"unknown judge {name!r} (choose lexical or llm)")
+
+
+def judge_accuracy(judge: Judge, pairs: Sequence[Any]) -> dict[str, Any]:
+    """Accuracy on labelled pairs; an unknown verdict counts as wrong."""
+    per_kind: dict[str, list[int]] = {}
+    unknown = 0
+    wrong: list[str] = []
+    for pair in pairs:
+        verdict = judge.verdict(pair.sentence, [pair.passage])
+        unknown += verdict == UNKNOWN
+        ok = verdict != UNKNOWN and (verdict == SUPPORTED) == pair.supported
+        per_kind.setdefault(pair.kind, []).append(int(ok))
+        if not ok:
+            wrong.append(pair.id)
+    total = sum(len(v) for v in per_kind.values())
+    correct = sum(sum(v) for v in per_kind.values())
+    return {
+        "judge": judge.name,
+        "n": total,
+        "accuracy": correct / total if total else 0.0,
+        "unknown": unknown,
+        "per_kind": {k: sum(v) / len(v) for k, v in sorted(per_kind.items())},
+        "wrong": wrong,
+    }

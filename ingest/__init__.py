@@ -1,0 +1,1 @@
+"""Ingest: load files, clean scraped article text, extract metadata, chunk and index."""

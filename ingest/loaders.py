@@ -1,0 +1,232 @@
+"""Find and read article files (txt, md, html, pdf) and API content into ``RawDocument``s.
+
+Explicit metadata comes from a sidecar ``NAME.meta.json`` (``article.txt.meta.json`` or
+``article.meta.json``), from ``---``-delimited front matter in .md/.txt, and from HTML metadata.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from newsqa.errors import BadRequest
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
+SIDECAR_SUFFIX = ".meta.json"
+META_KEYS = ("title", "source", "url", "published", "author")
+_ALIASES = {
+    "date": "published",
+    "published_at": "published",
+    "publish_date": "published",
+    "pubdate": "published",
+    "site": "source",
+    "sitename": "source",
+    "site_name": "source",
+    "publisher": "source",
+    "outlet": "source",
+    "link": "url",
+    "canonical": "url",
+    "byline": "author",
+    "authors": "author",
+}
+_FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+_KIND = {".txt": "txt", ".md": "md", ".html": "html", ".htm": "html", ".pdf": "pdf"}
+
+
+class SkipFile(Exception):
+    """A file that cannot be ingested; ``reason`` says why in plain words."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class RawDocument:
+    """Plain text of one input before cleaning, with its explicit metadata."""
+
+    path: str
+    text: str
+    kind: str
+    meta: dict[str, str] = field(default_factory=dict)
+    raw_bytes_hash: str = ""
+
+
+def normalize_meta(data: dict[str, Any]) -> dict[str, str]:
+    """Keep the known metadata keys (mapping common aliases), as non-empty stripped strings."""
+    out: dict[str, str] = {}
+    for key, value in data.items():
+        name = _ALIASES.get(str(key).strip().lower(), str(key).strip().lower())
+        if name not in META_KEYS or value is None:
+            continue
+        if isinstance(value, list | tuple):
+            value = ", ".join(str(v) for v in value)
+        text = str(value).strip().strip("\"'").strip()
+        if text and name not in out:
+            out[name] = text
+    return out
+
+
+def split_front_matter(text: str) -> tuple[str, dict[str, str]]:
+    """Strip a leading ``---`` block of ``key: value`` lines; return (body, metadata)."""
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return text, {}
+    pairs: dict[str, Any] = {}
+    for line in match.group(1).splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key.strip() and not key.startswith((" ", "\t", "#")):
+            pairs[key] = value
+    return text[match.end() :], normalize_meta(pairs)
+
+
+def _hidden(path: Path, root: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(root).parts)
+
+
+def discover(paths: list[Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """Expand files and directories (recursively, sorted); return (files, [(path, reason)])."""
+    files: list[Path] = []
+    skipped: list[tuple[Path, str]] = []
+    seen: set[Path] = set()
+
+    def add(path: Path) -> None:
+        key = path.resolve()
+        if key in seen:
+            return
+        seen.add(key)
+        if path.name.endswith(SIDECAR_SUFFIX):
+            skipped.append((path, "metadata sidecar"))
+        elif path.suffix.lower() in SUPPORTED_SUFFIXES:
+            files.append(path)
+        else:
+            skipped.append((path, f"unknown type {path.suffix.lower() or '(no suffix)'}"))
+
+    for path in paths:
+        if not path.exists():
+            raise BadRequest(f"no such file or directory: {path}")
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                hidden = _hidden(child, path) or child.name.endswith(SIDECAR_SUFFIX)
+                if child.is_file() and not hidden:
+                    add(child)
+        else:
+            add(path)
+    return files, skipped
+
+
+def read_sidecar(path: Path) -> dict[str, str]:
+    """Metadata from ``NAME.meta.json`` or ``STEM.meta.json`` next to ``path`` (first found)."""
+    for candidate in (path.with_name(path.name + SIDECAR_SUFFIX), path.with_suffix(SIDECAR_SUFFIX)):
+        if not candidate.is_file():
+            continue
+        try:
+            data = json.loads(candidate.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise SkipFile(f"invalid metadata sidecar {candidate.name}: {exc}") from exc
+        if not isinstance(data, dict):
+            raise SkipFile(f"invalid metadata sidecar {candidate.name}: not a JSON object")
+        return normalize_meta(data)
+    return {}
+
+
+def html_to_text(html: str) -> tuple[str, dict[str, str]]:
+    """Main text of an HTML page (paragraphs separated by blank lines) and its metadata."""
+    import trafilatura
+
+    body = trafilatura.extract(html, output_format="txt", include_comments=False)
+    if not body:
+        body = trafilatura.extract(html, output_format="txt", favor_recall=True) or ""
+    text = "\n\n".join(line.strip() for line in body.splitlines() if line.strip())
+    meta: dict[str, Any] = {}
+    found = trafilatura.extract_metadata(html, extensive=False)
+    if found is not None:
+        meta = {
+            "title": found.title,
+            "author": found.author,
+            "url": found.url,
+            "published": found.date,
+            "source": found.sitename,
+        }
+    return text, normalize_meta(meta)
+
+
+def pdf_to_text(data: bytes) -> str:
+    """Text of every page of a PDF, pages separated by blank lines; raises SkipFile."""
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except Exception as exc:  # pypdf raises many types for broken files
+        raise SkipFile(f"unreadable PDF ({type(exc).__name__}: {exc})") from exc
+    text = "\n\n".join(page.strip() for page in pages if page.strip())
+    if not text:
+        raise SkipFile("no text in PDF")
+    return text
+
+
+def load_file(path: Path, max_bytes: int) -> RawDocument:
+    """Read one file into a RawDocument; raises SkipFile(reason) when it cannot be used."""
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise SkipFile(f"unknown type {suffix or '(no suffix)'}")
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise SkipFile(f"over the {max_bytes}-byte limit ({size} bytes)")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SkipFile(f"unreadable file ({exc.strerror or exc})") from exc
+    if not data.strip():
+        raise SkipFile("empty file")
+    if len(data) > max_bytes:
+        raise SkipFile(f"over the {max_bytes}-byte limit ({len(data)} bytes)")
+    digest = hashlib.sha256(data).hexdigest()
+    kind = _KIND[suffix]
+    meta: dict[str, str] = {}
+    if kind == "pdf":
+        text = pdf_to_text(data)
+    else:
+        if b"\x00" in data:
+            raise SkipFile("binary content")
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise SkipFile("not UTF-8 text") from exc
+        if kind == "html":
+            text, meta = html_to_text(text)
+        else:
+            text, meta = split_front_matter(text)
+    if not text.strip():
+        raise SkipFile("no text" if kind == "html" else "empty file")
+    meta.update(read_sidecar(path))
+    return RawDocument(str(path), text, kind, meta, digest)
+
+
+def load_content(
+    text: str | None = None, html: str | None = None, meta: dict[str, str] | None = None
+) -> RawDocument:
+    """A RawDocument from API input: exactly one of ``text`` or ``html``; raises BadRequest."""
+    if (text is None) == (html is None):
+        raise BadRequest("give exactly one of text or html")
+    content = text if text is not None else html
+    assert content is not None
+    if not content.strip():
+        raise BadRequest("empty " + ("text" if text is not None else "html"))
+    if html is not None:
+        body, found = html_to_text(html)
+        if not body.strip():
+            raise BadRequest("no article text found in the HTML")
+    else:
+        body, found = split_front_matter(content)
+        if not body.strip():
+            raise BadRequest("empty text")
+    found.update(normalize_meta(dict(meta or {})))
+    digest = hashlib.sha256(content.encode("utf-8", "surrogatepass")).hexdigest()
+    return RawDocument("", body, "api", found, digest)

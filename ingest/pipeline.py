@@ -1,0 +1,219 @@
+"""Ingest orchestration: files → clean documents → chunks → embeddings → Chroma + BM25.
+
+Crash safety: a document's chunks are written before its record, and the record is the commit
+marker. Each run first deletes chunks that belong to no record (left by a killed run), so a
+rerun always ends with a complete index and no duplicates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from ingest.chunking import chunk_text
+from ingest.cleaning import clean_text
+from ingest.loaders import RawDocument, SkipFile, discover, load_file
+from ingest.metadata import doc_id_for, extract_metadata
+from newsqa.components.embeddings import Embedder, get_embedder
+from newsqa.components.store import VectorStore, open_store
+from newsqa.components.store.keyword import KeywordIndex
+from newsqa.settings import Settings
+from newsqa.types import Document
+
+EMBED_BATCH_CHUNKS = 256
+
+
+@dataclass
+class IngestSummary:
+    """What one ingest run did."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    pruned: list[str] = field(default_factory=list)
+    repaired_chunks: int = 0
+    chunks_written: int = 0
+    characters: int = 0
+    total_documents: int = 0
+    total_chunks: int = 0
+    seconds: float = 0.0
+    embed_seconds: float = 0.0
+
+
+def display_path(path: Path) -> str:
+    """Path relative to the working directory when under it (the key of a file's document)."""
+    resolved = path.resolve()
+    try:
+        return str(resolved.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(resolved)
+
+
+def prepare(raw: RawDocument, settings: Settings, model_id: str) -> Document:
+    """Clean, describe and chunk one loaded file."""
+    cleaned = clean_text(raw.text)
+    if not cleaned.text.strip():
+        raise SkipFile("no article text left after cleaning")
+    doc_id = doc_id_for(cleaned.text)
+    chunks = chunk_text(
+        doc_id,
+        cleaned.text,
+        max_chars=settings.chunk_max_chars,
+        min_chars=settings.chunk_min_chars,
+        overlap_sentences=settings.chunk_overlap_sentences,
+    )
+    recipe = f"{doc_id}|{settings.chunk_max_chars}|{settings.chunk_min_chars}|"
+    recipe += f"{settings.chunk_overlap_sentences}|{model_id}"
+    meta = extract_metadata(raw, cleaned)
+    recipe += f"|{meta}"
+    return Document(
+        doc_id=doc_id,
+        text=cleaned.text,
+        meta=meta,
+        path=raw.path,
+        content_hash=hashlib.sha256(recipe.encode()).hexdigest()[:24],
+        chunks=chunks,
+    )
+
+
+class Indexer:
+    """Writes documents into the vector store and keeps the keyword index in step."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: VectorStore | None = None,
+        embedder: Embedder | None = None,
+    ) -> None:
+        self.settings = settings
+        self.embedder = embedder or get_embedder(settings)
+        self.store = store or open_store(settings)
+        self.store.open_for_write(self.embedder.model_id, self.embedder.dimension)
+        self.keyword = KeywordIndex(settings.index_dir / "bm25")
+        self.embed_seconds = 0.0
+
+    def repair(self) -> int:
+        """Delete chunks whose document record is missing (a killed run); return how many."""
+        known = {record.doc_id for record in self.store.documents()}
+        orphans = [cid for cid in self.store.chunk_ids() if cid.split(":", 1)[0] not in known]
+        self.store.delete_chunks(orphans)
+        return len(orphans)
+
+    def write(self, docs: list[Document]) -> int:
+        """Embed the chunks of ``docs`` together and store each document; returns chunks written."""
+        texts = [chunk.text for doc in docs for chunk in doc.chunks]
+        started = time.perf_counter()
+        vectors = self.embedder.embed(texts)
+        self.embed_seconds += time.perf_counter() - started
+        offset = 0
+        for doc in docs:
+            count = len(doc.chunks)
+            self.store.upsert_chunks(doc, vectors[offset : offset + count])
+            offset += count
+            previous = self.store.get_document(doc.doc_id)
+            if previous is not None:
+                stale = {c.chunk_id for c in previous.chunks} - {c.chunk_id for c in doc.chunks}
+                self.store.delete_chunks(sorted(stale))
+            self.store.put_document(doc)
+        return len(texts)
+
+    def sync_keywords(self) -> None:
+        self.keyword.sync(self.store)
+
+
+def ingest_paths(
+    paths: Iterable[Path],
+    settings: Settings,
+    *,
+    prune: bool = False,
+    rebuild: bool = False,
+    on_progress: Callable[[int, int, str], None] | None = None,
+) -> IngestSummary:
+    """Ingest files and directories incrementally; see the module docstring for crash safety."""
+    started = time.perf_counter()
+    summary = IngestSummary()
+    files, skipped_types = discover(list(paths))
+    summary.skipped.extend((display_path(p), reason) for p, reason in skipped_types)
+    store = open_store(settings)
+    if rebuild:
+        store.reset()
+    indexer = Indexer(settings, store=store)
+    summary.repaired_chunks = indexer.repair()
+    records = indexer.store.documents()
+    by_id = {r.doc_id: r for r in records}
+    by_path: dict[str, list[str]] = {}
+    for record in records:
+        by_path.setdefault(record.path, []).append(record.doc_id)
+
+    seen_ids: dict[str, str] = {}
+    pending: list[tuple[Document, list[str]]] = []
+
+    def flush() -> None:
+        if not pending:
+            return
+        summary.chunks_written += indexer.write([doc for doc, _ in pending])
+        for doc, replaced in pending:
+            for old_id in replaced:
+                if old_id != doc.doc_id:
+                    indexer.store.delete_document(old_id)
+        pending.clear()
+
+    for number, path in enumerate(files, start=1):
+        key = display_path(path)
+        if on_progress:
+            on_progress(number, len(files), key)
+        try:
+            raw = load_file(path, settings.max_file_bytes)
+            doc = prepare(replace(raw, path=key), settings, indexer.embedder.model_id)
+        except SkipFile as exc:
+            summary.skipped.append((key, exc.reason))
+            continue
+        if doc.doc_id in seen_ids:
+            summary.skipped.append((key, f"same content as {seen_ids[doc.doc_id]}"))
+            continue
+        seen_ids[doc.doc_id] = key
+        summary.characters += len(doc.text)
+        old_ids = by_path.get(key, [])
+        existing = by_id.get(doc.doc_id)
+        if existing and existing.path == key and existing.content_hash == doc.content_hash:
+            summary.unchanged.append(key)
+            for old_id in old_ids:  # leftovers of a killed update
+                if old_id != doc.doc_id:
+                    indexer.store.delete_document(old_id)
+            continue
+        if existing and existing.path != key and Path(existing.path).exists():
+            summary.skipped.append((key, f"same content as {existing.path}"))
+            continue
+        (summary.updated if old_ids or existing else summary.added).append(key)
+        pending.append((doc, old_ids))
+        if sum(len(d.chunks) for d, _ in pending) >= EMBED_BATCH_CHUNKS:
+            flush()
+    flush()
+
+    if prune:
+        for record in indexer.store.documents():
+            if record.path and not Path(record.path).exists():
+                indexer.store.delete_document(record.doc_id)
+                summary.pruned.append(record.path)
+
+    indexer.sync_keywords()
+    summary.total_documents = len(indexer.store.documents())
+    summary.total_chunks = indexer.store.count_chunks()
+    summary.embed_seconds = indexer.embed_seconds
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def ingest_raw(raw: RawDocument, indexer: Indexer) -> tuple[Document, str]:
+    """Add one document given as content (the HTTP API); returns it and "added"/"unchanged"."""
+    doc = prepare(raw, indexer.settings, indexer.embedder.model_id)
+    existing = indexer.store.get_document(doc.doc_id)
+    if existing is not None:
+        return existing, "unchanged"
+    indexer.write([doc])
+    indexer.sync_keywords()
+    return doc, "added"

@@ -1,0 +1,112 @@
+"""Terminal output of ingest: progress bar, summary table, document list, dry runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ingest.pipeline import IngestSummary, display_path, ingest_paths, prepare
+from newsqa.settings import Settings
+
+
+def run_with_progress(
+    paths: list[Path], settings: Settings, prune: bool, rebuild: bool, quiet: bool, console: Console
+) -> IngestSummary:
+    """Ingest with a progress bar (hidden when ``quiet`` or not a terminal)."""
+    progress = Progress(
+        TextColumn("[bold]ingest"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=console,
+        disable=quiet,
+        transient=True,
+    )
+    with progress:
+        task = progress.add_task("", total=None)
+
+        def on_progress(done: int, total: int, name: str) -> None:
+            progress.update(task, completed=done, total=total, description=name[-60:])
+
+        return ingest_paths(paths, settings, prune=prune, rebuild=rebuild, on_progress=on_progress)
+
+
+def print_summary(summary: IngestSummary, console: Console) -> None:
+    """The end-of-run table: added, updated, unchanged, skipped (with reasons), chunks, seconds."""
+    table = Table(title="Ingest summary", show_header=False)
+    table.add_row("added", str(len(summary.added)))
+    table.add_row("updated", str(len(summary.updated)))
+    table.add_row("unchanged", str(len(summary.unchanged)))
+    table.add_row("skipped", str(len(summary.skipped)))
+    if summary.pruned:
+        table.add_row("pruned", str(len(summary.pruned)))
+    if summary.repaired_chunks:
+        table.add_row("orphan chunks removed", str(summary.repaired_chunks))
+    table.add_row("chunks written", str(summary.chunks_written))
+    table.add_row("index", f"{summary.total_documents} documents, {summary.total_chunks} chunks")
+    table.add_row("seconds", f"{summary.seconds:.2f} (embedding {summary.embed_seconds:.2f})")
+    console.print(table)
+    if summary.skipped:
+        skipped = Table(title="Skipped files")
+        skipped.add_column("file")
+        skipped.add_column("reason")
+        for name, reason in summary.skipped:
+            skipped.add_row(name, reason)
+        console.print(skipped)
+
+
+def print_documents(settings: Settings, console: Console) -> None:
+    """The indexed documents with title, source, date and chunk count."""
+    from newsqa.components.embeddings import get_embedder
+    from newsqa.components.store import open_store
+
+    embedder = get_embedder(settings)
+    store = open_store(settings)
+    store.ensure_model(embedder.model_id, embedder.dimension)
+    records = sorted(store.documents(), key=lambda r: (r.path, r.doc_id))
+    table = Table(title=f"{len(records)} documents in {settings.index_dir}")
+    for column in ("title", "source", "published", "chunks", "doc_id"):
+        table.add_column(column, overflow="fold")
+    for record in records:
+        table.add_row(
+            record.meta.title[:90],
+            record.meta.source,
+            record.meta.published or "-",
+            str(record.chunk_count),
+            record.doc_id,
+        )
+    console.print(table)
+
+
+def dry_run(paths: list[Path], settings: Settings, show_cleaning: bool, console: Console) -> None:
+    """Load, clean and chunk without writing; optionally show what cleaning removed."""
+    from dataclasses import replace
+
+    from ingest.cleaning import clean_text, format_removed
+    from ingest.loaders import SkipFile, discover, load_file
+
+    files, skipped = discover(paths)
+    table = Table(title="Dry run (nothing written)")
+    for column in ("file", "title", "source", "published", "chunks", "note"):
+        table.add_column(column, overflow="fold")
+    for path, reason in skipped:
+        table.add_row(display_path(path), "", "", "", "", f"skipped: {reason}")
+    for path in files:
+        try:
+            raw = replace(load_file(path, settings.max_file_bytes), path=display_path(path))
+            doc = prepare(raw, settings, "dry-run")
+        except SkipFile as exc:
+            table.add_row(display_path(path), "", "", "", "", f"skipped: {exc.reason}")
+            continue
+        table.add_row(
+            raw.path, doc.meta.title[:70], doc.meta.source, doc.meta.published or "-",
+            str(len(doc.chunks)), "",
+        )
+        if show_cleaning:
+            console.rule(raw.path)
+            console.print(format_removed(clean_text(raw.text)), markup=False, highlight=False)
+    console.print(table)

@@ -1,0 +1,191 @@
+"""The ``newsqa`` command line: ingest, stats, serve, ui, ask, eval."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+
+from newsqa.errors import NewsQAError
+
+for _var in ("LANGSMITH_TRACING", "LANGCHAIN_TRACING_V2"):
+    os.environ.setdefault(_var, "false")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+app = typer.Typer(
+    help="Question answering over news articles with verified citations (offline by default).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+IndexDirOpt = Annotated[
+    Path | None,
+    typer.Option("--index-dir", help="Index directory [env NEWSQA_INDEX_DIR; default data/index]"),
+]
+
+
+def load_settings(**overrides: object):  # type: ignore[no-untyped-def]
+    """Validated settings with CLI overrides; exits with a clear message when invalid."""
+    from newsqa.settings import Settings
+
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}" for e in exc.errors()
+        )
+        err_console.print(f"[red]error:[/red] invalid settings: {problems}")
+        raise typer.Exit(2) from None
+
+
+def fail(exc: NewsQAError) -> typer.Exit:
+    err_console.print(f"[red]error:[/red] {exc.message}")
+    return typer.Exit(1)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Files or directories (default: NEWSQA_ARTICLES_DIR, data/articles)"),
+    ] = None,
+    index_dir: IndexDirOpt = None,
+    prune: Annotated[bool, typer.Option(help="Remove documents whose files are gone")] = False,
+    rebuild: Annotated[bool, typer.Option(help="Drop the index and ingest from scratch")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Load, clean and chunk only; write nothing")
+    ] = False,
+    show_cleaning: Annotated[
+        bool, typer.Option("--show-cleaning", help="With --dry-run: show what cleaning removed")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar")] = False,
+) -> None:
+    """Clean, chunk and embed articles (.txt .md .html .pdf) into the index, incrementally."""
+    from ingest import report
+
+    settings = load_settings(index_dir=index_dir)
+    targets = list(paths or [settings.articles_dir])
+    try:
+        if dry_run:
+            report.dry_run(targets, settings, show_cleaning, console)
+            return
+        summary = report.run_with_progress(targets, settings, prune, rebuild, quiet, console)
+    except NewsQAError as exc:
+        raise fail(exc) from None
+    report.print_summary(summary, console)
+    report.print_documents(settings, console)
+
+
+@app.command()
+def stats(index_dir: IndexDirOpt = None) -> None:
+    """List the indexed documents: title, source, date and chunk count."""
+    from ingest import report
+
+    settings = load_settings(index_dir=index_dir)
+    try:
+        report.print_documents(settings, console)
+    except NewsQAError as exc:
+        raise fail(exc) from None
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address [default 127.0.0.1]")] = None,
+    port: Annotated[int | None, typer.Option(help="Port [default 8000]")] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Workers (more than 1 needs NEWSQA_CHROMA_URL)")
+    ] = None,
+    index_dir: IndexDirOpt = None,
+) -> None:
+    """Serve the HTTP API (docs at /docs)."""
+    from service.server import serve as run_server
+
+    settings = load_settings(index_dir=index_dir, host=host, port=port, workers=workers)
+    try:
+        run_server(settings, settings.host, settings.port, settings.workers)
+    except NewsQAError as exc:
+        raise fail(exc) from None
+
+
+@app.command()
+def ui(
+    port: Annotated[int | None, typer.Option(help="Port [default 8501]")] = None,
+    api_url: Annotated[
+        str | None, typer.Option(help="API address [env NEWSQA_API_URL; default :8000]")
+    ] = None,
+) -> None:
+    """Run the Streamlit chat UI on 127.0.0.1 (talks to the API over HTTP)."""
+    from ui.launch import run_ui
+
+    settings = load_settings(ui_port=port, api_url=api_url)
+    run_ui(settings.ui_port, settings.api_url)
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question, in plain language")],
+    top_k: Annotated[int, typer.Option(min=1, max=50, help="Passages to retrieve")] = 5,
+    engine: Annotated[
+        str | None, typer.Option(help="Answer engine: extractive, openai, local")
+    ] = None,
+    index_dir: IndexDirOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the /ask JSON payload")] = False,
+) -> None:
+    """Answer one question in the terminal, with its citations underneath."""
+    from service.answering.service import answer_question
+    from service.cli_render import print_answer
+    from service.schemas import AskRequest
+    from service.state import ServiceState
+
+    settings = load_settings(index_dir=index_dir, engine=engine)
+    try:
+        request = AskRequest(question=question, top_k=top_k)
+    except ValidationError as exc:
+        err_console.print(f"[red]error:[/red] {exc.errors()[0]['msg']}")
+        raise typer.Exit(2) from None
+    try:
+        response = answer_question(request, ServiceState(settings))
+    except NewsQAError as exc:
+        raise fail(exc) from None
+    if as_json:
+        console.print_json(response.model_dump_json())
+    else:
+        print_answer(response, console)
+
+
+@app.command(name="eval")
+def evaluate(
+    api: Annotated[
+        str | None, typer.Option(help="Evaluate a running service at this URL (default: in-process)")
+    ] = None,
+    engine: Annotated[str | None, typer.Option(help="Answer engine for in-process runs")] = None,
+    dataset: Annotated[Path, typer.Option(help="Question set (JSONL)")] = Path(
+        "data/eval/questions.jsonl"
+    ),
+    judge: Annotated[str, typer.Option(help="Faithfulness judge: lexical or llm")] = "lexical",
+    out: Annotated[Path, typer.Option(help="Reports folder")] = Path("eval/reports"),
+    gate: Annotated[
+        bool, typer.Option(help="Fail on a threshold miss or a regression against the baseline")
+    ] = False,
+    index_dir: IndexDirOpt = None,
+) -> None:
+    """Run the evaluation suite and write a report (results.jsonl, summary.json, report.md/html)."""
+    from eval.cli import run_cli
+
+    settings = load_settings(index_dir=index_dir, engine=engine)
+    try:
+        code = run_cli(api, settings, dataset, judge, out, gate, console)
+    except NewsQAError as exc:
+        raise fail(exc) from None
+    raise typer.Exit(code)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,1 @@
+"""Swappable backends: embeddings, vector store, LLM and answer engines."""

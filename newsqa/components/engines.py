@@ -1,0 +1,16 @@
+"""Registry of answer engines (implemented in ``service.answering``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from newsqa.registry import Registry
+
+ENGINES: Registry[Any] = Registry(
+    "answer engine",
+    {
+        "extractive": "service.answering.extractive:ExtractiveEngine",
+        "openai": "service.answering.generative:OpenAIEngine",
+        "local": "service.answering.generative:LocalEngine",
+    },
+)

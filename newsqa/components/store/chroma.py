@@ -1,0 +1,289 @@
+"""Chroma behind one type: ``PersistentClient`` in the index dir, or ``HttpClient`` to a server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
+
+import numpy as np
+
+from newsqa.components.store import ChunkFilter, DocumentRecord
+from newsqa.errors import ConfigError, EmbeddingMismatch, IndexUnavailable
+from newsqa.types import Chunk, Document, DocumentMeta, ScoredChunk
+
+if TYPE_CHECKING:
+    from newsqa.settings import Settings
+
+REINGEST_HINT = "re-ingest with `newsqa ingest --rebuild`"
+
+
+def _published_ord(published: str | None) -> int:
+    return int(published.replace("-", "")) if published else 0
+
+
+def _meta_from(metadata: dict[str, Any]) -> DocumentMeta:
+    return DocumentMeta(
+        title=str(metadata.get("title", "")),
+        source=str(metadata.get("source", "")),
+        url=str(metadata.get("url", "")),
+        published=str(metadata["published"]) if metadata.get("published") else None,
+        author=str(metadata.get("author", "")),
+    )
+
+
+def _chunk_from(chunk_id: str, text: str, metadata: dict[str, Any]) -> Chunk:
+    return Chunk(
+        chunk_id=chunk_id,
+        doc_id=str(metadata["doc_id"]),
+        index=int(metadata["index"]),
+        text=text,
+        start=int(metadata["start"]),
+        end=int(metadata["end"]),
+    )
+
+
+def _where(flt: ChunkFilter | None) -> dict[str, Any] | None:
+    if flt is None or flt.is_empty():
+        return None
+    clauses: list[dict[str, Any]] = []
+    if flt.sources:
+        clauses.append({"source": {"$in": list(flt.sources)}})
+    if flt.doc_ids:
+        clauses.append({"doc_id": {"$in": list(flt.doc_ids)}})
+    if flt.published_from:
+        clauses.append({"published_ord": {"$gte": _published_ord(flt.published_from)}})
+    if flt.published_to:
+        clauses.append({"published_ord": {"$lte": _published_ord(flt.published_to)}})
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+class ChromaStore:
+    """Two collections: ``<name>_chunks`` (embedded chunks) and ``<name>_docs`` (cleaned texts)."""
+
+    def __init__(self, client: Any, name: str, mode: str) -> None:
+        self._client = client
+        self._name = name
+        self.mode = mode
+        self._chunks: Any = None
+        self._docs: Any = None
+
+    @classmethod
+    def embedded(cls, settings: Settings) -> ChromaStore:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        path = settings.index_dir / "chroma"
+        path.mkdir(parents=True, exist_ok=True)
+        client = chromadb.PersistentClient(
+            path=str(path), settings=ChromaSettings(anonymized_telemetry=False)
+        )
+        return cls(client, settings.collection, "embedded")
+
+    @classmethod
+    def server(cls, settings: Settings) -> ChromaStore:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        url = urlparse(settings.chroma_url or "")
+        if not url.hostname:
+            raise ConfigError(f"NEWSQA_CHROMA_URL is not a URL: {settings.chroma_url!r}")
+        try:
+            client = chromadb.HttpClient(
+                host=url.hostname,
+                port=url.port or (443 if url.scheme == "https" else 8000),
+                ssl=url.scheme == "https",
+                settings=ChromaSettings(anonymized_telemetry=False),
+            )
+        except Exception as exc:  # chromadb raises plain exceptions when the server is down
+            raise IndexUnavailable(f"Chroma server at {settings.chroma_url} unreachable: {exc}")
+        return cls(client, settings.collection, "server")
+
+    # -- collections ---------------------------------------------------------------------
+    def open_for_write(self, model_id: str, dimension: int) -> None:
+        """Create the collections if needed; refuse an index built with another model."""
+        self._chunks = self._client.get_or_create_collection(
+            f"{self._name}_chunks",
+            metadata={"embedding_model": model_id, "dimension": dimension},
+            configuration={"hnsw": {"space": "cosine"}},
+            embedding_function=None,
+        )
+        self._docs = self._client.get_or_create_collection(
+            f"{self._name}_docs", embedding_function=None
+        )
+        self._check(model_id, dimension)
+
+    def ensure_model(self, model_id: str, dimension: int) -> None:
+        """Open existing collections for reading; a missing or mismatched index is a 503."""
+        try:
+            self._chunks = self._client.get_collection(f"{self._name}_chunks", embedding_function=None)
+            self._docs = self._client.get_collection(f"{self._name}_docs", embedding_function=None)
+        except Exception as exc:
+            if "does not exist" in str(exc) or "not found" in str(exc).lower():
+                raise IndexUnavailable("the index is empty: run `newsqa ingest` first") from exc
+            raise IndexUnavailable(f"the vector store is unreachable: {exc}") from exc
+        self._check(model_id, dimension)
+
+    def _check(self, model_id: str, dimension: int) -> None:
+        meta = self._chunks.metadata or {}
+        if meta.get("embedding_model") != model_id or int(meta.get("dimension", -1)) != dimension:
+            raise EmbeddingMismatch(
+                f"the index was built with embeddings {meta.get('embedding_model')!r} "
+                f"({meta.get('dimension')} dims) but {model_id!r} ({dimension} dims) is configured; "
+                + REINGEST_HINT
+            )
+
+    def reset(self) -> None:
+        """Drop both collections (``--rebuild``)."""
+        for suffix in ("chunks", "docs"):
+            try:
+                self._client.delete_collection(f"{self._name}_{suffix}")
+            except Exception:  # absent already
+                pass
+
+    def heartbeat(self) -> None:
+        try:
+            self._client.heartbeat()
+        except Exception as exc:
+            raise IndexUnavailable(f"the vector store is unreachable: {exc}") from exc
+
+    # -- writes --------------------------------------------------------------------------
+    def upsert_chunks(self, doc: Document, embeddings: np.ndarray) -> None:
+        if not doc.chunks:
+            return
+        meta = doc.meta
+        metadatas = [
+            {
+                "doc_id": doc.doc_id,
+                "index": c.index,
+                "start": c.start,
+                "end": c.end,
+                "title": meta.title,
+                "source": meta.source,
+                "url": meta.url,
+                "published": meta.published or "",
+                "published_ord": _published_ord(meta.published),
+                "author": meta.author,
+            }
+            for c in doc.chunks
+        ]
+        self._chunks.upsert(
+            ids=[c.chunk_id for c in doc.chunks],
+            documents=[c.text for c in doc.chunks],
+            embeddings=np.asarray(embeddings, dtype=np.float32),
+            metadatas=metadatas,
+        )
+
+    def put_document(self, doc: Document) -> None:
+        """Write the document record last: its presence marks the document complete."""
+        meta = doc.meta
+        self._docs.upsert(
+            ids=[doc.doc_id],
+            documents=[doc.text],
+            embeddings=[[1.0]],
+            metadatas=[
+                {
+                    "title": meta.title,
+                    "source": meta.source,
+                    "url": meta.url,
+                    "published": meta.published or "",
+                    "author": meta.author,
+                    "path": doc.path,
+                    "content_hash": doc.content_hash,
+                    "chunk_count": len(doc.chunks),
+                }
+            ],
+        )
+
+    def delete_document(self, doc_id: str) -> None:
+        self._docs.delete(ids=[doc_id])
+        self._chunks.delete(where={"doc_id": doc_id})
+
+    def delete_chunks(self, chunk_ids: list[str]) -> None:
+        for begin in range(0, len(chunk_ids), 5000):
+            self._chunks.delete(ids=chunk_ids[begin : begin + 5000])
+
+    # -- reads ---------------------------------------------------------------------------
+    def documents(self) -> list[DocumentRecord]:
+        records = []
+        for begin in range(0, self._docs.count(), 5000):
+            got = self._docs.get(include=["metadatas"], limit=5000, offset=begin)
+            for doc_id, metadata in zip(got["ids"], got["metadatas"], strict=True):
+                records.append(
+                    DocumentRecord(
+                        doc_id=doc_id,
+                        meta=_meta_from(metadata),
+                        path=str(metadata.get("path", "")),
+                        content_hash=str(metadata.get("content_hash", "")),
+                        chunk_count=int(metadata.get("chunk_count", 0)),
+                    )
+                )
+        return records
+
+    def get_document(self, doc_id: str) -> Document | None:
+        got = self._docs.get(ids=[doc_id], include=["documents", "metadatas"])
+        if not got["ids"]:
+            return None
+        metadata = got["metadatas"][0]
+        chunks = self._chunks.get(where={"doc_id": doc_id}, include=["documents", "metadatas"])
+        chunk_list = sorted(
+            (
+                _chunk_from(cid, text, m)
+                for cid, text, m in zip(
+                    chunks["ids"], chunks["documents"], chunks["metadatas"], strict=True
+                )
+            ),
+            key=lambda c: c.index,
+        )
+        return Document(
+            doc_id=doc_id,
+            text=got["documents"][0],
+            meta=_meta_from(metadata),
+            path=str(metadata.get("path", "")),
+            content_hash=str(metadata.get("content_hash", "")),
+            chunks=chunk_list,
+        )
+
+    def _scored(self, ids: list[str], texts: list[str], metas: list[Any], scores: list[float]) -> list[ScoredChunk]:
+        return [
+            ScoredChunk(chunk=_chunk_from(cid, text, m), meta=_meta_from(m), score=score)
+            for cid, text, m, score in zip(ids, texts, metas, scores, strict=True)
+        ]
+
+    def query(self, embedding: np.ndarray, k: int, where: ChunkFilter | None) -> list[ScoredChunk]:
+        got = self._chunks.query(
+            query_embeddings=[np.asarray(embedding, dtype=np.float32)],
+            n_results=k,
+            where=_where(where),
+            include=["documents", "metadatas", "distances"],
+        )
+        scores = [1.0 - float(d) for d in got["distances"][0]]
+        return self._scored(got["ids"][0], got["documents"][0], got["metadatas"][0], scores)
+
+    def get_chunks(self, chunk_ids: list[str]) -> list[ScoredChunk]:
+        if not chunk_ids:
+            return []
+        got = self._chunks.get(ids=chunk_ids, include=["documents", "metadatas"])
+        by_id = {
+            cid: (text, m)
+            for cid, text, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        }
+        present = [cid for cid in chunk_ids if cid in by_id]
+        return self._scored(
+            present, [by_id[c][0] for c in present], [by_id[c][1] for c in present], [0.0] * len(present)
+        )
+
+    def iter_chunks(self, batch: int = 2000) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        total = self._chunks.count()
+        for begin in range(0, total, batch):
+            got = self._chunks.get(include=["documents", "metadatas"], limit=batch, offset=begin)
+            yield from zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+
+    def chunk_ids(self) -> list[str]:
+        ids: list[str] = []
+        for begin in range(0, self._chunks.count(), 10000):
+            ids.extend(self._chunks.get(include=[], limit=10000, offset=begin)["ids"])
+        return ids
+
+    def count_chunks(self) -> int:
+        return int(self._chunks.count())

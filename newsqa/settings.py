@@ -1,0 +1,99 @@
+"""One settings object for the whole project (env prefix ``NEWSQA_``, ``.env``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import AliasChoices, Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """All configuration. Every field can be set as ``NEWSQA_<FIELD>`` or in ``.env``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="NEWSQA_", env_file=".env", extra="ignore", validate_default=True
+    )
+
+    # Index and corpus
+    index_dir: Path = Path("data/index")
+    articles_dir: Path = Path("data/articles")
+    collection: str = "newsqa"
+    chroma_url: str | None = Field(
+        default=None, description="Chroma server URL (http://host:port); embedded store if unset"
+    )
+
+    # Ingest
+    max_file_bytes: int = Field(default=5_000_000, gt=0)
+    chunk_max_chars: int = Field(default=700, ge=200)
+    chunk_min_chars: int = Field(default=150, ge=0)
+    chunk_overlap_sentences: int = Field(default=1, ge=0, le=3)
+
+    # Embeddings
+    embeddings: str = "onnx"
+    embed_batch_size: int = Field(default=32, ge=1, le=1024)
+    openai_embedding_model: str = "text-embedding-3-small"
+
+    # Answer engine
+    engine: str = "extractive"
+    openai_base_url: str | None = None
+    openai_api_key: str | None = Field(
+        default=None, validation_alias=AliasChoices("NEWSQA_OPENAI_API_KEY", "OPENAI_API_KEY")
+    )
+    openai_model: str = "gpt-4o-mini"
+    openai_timeout_s: float = Field(default=30.0, gt=0)
+    openai_max_retries: int = Field(default=2, ge=0, le=10)
+    local_model_path: Path | None = None
+    local_n_ctx: int = 4096
+    local_threads: int = 2
+    refusal_threshold: float = Field(default=0.35, ge=0.0, le=1.0)
+    max_answer_sentences: int = Field(default=4, ge=1, le=12)
+
+    # API
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    workers: int = Field(default=1, ge=1)
+    api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    max_body_bytes: int = Field(default=2_000_000, gt=0)
+
+    # UI
+    api_url: str = "http://127.0.0.1:8000"
+    ui_port: int = Field(default=8501, ge=1, le=65535)
+
+    @field_validator("api_keys", mode="before")
+    @classmethod
+    def _split_keys(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [key.strip() for key in value.split(",") if key.strip()]
+        return value
+
+    @field_validator("chroma_url", "openai_base_url", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="after")
+    def _check_modes(self) -> Settings:
+        from newsqa.components.embeddings import EMBEDDINGS
+        from newsqa.components.engines import ENGINES
+
+        EMBEDDINGS.check(self.embeddings)
+        ENGINES.check(self.engine)
+        if self.workers > 1 and not self.chroma_url:
+            raise ValueError(
+                "the embedded Chroma store allows one worker only; "
+                "set NEWSQA_CHROMA_URL to a Chroma server to run several workers"
+            )
+        return self
+
+    @property
+    def store_mode(self) -> str:
+        return "server" if self.chroma_url else "embedded"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, validated once."""
+    return Settings()

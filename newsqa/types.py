@@ -1,0 +1,53 @@
+"""Core records shared by ingest, the store and the service."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class DocumentMeta:
+    """What is known about one article. ``published`` is an ISO date (YYYY-MM-DD) or None."""
+
+    title: str = ""
+    source: str = ""
+    url: str = ""
+    published: str | None = None
+    author: str = ""
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A run of whole sentences; ``text == document_text[start:end]`` exactly."""
+
+    chunk_id: str
+    doc_id: str
+    index: int
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class Document:
+    """A cleaned article ready to be stored."""
+
+    doc_id: str
+    text: str
+    meta: DocumentMeta
+    path: str = ""
+    content_hash: str = ""
+    chunks: list[Chunk] = field(default_factory=list)
+
+    def meta_dict(self) -> dict[str, Any]:
+        return asdict(self.meta)
+
+
+@dataclass(frozen=True)
+class ScoredChunk:
+    """A retrieved chunk with its document's metadata and a relevance score."""
+
+    chunk: Chunk
+    meta: DocumentMeta
+    score: float

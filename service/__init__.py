@@ -1,0 +1,1 @@
+"""The HTTP answer service: retrieval, grounded answers, documents, OpenAI-compatible chat."""

@@ -1,0 +1,68 @@
+"""Answer engines: the protocol they share and the draft records they return."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from newsqa.types import ScoredChunk
+from service.schemas import Turn
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk numbered ``n`` (the ``[n]`` the answer cites)."""
+
+    n: int
+    hit: ScoredChunk
+
+
+@dataclass(frozen=True)
+class Support:
+    """The exact span (document offsets) of passage ``n`` that supports a sentence."""
+
+    n: int
+    start: int
+    end: int
+
+
+@dataclass
+class DraftSentence:
+    """One answer sentence (without markers) and the passages that support it."""
+
+    text: str
+    supports: list[Support] = field(default_factory=list)
+    supported: bool = True
+
+    @property
+    def citations(self) -> list[int]:
+        return sorted({s.n for s in self.supports})
+
+
+@dataclass
+class Draft:
+    """What an engine produced for one question."""
+
+    sentences: list[DraftSentence]
+    answerable: bool
+    engine: str
+    notice: str | None = None
+    refusal: str | None = None
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+class AnswerEngine(Protocol):
+    """Built as ``Cls(state)``; answers a standalone question from numbered passages."""
+
+    name: str
+
+    def standalone(self, question: str, history: list[Turn]) -> str:
+        """The question rewritten so that it can be understood without the history."""
+        ...
+
+    def answer(self, question: str, passages: list[Passage]) -> Draft: ...
+
+    def stream(self, question: str, passages: list[Passage]) -> Iterator[str | Draft]:
+        """Text deltas as they are produced, then the final (verified) ``Draft``."""
+        ...

@@ -1,0 +1,258 @@
+"""Extractive engine: answers with verbatim sentences of the retrieved passages. Deterministic.
+
+Sentences are scored by embedding similarity to the question, IDF-weighted overlap of the
+question's content words, and whether they hold what the question asks for (a number, a name,
+a date). Near-duplicates are skipped (MMR-style). Weak evidence gives a calibrated refusal.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from service.answering import Draft, DraftSentence, Passage, Support
+from service.answering.verification import (
+    STOPWORDS,
+    Sentences,
+    content_stems,
+    passage_sentences,
+    words,
+)
+from service.retrieval import embed_query
+from service.schemas import Turn
+
+if TYPE_CHECKING:
+    from service.state import ServiceState
+
+REFUSAL = "The sources don't cover this question."
+MIN_LEXICAL = 0.34  # share (IDF-weighted) of the question's content words found in the passages
+DUPLICATE_SIM = 0.88  # sentences this similar to a chosen one are redundant
+KEEP_RATIO = 0.8  # later sentences must score at least this share of the best one
+
+_NUMBER_WORDS = (
+    r"\b(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"twenty|thirty|forty|fifty|hundred|hundreds|thousand|thousands|million|millions|"
+    r"billion|billions|dozen|dozens|percent)\b"
+)
+_MONTHS = r"jan(?:uary)?|feb(?:ruary)?|march|april|may|june|july|aug(?:ust)?|sept?(?:ember)?"
+_MONTHS += r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+_DATE = re.compile(
+    rf"\b(?:1[89]\d\d|20\d\d)\b|\b(?:{_MONTHS})\b|\b(?:monday|tuesday|wednesday|thursday|friday|"
+    r"saturday|sunday|yesterday|today|tomorrow|last (?:week|month|year)|next (?:week|month|year))\b",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(_NUMBER_WORDS, re.IGNORECASE)
+_NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z]+(?:[\s-][A-Z][a-z]+)+")
+
+
+def answer_type(question: str) -> str | None:
+    """What the question asks for: ``number``, ``person``, ``date``, ``place`` or None."""
+    q = question.lower()
+    if re.search(r"\bhow (?:many|much|long|far|big|large)\b|\b(?:number|amount|percentage|"
+                 r"share|size) of\b|\bwhat (?:percentage|number|amount)\b", q):
+        return "number"
+    if re.search(r"\bwhen\b|\bwhat (?:year|date|day|month)\b|\bsince when\b", q):
+        return "date"
+    if re.search(r"\bwho(?:m|se)?\b", q):
+        return "person"
+    if re.search(r"\bwhere\b", q):
+        return "place"
+    return None
+
+
+def _has_type(kind: str | None, text: str, question: str) -> bool:
+    if kind == "number":
+        return bool(_NUMBER.search(text))
+    if kind == "date":
+        return bool(_DATE.search(text))
+    if kind in ("person", "place"):
+        asked = {w.lower() for w in re.findall(r"[A-Za-z]+", question)}
+        return any(m.split()[0].lower() not in asked for m in _NAME.findall(text))
+    return False
+
+
+def _length_penalty(text: str) -> float:
+    n = len(text)
+    penalty = 0.0
+    if n < 40:
+        penalty -= 0.15
+    elif n > 450:
+        penalty -= 0.1
+    if not text.rstrip("\"'\u201d\u2019)").endswith((".", "!", "?")):
+        penalty -= 0.05  # headlines, captions, menu items
+    return penalty
+
+
+@dataclass
+class Candidate:
+    """One passage sentence with its features."""
+
+    passage: Passage
+    index: int
+    text: str
+    start: int
+    end: int
+    similarity: float
+    lexical: float
+    score: float
+
+
+@dataclass
+class Assessment:
+    """The scored candidate sentences of one question and whether the evidence suffices."""
+
+    candidates: list[Candidate]  # best first
+    best_similarity: float
+    lexical: float
+    answerable: bool
+    vectors: dict[tuple[int, int], np.ndarray]
+
+    def best_span(self, n: int) -> tuple[int, int] | None:
+        """Document span of the best sentence of passage ``n``."""
+        for c in self.candidates:
+            if c.passage.n == n:
+                return c.start, c.end
+        return None
+
+
+def _idf(question_stems: set[str], sentence_stems: list[set[str]]) -> dict[str, float]:
+    total = len(sentence_stems)
+    out = {}
+    for term in question_stems:
+        df = sum(term in s for s in sentence_stems)
+        out[term] = math.log(1.0 + (total - df + 0.5) / (df + 0.5))
+    return out
+
+
+def assess(state: ServiceState, question: str, passages: list[Passage]) -> Assessment:
+    """Score every sentence of ``passages`` for ``question`` and decide answerability."""
+    qvec = embed_query(state.embedder, question)
+    q_stems = set(content_stems(question))
+    kind = answer_type(question)
+    per_passage: list[tuple[Passage, Sentences]] = [
+        (p, passage_sentences(state.embedder, p)) for p in passages
+    ]
+    sent_stems = [set(content_stems(t)) for _p, s in per_passage for t in s.texts]
+    idf = _idf(q_stems, sent_stems) if sent_stems else {}
+    idf_total = sum(idf.values()) or 1.0
+    candidates: list[Candidate] = []
+    vectors: dict[tuple[int, int], np.ndarray] = {}
+    found: set[str] = set()
+    k = 0
+    for rank, (passage, sents) in enumerate(per_passage):
+        sims = sents.vectors @ qvec if len(sents.texts) else np.zeros(0)
+        prior = 0.05 * (1.0 - rank / max(len(passages), 1))
+        for i, text in enumerate(sents.texts):
+            stems = sent_stems[k]
+            k += 1
+            shared = q_stems & stems
+            if rank < 3:
+                found |= shared
+            lexical = sum(idf[t] for t in shared) / idf_total
+            score = 0.6 * float(sims[i]) + 0.4 * lexical + prior + _length_penalty(text)
+            if kind and _has_type(kind, text, question):
+                score += 0.12
+            start, end = sents.spans[i]
+            vectors[(passage.n, i)] = sents.vectors[i]
+            candidates.append(
+                Candidate(passage, i, text, start, end, float(sims[i]), lexical, score)
+            )
+    candidates.sort(key=lambda c: (-c.score, c.passage.n, c.index))
+    best_sim = max([c.similarity for c in candidates] + [p.hit.score for p in passages] + [0.0])
+    lexical = sum(idf.get(t, 0.0) for t in found) / idf_total if q_stems else 0.0
+    threshold = state.settings.refusal_threshold
+    answerable = bool(candidates) and best_sim >= threshold and lexical >= MIN_LEXICAL
+    return Assessment(candidates, best_sim, lexical, answerable, vectors)
+
+
+def _lower_first(text: str) -> str:
+    first = words(text[:40])
+    if first and first[0] in STOPWORDS and text[:1].isupper() and not text[1:2].isupper():
+        return text[0].lower() + text[1:]
+    return text
+
+
+def attribute(text: str, source: str) -> str:
+    """Prefix the outlet ("According to X, ...") unless the sentence already names it."""
+    if not source or source.lower() in text.lower() or text.lower().startswith("according to"):
+        return text
+    return f"According to {source}, {_lower_first(text)}"
+
+
+def select(assessment: Assessment, limit: int) -> list[Candidate]:
+    """Best sentences, skipping near-duplicates and ones scoring far below the best."""
+    chosen: list[Candidate] = []
+    for c in assessment.candidates:
+        if len(chosen) >= limit:
+            break
+        if chosen and (c.score < KEEP_RATIO * chosen[0].score or c.lexical <= 0):
+            break
+        vec = assessment.vectors[(c.passage.n, c.index)]
+        if any(
+            c.text == o.text or float(vec @ assessment.vectors[(o.passage.n, o.index)])
+            > DUPLICATE_SIM
+            for o in chosen
+        ):
+            continue
+        chosen.append(c)
+    return chosen
+
+
+def clean_sentence(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+class ExtractiveEngine:
+    """Verbatim sentences with citations; no model beyond the embedder."""
+
+    name = "extractive"
+
+    def __init__(self, state: ServiceState) -> None:
+        self.state = state
+
+    def standalone(self, question: str, history: list[Turn]) -> str:
+        """Append the key terms of the previous user question that this one lacks."""
+        previous = [t.content for t in history if t.role == "user" and t.content.strip()]
+        if previous and previous[-1].strip() == question.strip():
+            previous = previous[:-1]
+        if not previous:
+            return question
+        have = set(content_stems(question))
+        extra: list[str] = []
+        for word in re.findall(r"[A-Za-z][A-Za-z'-]*|\d[\d,.]*", previous[-1]):
+            stems = content_stems(word) or ([word] if word[0].isdigit() else [])
+            if stems and stems[0] not in have and word not in extra:
+                have.add(stems[0])
+                extra.append(word)
+        return f"{question} ({' '.join(extra)})" if extra else question
+
+    def draft(self, assessment: Assessment) -> Draft:
+        if not assessment.answerable:
+            return Draft([], answerable=False, engine=self.name, refusal=REFUSAL)
+        chosen = select(assessment, self.state.settings.max_answer_sentences)
+        sentences = [
+            DraftSentence(
+                attribute(clean_sentence(c.text), c.passage.hit.meta.source),
+                [Support(c.passage.n, c.start, c.end)],
+            )
+            for c in chosen
+        ]
+        return Draft(sentences, answerable=bool(sentences), engine=self.name,
+                     refusal=None if sentences else REFUSAL)
+
+    def answer(self, question: str, passages: list[Passage]) -> Draft:
+        return self.draft(assess(self.state, question, passages))
+
+    def stream(self, question: str, passages: list[Passage]) -> Iterator[str | Draft]:
+        draft = self.answer(question, passages)
+        for k, sentence in enumerate(draft.sentences):
+            marks = "".join(f"[{n}]" for n in sentence.citations)
+            yield ("" if k == 0 else " ") + f"{sentence.text} {marks}"
+        if not draft.sentences:
+            yield draft.refusal or REFUSAL
+        yield draft

@@ -1,0 +1,151 @@
+"""The /ask use case: standalone question → hybrid retrieval → engine → verified response."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from service.answering import Draft, Passage
+from service.answering.extractive import REFUSAL, Assessment, ExtractiveEngine, assess
+from service.retrieval import filters_to_chunk_filter, hybrid_search
+from service.schemas import AnswerSentence, AskRequest, AskResponse, Citation
+
+if TYPE_CHECKING:
+    from service.state import ServiceState
+
+
+def _ms(since: float) -> float:
+    return round((time.perf_counter() - since) * 1000.0, 2)
+
+
+def _citation(passage: Passage, start: int, end: int) -> Citation:
+    hit = passage.hit
+    chunk = hit.chunk
+    start, end = max(start, chunk.start), min(end, chunk.end)
+    return Citation(
+        id=passage.n,
+        doc_id=chunk.doc_id,
+        chunk_id=chunk.chunk_id,
+        title=hit.meta.title,
+        source=hit.meta.source,
+        url=hit.meta.url,
+        published=hit.meta.published,
+        quote=chunk.text[start - chunk.start : end - chunk.start],
+        start=start,
+        end=end,
+        score=round(float(hit.score), 4),
+    )
+
+
+def candidate_citations(passages: list[Passage], assessment: Assessment | None) -> list[Citation]:
+    """Every retrieved passage, quoting its sentence closest to the question."""
+    out = []
+    for p in passages:
+        span = assessment.best_span(p.n) if assessment else None
+        start, end = span or (p.hit.chunk.start, p.hit.chunk.end)
+        out.append(_citation(p, start, end))
+    return out
+
+
+def _marks(citations: list[int]) -> str:
+    return "".join(f"[{n}]" for n in citations)
+
+
+def build_response(
+    draft: Draft, passages: list[Passage], assessment: Assessment | None, timings: dict[str, float]
+) -> AskResponse:
+    """Turn an engine draft into the public response (citations quote exact spans)."""
+    kept = [s for s in draft.sentences if s.supported]
+    if not draft.answerable or not kept:
+        return AskResponse(
+            answer=draft.refusal or REFUSAL,
+            answerable=False,
+            citations=candidate_citations(passages, assessment),
+            sentences=[],
+            engine=draft.engine,
+            timings_ms=timings,
+            notice=draft.notice,
+        )
+    by_n = {p.n: p for p in passages}
+    spans: dict[int, tuple[int, int]] = {}
+    for sentence in draft.sentences:
+        for sup in sentence.supports:
+            old = spans.get(sup.n)
+            spans[sup.n] = (sup.start, sup.end) if old is None else (
+                min(old[0], sup.start), max(old[1], sup.end))
+    answer = " ".join(f"{s.text} {_marks(s.citations)}".strip() for s in kept)
+    return AskResponse(
+        answer=answer,
+        answerable=True,
+        citations=[_citation(by_n[n], *spans[n]) for n in sorted(spans) if n in by_n],
+        sentences=[
+            AnswerSentence(text=s.text, citations=s.citations, supported=s.supported)
+            for s in draft.sentences
+        ],
+        engine=draft.engine,
+        timings_ms=timings,
+        notice=draft.notice,
+    )
+
+
+class _Run:
+    """The steps shared by ``answer_question`` and ``stream_answer``."""
+
+    def __init__(self, req: AskRequest, state: ServiceState) -> None:
+        self.t0 = time.perf_counter()
+        self.state = state
+        self.engine = state.engine
+        self.timings: dict[str, float] = {}
+        t = time.perf_counter()
+        self.question = self.engine.standalone(req.question, req.history)
+        hits = hybrid_search(state, self.question, req.top_k, filters_to_chunk_filter(req.filters))
+        self.passages = [Passage(i + 1, hit) for i, hit in enumerate(hits)]
+        self.assessment = assess(state, self.question, self.passages) if self.passages else None
+        self.timings["retrieve"] = _ms(t)
+
+    @property
+    def answerable(self) -> bool:
+        return self.assessment is not None and self.assessment.answerable
+
+    def refusal(self) -> Draft:
+        return Draft([], answerable=False, engine=self.engine.name, refusal=REFUSAL)
+
+    def finish(self, draft: Draft, generate_ms: float) -> AskResponse:
+        self.timings["generate"] = draft.timings_ms.get("generate", generate_ms)
+        self.timings["verify"] = draft.timings_ms.get("verify", 0.0)
+        self.timings["total"] = _ms(self.t0)
+        return build_response(draft, self.passages, self.assessment, self.timings)
+
+
+def answer_question(req: AskRequest, state: ServiceState) -> AskResponse:
+    """Answer one question (with optional history and filters) from the index."""
+    run = _Run(req, state)
+    t = time.perf_counter()
+    if not run.answerable:
+        draft = run.refusal()
+    elif isinstance(run.engine, ExtractiveEngine) and run.assessment is not None:
+        draft = run.engine.draft(run.assessment)
+    else:
+        draft = run.engine.answer(run.question, run.passages)
+    return run.finish(draft, _ms(t))
+
+
+def stream_answer(req: AskRequest, state: ServiceState) -> Iterator[tuple[str, dict]]:
+    """Events: ``citations`` (candidates), ``delta`` (text) several times, ``final``."""
+    run = _Run(req, state)
+    yield "citations", {
+        "citations": [c.model_dump() for c in candidate_citations(run.passages, run.assessment)]
+    }
+    t = time.perf_counter()
+    if not run.answerable:
+        draft = run.refusal()
+        yield "delta", {"text": draft.refusal or REFUSAL}
+    else:
+        draft = run.refusal()
+        for item in run.engine.stream(run.question, run.passages):
+            if isinstance(item, Draft):
+                draft = item
+            elif item:
+                yield "delta", {"text": item}
+    yield "final", run.finish(draft, _ms(t)).model_dump()

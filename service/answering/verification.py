@@ -1,0 +1,167 @@
+"""Text evidence (content words, numbers, names, embeddings) and answer verification.
+
+A generated sentence is supported when its content words, numbers and names are found in the
+passages it cites and its embedding is close to one of their sentences. Markers that point to
+no passage are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from newsqa.components.embeddings import Embedder
+from service.answering import DraftSentence, Passage, Support
+from service.retrieval import embed_texts
+
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is it
+    its itself just me more most my myself no nor not now of off on once only or other our ours
+    ourselves out over own same she should so some such than that the their theirs them
+    themselves then there these they this those through to too under until up very was we were
+    what when where which while who whom whose why will with would you your yours yourself
+    yourselves many much does did according said says say tell told us via per may might must
+    shall one ones ever yet still whether within without upon""".split()
+)
+_WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*[A-Za-z]|[A-Za-z]")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_MARKERS = re.compile(r"\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\]")
+_LEADING_MARKERS = re.compile(r"^(?:\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])+")
+
+# Thresholds of ``verify_sentence`` (see the report for how they were chosen).
+MIN_COVERAGE = 0.5
+MIN_SIMILARITY = 0.45
+
+
+@lru_cache(maxsize=1)
+def _stemmer():  # type: ignore[no-untyped-def]
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased word tokens."""
+    return [w.lower().replace("\u2019", "'") for w in _WORD.findall(text)]
+
+
+def content_stems(text: str) -> list[str]:
+    """Stems of the non-stopword words of ``text`` (order kept, duplicates kept)."""
+    toks = [w.split("'")[0] for w in words(text)]
+    toks = [w for w in toks if w and w not in STOPWORDS and len(w) > 1]
+    return list(_stemmer().stemWords(toks)) if toks else []
+
+
+def numbers(text: str) -> set[str]:
+    """Numbers written with digits, normalised (``1,500`` → ``1500``)."""
+    return {n.replace(",", "").rstrip(".") for n in _NUMBER.findall(text)}
+
+
+def names(text: str) -> set[str]:
+    """Capitalised words other than the first word that are not stopwords (lower-cased)."""
+    toks = _WORD.findall(text)
+    return {t.lower() for t in toks[1:] if t[0].isupper() and t.lower() not in STOPWORDS}
+
+
+def split_spans(text: str) -> list[tuple[int, int]]:
+    """Sentence spans of ``text`` (the ingest splitter, so spans match chunk sentences)."""
+    from ingest.chunking import split_sentences
+
+    return split_sentences(text)
+
+
+@dataclass(frozen=True)
+class Sentences:
+    """The sentences of one passage: document offsets, texts and embeddings."""
+
+    spans: list[tuple[int, int]]
+    texts: list[str]
+    vectors: np.ndarray
+
+
+def passage_sentences(embedder: Embedder, passage: Passage) -> Sentences:
+    """Sentences of a passage with embeddings (cached by text, so repeated passages are free)."""
+    chunk = passage.hit.chunk
+    local = split_spans(chunk.text) or [(0, len(chunk.text))]
+    texts = [chunk.text[s:e] for s, e in local]
+    spans = [(chunk.start + s, chunk.start + e) for s, e in local]
+    return Sentences(spans, texts, embed_texts(embedder, texts))
+
+
+def parse_answer(text: str) -> list[tuple[str, list[int]]]:
+    """Split generated text into (sentence without markers, cited numbers) pairs."""
+    pieces = [text[s:e] for s, e in split_spans(text)]
+    out: list[tuple[str, list[int]]] = []
+    for piece in pieces:
+        lead = _LEADING_MARKERS.match(piece)
+        if lead and out:  # "... jets. [1] Next sentence": the markers belong to the previous one
+            out[-1][1].extend(int(n) for n in re.findall(r"\d+", lead.group(0)))
+            piece = piece[lead.end() :]
+        cited = [int(n) for m in _MARKERS.findall(piece) for n in re.findall(r"\d+", m)]
+        clean = re.sub(r"\s+([.,;:!?])", r"\1", _MARKERS.sub("", piece)).strip()
+        clean = re.sub(r"\s{2,}", " ", clean)
+        if any(ch.isalnum() for ch in clean):
+            out.append((clean, cited))
+        elif out and cited:
+            out[-1][1].extend(cited)
+    return [(s, list(dict.fromkeys(c))) for s, c in out]
+
+
+def _found(name: str, haystack: str) -> bool:
+    return name in haystack or (len(name) > 5 and name[:-2] in haystack)
+
+
+def verify_sentence(
+    embedder: Embedder,
+    sentence: str,
+    cited: list[int],
+    passages: dict[int, Passage],
+    sentences: dict[int, Sentences],
+) -> DraftSentence:
+    """Check one sentence against the passages it cites; unknown markers are dropped."""
+    valid = [n for n in cited if n in passages]
+    if not valid:
+        return DraftSentence(sentence, [], supported=False)
+    evidence = " ".join(passages[n].hit.chunk.text for n in valid)
+    lowered = evidence.lower()
+    stems = set(content_stems(sentence))
+    evidence_stems = set(content_stems(evidence))
+    coverage = len(stems & evidence_stems) / len(stems) if stems else 0.0
+    numbers_ok = numbers(sentence) <= numbers(evidence)
+    names_ok = all(_found(n, lowered) for n in names(sentence))
+    vec = embed_texts(embedder, [sentence])[0]
+    supports: list[Support] = []
+    best_sim = -1.0
+    for n in valid:
+        sents = sentences[n]
+        sims = sents.vectors @ vec
+        lex = np.array([len(stems & set(content_stems(t))) for t in sents.texts], dtype=float)
+        lex = lex / max(len(stems), 1)
+        rank = sims + lex
+        i = int(np.argmax(rank))
+        best_sim = max(best_sim, float(sims.max()))
+        start, end = sents.spans[i]
+        # widen to the neighbour when the pair covers more of the sentence's words
+        if i + 1 < len(sents.texts) and lex[i + 1] > 0:
+            pair = stems & set(content_stems(sents.texts[i] + " " + sents.texts[i + 1]))
+            if len(pair) > lex[i] * len(stems) + 0.5:
+                end = sents.spans[i + 1][1]
+        supports.append(Support(n, start, end))
+    ok = numbers_ok and names_ok and coverage >= MIN_COVERAGE and best_sim >= MIN_SIMILARITY
+    return DraftSentence(sentence, supports, supported=ok)
+
+
+def verify_answer(
+    embedder: Embedder, text: str, passages: list[Passage]
+) -> list[DraftSentence]:
+    """Verify every sentence of generated ``text`` against ``passages``."""
+    by_n = {p.n: p for p in passages}
+    parsed = parse_answer(text)
+    needed = {n for _s, cited in parsed for n in cited if n in by_n}
+    sents = {n: passage_sentences(embedder, by_n[n]) for n in needed}
+    return [verify_sentence(embedder, s, cited, by_n, sents) for s, cited in parsed]

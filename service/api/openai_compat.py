@@ -1,0 +1,208 @@
+"""OpenAI-compatible ``POST /v1/chat/completions`` (with ``stream``) and ``GET /v1/models``.
+
+The last user message is the question and earlier turns are the history. ``content`` carries
+the ``[n]`` markers and a short "Sources:" list; a top-level ``citations`` array carries the
+structured citations (the ``Citation`` schema of ``/ask``).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sse_starlette import EventSourceResponse
+
+from newsqa.errors import BadRequest, NotFound
+from service.answering.service import answer_question
+from service.api.ask import ERRORS, open_stream
+from service.deps import ReadyStateDep
+from service.errors import format_validation_errors
+from service.schemas import AskRequest, AskResponse, Citation, Filters, Turn
+
+MODEL_ID = "newsqa"
+CREATED = 1_735_689_600  # fixed "created" of the model listing (2025-01-01)
+SOURCES_HEADER = "\n\nSources:\n"
+router = APIRouter(prefix="/v1", tags=["openai"])
+
+
+class ChatMessage(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    role: str
+    content: str | list[dict[str, Any]] | None = None
+
+    def text(self) -> str:
+        if self.content is None:
+            return ""
+        if isinstance(self.content, str):
+            return self.content
+        return "".join(str(p.get("text", "")) for p in self.content if p.get("type") == "text")
+
+
+class StreamOptions(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    include_usage: bool = False
+
+
+class ChatCompletionRequest(BaseModel):
+    """The OpenAI request; sampling options are accepted and ignored. Extras: top_k, filters."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    model: str = MODEL_ID
+    messages: list[ChatMessage] = Field(min_length=1, max_length=100)
+    stream: bool = False
+    stream_options: StreamOptions | None = None
+    top_k: int = Field(default=5, ge=1, le=50)
+    filters: Filters | None = None
+
+
+class ModelCard(BaseModel):
+    id: str
+    object: str = "model"
+    created: int
+    owned_by: str
+
+
+class ModelList(BaseModel):
+    object: str = "list"
+    data: list[ModelCard]
+
+
+def _strip_sources(text: str) -> str:
+    return text.split(SOURCES_HEADER, 1)[0]
+
+
+def to_ask_request(body: ChatCompletionRequest) -> AskRequest:
+    """The last message (a user turn) is the question; earlier turns are the history."""
+    last = body.messages[-1]
+    if last.role != "user":
+        raise BadRequest("messages: the last message must have role 'user'")
+    roles = {"user": "user", "assistant": "assistant", "system": "system", "developer": "system"}
+    history = [
+        {"role": roles[m.role], "content": _strip_sources(m.text())}
+        for m in body.messages[:-1]
+        if m.role in roles and m.text().strip()
+    ]
+    try:
+        return AskRequest(question=last.text(), top_k=body.top_k, filters=body.filters,
+                          history=[Turn.model_validate(t) for t in history])
+    except ValidationError as exc:
+        errors = [{**e, "loc": ("messages[-1].content",) if e["loc"] == ("question",) else e["loc"]}
+                  for e in exc.errors()]
+        raise BadRequest(format_validation_errors(errors)) from exc
+
+
+def sources_text(citations: list[Citation]) -> str:
+    """The short "Sources:" list appended to ``content``."""
+    if not citations:
+        return ""
+    lines = []
+    for c in citations:
+        label = c.title or c.doc_id
+        extra = ", ".join(x for x in (c.source, c.published or "") if x)
+        lines.append(f"[{c.id}] {label}" + (f" ({extra})" if extra else "") +
+                     (f" {c.url}" if c.url else ""))
+    return SOURCES_HEADER + "\n".join(lines)
+
+
+def rough_tokens(text: str) -> int:
+    """A rough token count (about four characters a token); no tokenizer needed."""
+    return max(1, (len(text) + 3) // 4) if text else 0
+
+
+def usage(body: ChatCompletionRequest, content: str) -> dict[str, int]:
+    prompt = sum(rough_tokens(m.text()) + 4 for m in body.messages)
+    completion = rough_tokens(content)
+    return {"prompt_tokens": prompt, "completion_tokens": completion,
+            "total_tokens": prompt + completion}
+
+
+def _extension(answer: AskResponse) -> dict[str, Any]:
+    return {"citations": [c.model_dump() for c in answer.citations],
+            "answerable": answer.answerable, "engine": answer.engine}
+
+
+@router.get("/models", response_model=ModelList)
+def list_models() -> ModelList:
+    return ModelList(data=[ModelCard(id=MODEL_ID, created=CREATED, owned_by="newsqa")])
+
+
+@router.get("/models/{model_id}", response_model=ModelCard, responses=ERRORS)
+def get_model(model_id: str) -> ModelCard:
+    if model_id != MODEL_ID:
+        raise NotFound(f"unknown model {model_id!r}: the only model is {MODEL_ID!r}")
+    return ModelCard(id=MODEL_ID, created=CREATED, owned_by="newsqa")
+
+
+def _chunk(cid: str, created: int, delta: dict[str, Any], finish: str | None = None,
+           **extra: Any) -> dict[str, Any]:
+    return {"id": cid, "object": "chat.completion.chunk", "created": created, "model": MODEL_ID,
+            "system_fingerprint": None,
+            "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}],
+            **extra}
+
+
+def _stream_chunks(body: ChatCompletionRequest,
+                   events: Iterator[tuple[str, dict[str, Any]]]) -> Iterator[dict[str, Any]]:
+    cid, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
+    yield _chunk(cid, created, {"role": "assistant", "content": ""})
+    streamed = ""
+    for name, data in events:
+        if name == "delta" and data.get("text"):
+            streamed += data["text"]
+            yield _chunk(cid, created, {"content": data["text"]})
+        elif name == "error":
+            # the status is already sent: report the error in-band, as OpenAI does
+            yield {"error": {"message": data.get("detail", "error"), "type": "server_error",
+                             "code": data.get("status", 500)}}
+            return
+        elif name == "final":
+            answer = AskResponse.model_validate(data)
+            if not streamed.strip():
+                streamed = answer.answer
+                yield _chunk(cid, created, {"content": answer.answer})
+            tail = sources_text(answer.citations) if answer.answerable else ""
+            if tail:
+                streamed += tail
+                yield _chunk(cid, created, {"content": tail})
+            yield _chunk(cid, created, {}, "stop", **_extension(answer))
+    if body.stream_options and body.stream_options.include_usage:
+        yield {"id": cid, "object": "chat.completion.chunk", "created": created,
+               "model": MODEL_ID, "choices": [], "usage": usage(body, streamed)}
+
+
+@router.post("/chat/completions", responses=ERRORS)
+async def chat_completions(body: ChatCompletionRequest, state: ReadyStateDep) -> Any:
+    """Answer the last user message; OpenAI response (or SSE chunks ending ``[DONE]``)."""
+    req = to_ask_request(body)
+    if body.stream:
+        events = await open_stream(req, state)
+
+        def frames() -> Iterator[dict[str, str]]:
+            for chunk in _stream_chunks(body, events):
+                yield {"data": json.dumps(chunk, ensure_ascii=False)}
+            yield {"data": "[DONE]"}
+
+        return EventSourceResponse(frames(), ping=15)
+    answer = await run_in_threadpool(answer_question, req, state)
+    content = answer.answer + (sources_text(answer.citations) if answer.answerable else "")
+    return {
+        "id": f"chatcmpl-{uuid.uuid4().hex}",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": MODEL_ID,
+        "system_fingerprint": None,
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": content,
+                                              "refusal": None},
+                     "logprobs": None, "finish_reason": "stop"}],
+        "usage": usage(body, content),
+        **_extension(answer),
+    }

@@ -1,0 +1,122 @@
+"""Exception handlers: every error is JSON ``{"detail": message}``, never a traceback."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from newsqa.errors import NewsQAError
+
+log = logging.getLogger("newsqa.service")
+
+_OPENAI_TYPES = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    404: "not_found_error",
+    413: "invalid_request_error",
+    422: "invalid_request_error",
+}
+
+
+def _field(loc: Sequence[Any]) -> str:
+    parts = [p for p in loc if p not in ("body", "query", "path", "header", "cookie")]
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _message(error: dict[str, Any]) -> str:
+    kind = error.get("type", "")
+    ctx = error.get("ctx") or {}
+    msg = str(error.get("msg", "invalid value"))
+    if kind == "missing":
+        return "field required"
+    if kind == "extra_forbidden":
+        return "unknown field"
+    if kind == "json_invalid":
+        return f"malformed JSON body ({ctx.get('error', 'cannot be parsed')})"
+    if kind == "string_too_short" and ctx.get("min_length") == 1:
+        return "must not be empty"
+    if kind == "string_too_long":
+        return f"must be at most {ctx.get('max_length')} characters"
+    if kind == "too_long":
+        return f"must have at most {ctx.get('max_length')} items"
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        return msg.replace("Input should be", "must be")
+    if kind == "value_error":
+        msg = msg.removeprefix("Value error, ")
+    return msg.replace("Input should be", "must be")
+
+
+def format_validation_errors(errors: Sequence[Any], prefix: str = "") -> str:
+    """One readable line per error, ``field: message``, joined with ``; ``."""
+    lines: list[str] = []
+    for error in errors:
+        if error.get("type") == "json_invalid":
+            lines.append(_message(error))
+            continue
+        name = _field(error.get("loc", ()))
+        if prefix:
+            name = f"{prefix}.{name}" if name else prefix
+        message = _message(error)
+        if name and message.startswith(name.rsplit(".", 1)[-1] + " "):
+            message = message.split(" ", 1)[1]
+        lines.append(f"{name}: {message}" if name else message)
+    return "; ".join(dict.fromkeys(lines)) or "invalid request"
+
+
+def error_response(request: Request, status: int, message: str,
+                   headers: dict[str, str] | None = None) -> JSONResponse:
+    """The JSON error body; OpenAI-compatible routes also get an ``error`` object."""
+    body: dict[str, Any] = {"detail": message}
+    if request.url.path.startswith("/v1/"):
+        body["error"] = {
+            "message": message,
+            "type": _OPENAI_TYPES.get(
+                status, "server_error" if status >= 500 else "invalid_request_error"
+            ),
+            "param": None,
+            "code": status,
+        }
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+async def _newsqa_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, NewsQAError)
+    if exc.status_code >= 500:
+        log.warning("%s %s -> %s: %s", request.method, request.url.path, exc.status_code,
+                    exc.message)
+    return error_response(request, exc.status_code, exc.message)
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return error_response(request, 422, format_validation_errors(exc.errors()))
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+    return error_response(request, exc.status_code, detail, dict(exc.headers or {}))
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(request, 500, "internal error")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(NewsQAError, _newsqa_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,124 @@
+"""Hybrid retrieval: dense (Chroma) + BM25 fused by reciprocal rank fusion."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from newsqa.components.store import ChunkFilter
+from newsqa.types import ScoredChunk
+from service.schemas import Filters
+
+if TYPE_CHECKING:
+    from newsqa.components.embeddings import Embedder
+    from service.state import ServiceState
+
+RRF_K = 60
+MAX_ALLOWED_SCAN = 5000
+
+
+class _LRU:
+    """A small thread-safe LRU cache of vectors keyed by text or chunk id."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._data: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> np.ndarray | None:
+        with self._lock:
+            value = self._data.get(key)
+            if value is not None:
+                self._data.move_to_end(key)
+            return value
+
+    def put(self, key: str, value: np.ndarray) -> None:
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+
+
+_QUERY_CACHE = _LRU(256)
+_TEXT_CACHE = _LRU(4096)
+
+
+def embed_query(embedder: Embedder, text: str) -> np.ndarray:
+    """The (cached) embedding of one query."""
+    key = f"{embedder.model_id}\0{text}"
+    vec = _QUERY_CACHE.get(key)
+    if vec is None:
+        vec = np.asarray(embedder.embed([text])[0], dtype=np.float32)
+        _QUERY_CACHE.put(key, vec)
+    return vec
+
+
+def embed_texts(embedder: Embedder, texts: list[str]) -> np.ndarray:
+    """Embeddings of many texts, cached by content (rows in input order)."""
+    keys = [f"{embedder.model_id}\0{t}" for t in texts]
+    found = [_TEXT_CACHE.get(k) for k in keys]
+    missing = [i for i, v in enumerate(found) if v is None]
+    if missing:
+        fresh = embedder.embed([texts[i] for i in missing])
+        for i, vec in zip(missing, fresh, strict=True):
+            found[i] = np.asarray(vec, dtype=np.float32)
+            _TEXT_CACHE.put(keys[i], found[i])  # type: ignore[arg-type]
+    if not texts:
+        return np.zeros((0, embedder.dimension), dtype=np.float32)
+    return np.vstack([v for v in found if v is not None])
+
+
+def filters_to_chunk_filter(filters: Filters | None) -> ChunkFilter | None:
+    """The store filter for request ``filters``; None when nothing restricts."""
+    if filters is None:
+        return None
+    flt = ChunkFilter(
+        sources=tuple(s for s in (filters.source or []) if s),
+        doc_ids=tuple(d for d in (filters.doc_ids or []) if d),
+        published_from=filters.published_from.isoformat() if filters.published_from else None,
+        published_to=filters.published_to.isoformat() if filters.published_to else None,
+    )
+    return None if flt.is_empty() else flt
+
+
+def _allowed_ids(state: ServiceState, flt: ChunkFilter, qvec: np.ndarray) -> set[str]:
+    """Every chunk id matching the filter (a dense query over all of them)."""
+    total = min(state.store.count_chunks(), MAX_ALLOWED_SCAN)
+    return {hit.chunk.chunk_id for hit in state.store.query(qvec, max(total, 1), flt)}
+
+
+def hybrid_search(
+    state: ServiceState, query: str, k: int, flt: ChunkFilter | None = None
+) -> list[ScoredChunk]:
+    """Top ``k`` chunks by RRF of dense and BM25 ranks; ``score`` is cosine similarity."""
+    state.ensure_ready()
+    if k <= 0:
+        return []
+    if flt is not None and flt.is_empty():
+        flt = None
+    qvec = embed_query(state.embedder, query)
+    pool = max(4 * k, 20)
+    dense = state.store.query(qvec, pool, flt)
+    allowed = _allowed_ids(state, flt, qvec) if flt is not None else None
+    sparse = state.keyword.search(query, pool, allowed)
+
+    fused: dict[str, float] = {}
+    for rank, hit in enumerate(dense):
+        fused[hit.chunk.chunk_id] = fused.get(hit.chunk.chunk_id, 0.0) + 1.0 / (RRF_K + rank + 1)
+    for rank, (chunk_id, _score) in enumerate(sparse):
+        fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank + 1)
+    dense_rank = {hit.chunk.chunk_id: i for i, hit in enumerate(dense)}
+    order = sorted(fused, key=lambda cid: (-fused[cid], dense_rank.get(cid, len(dense)), cid))[:k]
+
+    by_id = {hit.chunk.chunk_id: hit for hit in dense}
+    missing = [cid for cid in order if cid not in by_id]
+    if missing:
+        extra = state.store.get_chunks(missing)
+        vecs = embed_texts(state.embedder, [hit.chunk.text for hit in extra])
+        for hit, vec in zip(extra, vecs, strict=True):
+            by_id[hit.chunk.chunk_id] = ScoredChunk(hit.chunk, hit.meta, float(vec @ qvec))
+    return [by_id[cid] for cid in order if cid in by_id]

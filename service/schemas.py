@@ -1,0 +1,171 @@
+"""Request and response schemas of the HTTP API. Field names are a public contract."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+MAX_QUESTION_CHARS = 2000
+
+
+class Filters(BaseModel):
+    """Optional retrieval filters. Unknown keys are rejected."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    source: list[str] | None = Field(default=None, description="Outlets to include")
+    published_from: date | None = None
+    published_to: date | None = None
+    doc_ids: list[str] | None = None
+
+    @field_validator("source", "doc_ids", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: object) -> object:
+        return [value] if isinstance(value, str) else value
+
+
+class Turn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    role: Literal["user", "assistant", "system"]
+    content: str = Field(max_length=20_000)
+
+
+class AskRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
+    top_k: int = Field(default=5, ge=1, le=50)
+    filters: Filters | None = None
+    history: list[Turn] = Field(default_factory=list, max_length=50)
+
+    @field_validator("question")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("question must not be empty or whitespace")
+        return value.strip()
+
+
+class Citation(BaseModel):
+    id: int = Field(description="The n of the [n] markers in the answer")
+    doc_id: str
+    chunk_id: str
+    title: str
+    source: str
+    url: str
+    published: str | None
+    quote: str = Field(description="Exact supporting text: document_text[start:end]")
+    start: int
+    end: int
+    score: float
+
+
+class AnswerSentence(BaseModel):
+    text: str
+    citations: list[int]
+    supported: bool
+
+
+class AskResponse(BaseModel):
+    answer: str
+    answerable: bool
+    citations: list[Citation]
+    sentences: list[AnswerSentence]
+    engine: str
+    timings_ms: dict[str, float] = Field(default_factory=dict)
+    notice: str | None = Field(
+        default=None, description="e.g. that the LLM failed and the extractive engine answered"
+    )
+
+
+class SearchHit(BaseModel):
+    rank: int
+    score: float
+    doc_id: str
+    chunk_id: str
+    text: str
+    start: int
+    end: int
+    title: str
+    source: str
+    url: str
+    published: str | None
+
+
+class SearchResponse(BaseModel):
+    query: str
+    hits: list[SearchHit]
+
+
+class DocumentSummary(BaseModel):
+    doc_id: str
+    title: str
+    source: str
+    url: str
+    published: str | None
+    author: str
+    path: str
+    chunks: int
+
+
+class ChunkOut(BaseModel):
+    chunk_id: str
+    index: int
+    text: str
+    start: int
+    end: int
+
+
+class DocumentDetail(BaseModel):
+    doc_id: str
+    title: str
+    source: str
+    url: str
+    published: str | None
+    author: str
+    path: str
+    text: str = Field(description="The cleaned document; citation offsets index into it")
+    chunks: list[ChunkOut]
+
+
+class DocumentIn(BaseModel):
+    """One article to add through the ingest pipeline: exactly one of ``text`` or ``html``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str | None = Field(default=None, max_length=1_000_000)
+    html: str | None = Field(default=None, max_length=2_000_000)
+    title: str | None = None
+    source: str | None = None
+    url: str | None = None
+    published: date | None = None
+    author: str | None = None
+
+
+class DocumentAdded(BaseModel):
+    doc_id: str
+    status: Literal["added", "unchanged"]
+    title: str
+    source: str
+    chunks: int
+
+
+class Health(BaseModel):
+    status: str
+
+
+class Readiness(BaseModel):
+    ready: bool
+    documents: int
+    chunks: int
+    engine: str
+    embeddings: str
+    store: str
+    detail: str | None = None
+
+
+class ErrorBody(BaseModel):
+    detail: str

@@ -1,0 +1,81 @@
+"""``serve()``: run the API with uvicorn; several workers only with a Chroma server."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+from pathlib import Path
+
+import uvicorn
+
+from newsqa.errors import ConfigError
+from newsqa.settings import Settings, get_settings
+
+FACTORY = "service.app:create_app"
+
+
+def check_workers(settings: Settings, workers: int) -> None:
+    """Several workers need a Chroma server: an embedded store is opened by one process only."""
+    if workers < 1:
+        raise ConfigError(f"workers must be at least 1, not {workers}")
+    if workers > 1 and not settings.chroma_url:
+        raise ConfigError(
+            f"cannot run {workers} workers with the embedded Chroma store (one process only); "
+            "set NEWSQA_CHROMA_URL to a Chroma server (`chroma run`) or use --workers 1"
+        )
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """``NEWSQA_*`` variables that rebuild ``settings`` in a worker process."""
+    env: dict[str, str] = {}
+    for name in type(settings).model_fields:
+        value = getattr(settings, name)
+        if value is None:
+            continue
+        if isinstance(value, list):
+            value = ",".join(str(v) for v in value)
+        env[f"NEWSQA_{name.upper()}"] = str(value) if not isinstance(value, Path) else str(value)
+    return env
+
+
+def serve(settings: Settings | None = None, host: str | None = None, port: int | None = None,
+          workers: int | None = None, log_level: str = "info") -> None:
+    """Run the API until interrupted; raises ``ConfigError`` for an impossible worker count."""
+    settings = settings or get_settings()
+    host = host or settings.host
+    port = port or settings.port
+    workers = workers or settings.workers
+    check_workers(settings, workers)
+    if workers == 1:
+        from service.app import create_app
+
+        uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level)
+        return
+    # each worker process builds its own app from the environment
+    os.environ.update(settings_env(settings))
+    os.environ["NEWSQA_WORKERS"] = str(workers)
+    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="newsqa-metrics-"))
+    uvicorn.run(FACTORY, factory=True, host=host, port=port, workers=workers,
+                log_level=log_level)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m service.server [--host H] [--port P] [--workers N] [--index-dir DIR]``."""
+    parser = argparse.ArgumentParser(prog="python -m service.server")
+    parser.add_argument("--host")
+    parser.add_argument("--port", type=int)
+    parser.add_argument("--workers", type=int)
+    parser.add_argument("--index-dir", type=Path)
+    args = parser.parse_args(argv)
+    settings = get_settings()
+    if args.index_dir is not None:
+        settings = settings.model_copy(update={"index_dir": args.index_dir})
+    try:
+        serve(settings, args.host, args.port, args.workers)
+    except ConfigError as exc:
+        raise SystemExit(f"error: {exc.message}") from exc
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+"""The long-lived objects of a running service, built once from ``Settings``."""
+
+from __future__ import annotations
+
+import threading
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from newsqa.components.embeddings import Embedder, get_embedder
+from newsqa.components.engines import ENGINES
+from newsqa.components.store import VectorStore, open_store
+from newsqa.components.store.keyword import KeywordIndex
+from newsqa.errors import IndexUnavailable, NewsQAError
+from newsqa.settings import Settings
+
+if TYPE_CHECKING:
+    from ingest.pipeline import Indexer
+
+
+class ServiceState:
+    """Embedder, store, keyword index and answer engine shared by all requests."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: VectorStore | None = None,
+        embedder: Embedder | None = None,
+    ) -> None:
+        self.settings = settings
+        self.embedder = embedder or get_embedder(settings)
+        self.store = store or open_store(settings)
+        self.keyword = KeywordIndex(settings.index_dir / "bm25")
+        self._opened = False
+        self._lock = threading.Lock()
+        self.startup_error: str | None = None
+
+    def open(self) -> None:
+        """Open the index for reading and bring the keyword index in step; never raises."""
+        try:
+            self.store.ensure_model(self.embedder.model_id, self.embedder.dimension)
+            self.keyword.sync(self.store)
+            self._opened = True
+            self.startup_error = None
+        except NewsQAError as exc:
+            self.startup_error = exc.message
+
+    def ensure_ready(self) -> None:
+        """Raise ``IndexUnavailable`` (503) unless the index is open and holds documents."""
+        if not self._opened:
+            with self._lock:
+                if not self._opened:
+                    self.open()
+        if not self._opened:
+            raise IndexUnavailable(self.startup_error or "the index is not available")
+        try:
+            count = self.store.count_chunks()
+        except Exception as exc:
+            raise IndexUnavailable(f"the vector store is unreachable: {exc}") from exc
+        if count == 0:
+            raise IndexUnavailable("the index is empty: run `newsqa ingest` or POST /documents")
+        if count != self.keyword.size:  # another worker or process changed the index
+            with self._lock:
+                self.keyword.sync(self.store)
+
+    @cached_property
+    def indexer(self) -> Indexer:
+        """Writer used by POST/DELETE /documents (created on first use)."""
+        from ingest.pipeline import Indexer
+
+        indexer = Indexer(self.settings, store=self.store, embedder=self.embedder)
+        indexer.keyword = self.keyword
+        self._opened = True
+        return indexer
+
+    @cached_property
+    def engine(self) -> Any:
+        """The configured answer engine (``NEWSQA_ENGINE``)."""
+        return ENGINES.create(self.settings.engine, self)

@@ -1,0 +1,162 @@
+"""End-to-end ingest with real parts: ONNX embeddings, embedded Chroma and a `chroma run` server."""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from ingest.pipeline import Indexer, ingest_paths
+from newsqa.components.store import open_store
+from newsqa.components.store.keyword import KeywordIndex
+from newsqa.errors import BadRequest
+from newsqa.settings import Settings
+from tests.helpers import ARTICLES, BIN, child_env, chroma_server
+
+
+def assert_consistent(settings: Settings, expected_docs: int) -> None:
+    """Every chunk belongs to a complete document, counts agree, no duplicates, BM25 in step."""
+    indexer = Indexer(settings)
+    records = indexer.store.documents()
+    assert len(records) == expected_docs
+    assert len({r.path for r in records}) == expected_docs
+    ids = indexer.store.chunk_ids()
+    assert len(ids) == len(set(ids))
+    assert sum(r.chunk_count for r in records) == len(ids)
+    known = {r.doc_id for r in records}
+    assert {cid.split(":")[0] for cid in ids} <= known
+    keyword = KeywordIndex(settings.index_dir / "bm25")
+    assert keyword.load() and keyword.size == len(ids)
+
+
+def copy_articles(tmp_path: Path) -> Path:
+    target = tmp_path / "articles"
+    shutil.copytree(ARTICLES, target)
+    return target
+
+
+def test_ingest_is_idempotent_and_incremental(fresh_settings: Settings, tmp_path: Path) -> None:
+    articles = copy_articles(tmp_path)
+    first = ingest_paths([articles], fresh_settings)
+    assert len(first.added) == 5 and first.total_chunks > 20
+    second = ingest_paths([articles], fresh_settings)
+    assert len(second.unchanged) == 5 and not second.added and second.chunks_written == 0
+    assert second.total_chunks == first.total_chunks
+
+    changed = articles / "003_b277fcfd8cea46a3.txt"
+    changed.write_text(changed.read_text() + "\n\nA new closing paragraph was added today.\n")
+    third = ingest_paths([articles], fresh_settings)
+    assert third.updated == [str(changed)] or len(third.updated) == 1
+    assert len(third.unchanged) == 4
+    assert_consistent(fresh_settings, 5)
+
+    (articles / "002_b1cb1870d35ddea8.txt").unlink()
+    kept = ingest_paths([articles], fresh_settings)
+    assert kept.total_documents == 5 and not kept.pruned
+    pruned = ingest_paths([articles], fresh_settings, prune=True)
+    assert len(pruned.pruned) == 1
+    assert_consistent(fresh_settings, 4)
+
+
+def test_bad_files_are_skipped_with_reasons(fresh_settings: Settings, tmp_path: Path) -> None:
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    (folder / "good.txt").write_text(
+        "Harbour reopens after storm\n\nThe harbour of Portvale reopened on Monday after a "
+        "week-long closure. Officials said 40 ships were waiting to enter.\n"
+    )
+    (folder / "empty.txt").write_text("")
+    (folder / "binary.txt").write_bytes(b"\x00\x01\x02\x03" * 100)
+    (folder / "latin1.txt").write_bytes("Caf\xe9 au lait, d\xe9j\xe0 vu.".encode("latin-1"))
+    (folder / "notes.docx").write_bytes(b"PK\x03\x04")
+    (folder / "big.txt").write_text("Word. " * 400)
+    small = fresh_settings.model_copy(update={"max_file_bytes": 1000})
+    summary = ingest_paths([folder], small)
+    reasons = dict(summary.skipped)
+    assert summary.added and len(summary.added) == 1
+    assert {Path(name).name for name in reasons} == {
+        "empty.txt", "binary.txt", "latin1.txt", "notes.docx", "big.txt"
+    }
+    assert all(reason.strip() for reason in reasons.values())
+    with pytest.raises(BadRequest, match="no such file"):
+        ingest_paths([tmp_path / "missing"], fresh_settings)
+
+
+def test_crash_between_chunks_and_record_is_repaired(
+    fresh_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    articles = copy_articles(tmp_path)
+    from newsqa.components.store.chroma import ChromaStore
+
+    real_put = ChromaStore.put_document
+    calls = {"n": 0}
+
+    def crash_on_third(self: ChromaStore, doc: object) -> None:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt("killed")
+        real_put(self, doc)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ChromaStore, "put_document", crash_on_third)
+    with pytest.raises(KeyboardInterrupt):
+        ingest_paths([articles], fresh_settings)
+    monkeypatch.setattr(ChromaStore, "put_document", real_put)
+    summary = ingest_paths([articles], fresh_settings)
+    assert summary.repaired_chunks > 0
+    assert len(summary.unchanged) == 2 and len(summary.added) == 3
+    assert_consistent(fresh_settings, 5)
+
+
+@pytest.mark.integration
+def test_killed_ingest_process_resumes_cleanly(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    sources = sorted(ARTICLES.glob("*.txt"))
+    for n in range(40):  # distinct documents: a varying first line
+        text = sources[n % 5].read_text()
+        stamp = f"The archive clerk stamped this copy with the code word {'xyzw'[n % 4] * (n + 2)}."
+        (corpus / f"a{n:03d}.txt").write_text(f"{stamp}\n\n{text}")
+    index = tmp_path / "index"
+    env = child_env(NEWSQA_INDEX_DIR=str(index))
+    args = [str(BIN / "newsqa"), "ingest", "--quiet", str(corpus)]
+    process = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (index / "chroma" / "chroma.sqlite3").exists():
+        time.sleep(0.05)
+    time.sleep(1.5)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    rerun = subprocess.run(args, env=env, capture_output=True, text=True, timeout=300)
+    assert rerun.returncode == 0, rerun.stderr
+    assert_consistent(Settings(index_dir=index, _env_file=None), 40)
+
+
+@pytest.mark.integration
+def test_ingest_into_chroma_server(tmp_path: Path) -> None:
+    with chroma_server(tmp_path / "chroma-data", tmp_path / "chroma.log") as url:
+        settings = Settings(index_dir=tmp_path / "index", chroma_url=url, _env_file=None)
+        assert open_store(settings).mode == "server"
+        first = ingest_paths([ARTICLES], settings)
+        assert len(first.added) == 5
+        second = ingest_paths([ARTICLES], settings)
+        assert len(second.unchanged) == 5 and second.total_chunks == first.total_chunks
+        assert_consistent(settings, 5)
+
+
+def test_retrieval_sanity_gripen_first(seed_settings: Settings) -> None:
+    indexer = Indexer(seed_settings)
+    vector = indexer.embedder.embed(["Which fighter jets does Kyiv plan to buy?"])[0]
+    hits = indexer.store.query(vector, 3, None)
+    assert "Gripen" in hits[0].chunk.text
+
+
+def test_mismatched_embedding_model_is_a_clear_error(seed_settings: Settings) -> None:
+    from newsqa.errors import EmbeddingMismatch
+
+    store = open_store(seed_settings)
+    with pytest.raises(EmbeddingMismatch, match="re-ingest"):
+        store.ensure_model("another-model", 768)

@@ -1,0 +1,1 @@
+"""Streamlit UI for newsqa: talks to the API over HTTP only."""

@@ -1,0 +1,359 @@
+"""A small typed HTTP client for the newsqa API. The UI talks to the service only through this.
+
+The dataclasses mirror the wire contract of ``service/schemas.py`` (same field names) but the UI
+imports no service or retrieval code.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import PurePath
+from typing import Any, TypeVar
+
+import httpx
+
+T = TypeVar("T")
+
+START_HINT = "start it with `newsqa serve` (or `make run` for API + UI)"
+
+
+class ApiError(Exception):
+    """The API answered with an error status (or an ``error`` stream event)."""
+
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(f"{status}: {detail}")
+        self.status = status
+        self.detail = detail
+
+
+class ApiUnavailable(ApiError):
+    """The API could not be reached at all (connection refused, DNS, timeout on connect)."""
+
+    def __init__(self, base_url: str, reason: str) -> None:
+        super().__init__(0, f"the newsqa API at {base_url} is not reachable ({reason}); "
+                            f"{START_HINT}")
+        self.base_url = base_url
+        self.reason = reason
+
+
+def _build(cls: type[T], data: dict[str, Any]) -> T:
+    """Construct a dataclass from a JSON object, ignoring unknown keys."""
+    names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+    return cls(**{k: v for k, v in data.items() if k in names})
+
+
+@dataclass
+class Citation:
+    id: int
+    doc_id: str
+    chunk_id: str
+    title: str
+    source: str
+    url: str
+    published: str | None
+    quote: str
+    start: int
+    end: int
+    score: float = 0.0
+
+
+@dataclass
+class AnswerSentence:
+    text: str
+    citations: list[int]
+    supported: bool = True
+
+
+@dataclass
+class AskResponse:
+    answer: str
+    answerable: bool
+    citations: list[Citation]
+    sentences: list[AnswerSentence]
+    engine: str
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    notice: str | None = None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> AskResponse:
+        return cls(
+            answer=data.get("answer", ""),
+            answerable=bool(data.get("answerable", False)),
+            citations=[_build(Citation, c) for c in data.get("citations", [])],
+            sentences=[_build(AnswerSentence, s) for s in data.get("sentences", [])],
+            engine=data.get("engine", ""),
+            timings_ms=data.get("timings_ms") or {},
+            notice=data.get("notice"),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class SearchHit:
+    rank: int
+    score: float
+    doc_id: str
+    chunk_id: str
+    text: str
+    start: int
+    end: int
+    title: str
+    source: str
+    url: str
+    published: str | None
+
+
+@dataclass
+class DocumentSummary:
+    doc_id: str
+    title: str
+    source: str
+    url: str
+    published: str | None
+    author: str = ""
+    path: str = ""
+    chunks: int = 0
+
+
+@dataclass
+class Chunk:
+    chunk_id: str
+    index: int
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class DocumentDetail:
+    doc_id: str
+    title: str
+    source: str
+    url: str
+    published: str | None
+    author: str
+    path: str
+    text: str
+    chunks: list[Chunk]
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> DocumentDetail:
+        detail = _build(cls, {**data, "chunks": []})
+        detail.chunks = [_build(Chunk, c) for c in data.get("chunks", [])]
+        return detail
+
+
+@dataclass
+class DocumentAdded:
+    doc_id: str
+    status: str
+    title: str
+    source: str
+    chunks: int
+
+
+@dataclass
+class Readiness:
+    ready: bool
+    documents: int = 0
+    chunks: int = 0
+    engine: str = ""
+    embeddings: str = ""
+    store: str = ""
+    detail: str | None = None
+
+
+@dataclass
+class StreamEvent:
+    """One server-sent event of ``/ask/stream``: ``citations``, ``delta``, ``final``, ``error``."""
+
+    event: str
+    data: dict[str, Any]
+
+
+def parse_sse(lines: Iterator[str]) -> Iterator[StreamEvent]:
+    """Parse server-sent events from text lines (``event:``/``data:`` fields, blank line ends)."""
+    event, data = "message", []
+    for raw in lines:
+        line = raw.rstrip("\r\n")
+        if not line:
+            if data:
+                payload = "\n".join(data)
+                try:
+                    parsed = json.loads(payload)
+                except json.JSONDecodeError:
+                    parsed = {"text": payload}
+                yield StreamEvent(event, parsed if isinstance(parsed, dict) else {"value": parsed})
+            event, data = "message", []
+            continue
+        if line.startswith(":"):
+            continue  # comment / keep-alive ping
+        name, _, value = line.partition(":")
+        value = value[1:] if value.startswith(" ") else value
+        if name == "event":
+            event = value
+        elif name == "data":
+            data.append(value)
+    if data:
+        yield StreamEvent(event, json.loads("\n".join(data)))
+
+
+def _detail(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:500] or response.reason_phrase
+    detail = body.get("detail", body) if isinstance(body, dict) else body
+    if isinstance(detail, list):  # FastAPI validation errors
+        return "; ".join(str(d.get("msg", d)) if isinstance(d, dict) else str(d) for d in detail)
+    return str(detail)
+
+
+class NewsQAClient:
+    """Typed calls to the newsqa HTTP API."""
+
+    def __init__(self, base_url: str, timeout: float = 120.0, api_key: str | None = None,
+                 transport: httpx.BaseTransport | None = None) -> None:
+        self.base_url = base_url.rstrip("/")
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self._http = httpx.Client(base_url=self.base_url, timeout=httpx.Timeout(timeout,
+                                  connect=5.0), headers=headers, transport=transport)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> NewsQAClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- plumbing ---------------------------------------------------------------------------
+    def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+        try:
+            response = self._http.request(method, path, **kwargs)
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            raise ApiUnavailable(self.base_url, type(exc).__name__) from exc
+        except httpx.TransportError as exc:
+            raise ApiError(0, f"request to {self.base_url}{path} failed: {exc}") from exc
+        if response.status_code >= 400:
+            raise ApiError(response.status_code, _detail(response))
+        return response.json() if response.content else None
+
+    @staticmethod
+    def _ask_body(question: str, top_k: int, filters: dict[str, Any] | None,
+                  history: list[dict[str, str]] | None) -> dict[str, Any]:
+        body: dict[str, Any] = {"question": question, "top_k": top_k,
+                                "history": list(history or [])}
+        clean = {k: v for k, v in (filters or {}).items() if v not in (None, [], "")}
+        if clean:
+            body["filters"] = clean
+        return body
+
+    # -- endpoints --------------------------------------------------------------------------
+    def healthz(self) -> bool:
+        return bool(self._request("GET", "/healthz"))
+
+    def readyz(self) -> Readiness:
+        """Readiness; a 503 still carries a ``Readiness`` body, which is returned as is."""
+        try:
+            response = self._http.get("/readyz")
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            raise ApiUnavailable(self.base_url, type(exc).__name__) from exc
+        except httpx.TransportError as exc:
+            raise ApiError(0, str(exc)) from exc
+        try:
+            data = response.json()
+        except ValueError as exc:
+            raise ApiError(response.status_code, response.text[:300]) from exc
+        if "ready" not in data:
+            raise ApiError(response.status_code, _detail(response))
+        return _build(Readiness, data)
+
+    def ask(self, question: str, top_k: int = 5, filters: dict[str, Any] | None = None,
+            history: list[dict[str, str]] | None = None) -> AskResponse:
+        data = self._request("POST", "/ask", json=self._ask_body(question, top_k, filters,
+                                                                 history))
+        return AskResponse.from_json(data)
+
+    def ask_stream(self, question: str, top_k: int = 5, filters: dict[str, Any] | None = None,
+                   history: list[dict[str, str]] | None = None) -> Iterator[StreamEvent]:
+        """Yield the events of ``POST /ask/stream``; an ``error`` event raises ``ApiError``."""
+        body = self._ask_body(question, top_k, filters, history)
+        try:
+            with self._http.stream("POST", "/ask/stream", json=body,
+                                   headers={"Accept": "text/event-stream"}) as response:
+                if response.status_code >= 400:
+                    response.read()
+                    raise ApiError(response.status_code, _detail(response))
+                for event in parse_sse(response.iter_lines()):
+                    if event.event == "error":
+                        raise ApiError(int(event.data.get("status", 500)),
+                                       str(event.data.get("detail", event.data)))
+                    yield event
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            raise ApiUnavailable(self.base_url, type(exc).__name__) from exc
+        except httpx.TransportError as exc:
+            raise ApiError(0, f"the answer stream broke off: {exc}") from exc
+
+    def search(self, query: str, top_k: int = 5) -> list[SearchHit]:
+        data = self._request("GET", "/search", params={"q": query, "top_k": top_k})
+        hits = data.get("hits", []) if isinstance(data, dict) else data
+        return [_build(SearchHit, h) for h in hits]
+
+    def documents(self) -> list[DocumentSummary]:
+        data = self._request("GET", "/documents")
+        items = data.get("documents", data) if isinstance(data, dict) else data
+        return [_build(DocumentSummary, d) for d in items]
+
+    def document(self, doc_id: str) -> DocumentDetail:
+        return DocumentDetail.from_json(self._request("GET", f"/documents/{doc_id}"))
+
+    def add_document(self, text: str | None = None, html: str | None = None,
+                     **meta: str | None) -> DocumentAdded:
+        body: dict[str, Any] = {"text": text} if text is not None else {"html": html}
+        body.update({k: v for k, v in meta.items() if v})
+        return _build(DocumentAdded, self._request("POST", "/documents", json=body))
+
+    def upload(self, filename: str, data: bytes, **meta: str | None) -> DocumentAdded:
+        """Add a .txt/.md/.html/.pdf file (PDF text is extracted here with pypdf)."""
+        suffix = PurePath(filename).suffix.lower()
+        if suffix in {".html", ".htm"}:
+            return self.add_document(html=data.decode("utf-8", errors="replace"), **meta)
+        if suffix == ".pdf":
+            return self.add_document(text=pdf_text(data), **meta)
+        if suffix in {".txt", ".md", ".text", ""}:
+            return self.add_document(text=data.decode("utf-8", errors="replace"), **meta)
+        raise ApiError(415, f"unsupported file type {suffix!r}: use .txt, .md, .html or .pdf")
+
+    def feedback(self, question: str, answer: str, citations: list[dict[str, Any]],
+                 rating: str, comment: str | None = None) -> int:
+        body = {"question": question, "answer": answer, "citations": citations,
+                "rating": rating, "comment": comment or None}
+        return int(self._request("POST", "/feedback", json=body)["id"])
+
+    def list_feedback(self) -> list[dict[str, Any]]:
+        data = self._request("GET", "/feedback")
+        return list(data.get("items", data) if isinstance(data, dict) else data)
+
+
+def pdf_text(data: bytes) -> str:
+    """Text of a PDF (all pages); raises ``ApiError(422)`` when none can be extracted."""
+    import io
+
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        text = "\n\n".join((page.extract_text() or "").strip() for page in reader.pages)
+    except (PdfReadError, ValueError, OSError) as exc:
+        raise ApiError(422, f"could not read the PDF: {exc}") from exc
+    if not text.strip():
+        raise ApiError(422, "the PDF has no extractable text (scanned image?)")
+    return text
+

@@ -1,0 +1,143 @@
+"""Pure formatting helpers for the UI: answer HTML with ``[n]`` links, highlighted passages, cards.
+
+Nothing here calls Streamlit, so it is unit-testable; all text from the API is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import Counter
+from collections.abc import Iterable
+
+from ui.client import AskResponse, Citation, DocumentDetail, DocumentSummary
+
+MARKER = re.compile(r"\s*\[(\d+)\]")
+UNSUPPORTED_TITLE = "Not supported by the cited passages"
+CONTEXT_CHARS = 320
+
+
+def esc(text: str) -> str:
+    """Escape for an HTML block inside Streamlit markdown (no math, no line breaks)."""
+    out = html.escape(text, quote=True).replace("$", "&#36;")
+    out = out.replace("*", "&#42;").replace("_", "&#95;").replace("`", "&#96;")
+    out = out.replace("~", "&#126;").replace("[", "&#91;").replace("]", "&#93;")
+    return out.replace("\r\n", "\n").replace("\n", "<br>")
+
+
+def plain_md(text: str) -> str:
+    """Escape model text for plain markdown (used while an answer streams in)."""
+    return re.sub(r"([\\`*_{}\[\]()#+!|$<>~])", r"\\\1", text)
+
+
+def anchor_id(msg_index: int, n: int) -> str:
+    return f"src-{msg_index}-{n}"
+
+
+def marker_link(msg_index: int, n: int, known: bool = True) -> str:
+    if not known:
+        return f'<sup class="cite missing">&#91;{n}&#93;</sup>'
+    return (f'<a class="cite" href="#{anchor_id(msg_index, n)}" '
+            f'title="Show source {n}">&#91;{n}&#93;</a>')
+
+
+def link_markers(text: str, msg_index: int, known: set[int] | None = None) -> str:
+    """Escape ``text`` and turn each ``[n]`` into a link to source card ``n``."""
+    out, last = [], 0
+    for match in re.finditer(r"\[(\d+)\]", text):
+        out.append(esc(text[last:match.start()]))
+        n = int(match.group(1))
+        out.append(marker_link(msg_index, n, known is None or n in known))
+        last = match.end()
+    out.append(esc(text[last:]))
+    return "".join(out)
+
+
+def answer_html(resp: AskResponse, msg_index: int) -> str:
+    """The answer as one HTML paragraph; unsupported sentences are flagged with ⚠."""
+    known = {c.id for c in resp.citations}
+    if not resp.sentences:
+        return f'<div class="answer">{link_markers(resp.answer, msg_index, known)}</div>'
+    parts = []
+    for sentence in resp.sentences:
+        body = esc(MARKER.sub("", sentence.text).strip())
+        marks = "".join(marker_link(msg_index, n, n in known) for n in sentence.citations)
+        if sentence.supported:
+            parts.append(f"{body}{marks}")
+        else:
+            parts.append(
+                f'<span class="unsupported" title="{UNSUPPORTED_TITLE}" style="background:'
+                f'#fff4e5;border-bottom:2px dotted #d97706;padding:0 2px">⚠ {body}{marks}'
+                f"</span>"
+            )
+    return '<div class="answer">' + " ".join(parts) + "</div>"
+
+
+def unsupported_count(resp: AskResponse) -> int:
+    return sum(1 for s in resp.sentences if not s.supported)
+
+
+def card_label(citation: Citation) -> str:
+    """Stable, test-friendly label of a source card: ``[1] Title — Outlet``."""
+    title = citation.title.strip() or citation.doc_id
+    return f"[{citation.id}] {title} — {citation.source or 'unknown outlet'}"
+
+
+def card_meta_md(citation: Citation) -> str:
+    """Outlet, date and link (when known) as one markdown line."""
+    bits = [f"**{plain_md(citation.source or 'unknown outlet')}**"]
+    if citation.published:
+        bits.append(plain_md(citation.published))
+    if citation.url and citation.url.startswith(("http://", "https://")):
+        bits.append(f"[open article ↗]({citation.url.replace(')', '%29')})")
+    return " · ".join(bits)
+
+
+def _mark(text: str, start: int, end: int) -> str:
+    return (f"{esc(text[:start])}<mark style=\"background:#ffe58f;padding:0 1px\">"
+            f"{esc(text[start:end])}</mark>{esc(text[end:])}")
+
+
+def highlighted_passage(citation: Citation, detail: DocumentDetail | None) -> str:
+    """HTML of the citation's chunk with the quote in ``<mark>``; the quote alone if unknown."""
+    quote = citation.quote
+    if detail is not None and detail.text[citation.start:citation.end] == quote and quote:
+        chunk = next((c for c in detail.chunks if c.chunk_id == citation.chunk_id), None)
+        if chunk is not None and chunk.start <= citation.start and citation.end <= chunk.end:
+            lo, hi = chunk.start, chunk.end
+        else:
+            lo = max(0, citation.start - CONTEXT_CHARS)
+            hi = min(len(detail.text), citation.end + CONTEXT_CHARS)
+        window = detail.text[lo:hi]
+        body = _mark(window, citation.start - lo, citation.end - lo)
+        prefix = "… " if lo > 0 else ""
+        suffix = " …" if hi < len(detail.text) else ""
+        return f'<div class="passage">{prefix}{body}{suffix}</div>'
+    if detail is not None and quote:
+        chunk = next((c for c in detail.chunks if c.chunk_id == citation.chunk_id), None)
+        if chunk is not None and quote in chunk.text:
+            at = chunk.text.index(quote)
+            return f'<div class="passage">{_mark(chunk.text, at, at + len(quote))}</div>'
+    return f'<div class="passage">{_mark(quote, 0, len(quote))}</div>'
+
+
+def corpus_rows(documents: Iterable[DocumentSummary]) -> list[dict[str, object]]:
+    """Documents and chunks per outlet, biggest first."""
+    docs: Counter[str] = Counter()
+    chunks: Counter[str] = Counter()
+    for doc in documents:
+        docs[doc.source or "unknown"] += 1
+        chunks[doc.source or "unknown"] += doc.chunks
+    return [{"source": s, "documents": n, "chunks": chunks[s]} for s, n in docs.most_common()]
+
+
+def history_turns(messages: list[dict], limit: int = 20) -> list[dict[str, str]]:
+    """Prior turns for a follow-up question, as the API's ``history`` (role, content)."""
+    turns: list[dict[str, str]] = []
+    for message in messages:
+        if message["role"] == "user":
+            turns.append({"role": "user", "content": message["content"][:20_000]})
+        elif message.get("response"):
+            turns.append({"role": "assistant",
+                          "content": message["response"]["answer"][:20_000]})
+    return turns[-limit:]

@@ -1,0 +1,127 @@
+"""The sidebar: corpus, filters, ``top_k``, engine, examples, clear chat, add an article."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import streamlit as st
+
+from ui.client import ApiError, ApiUnavailable, DocumentSummary, Readiness
+from ui.render import corpus_rows
+from ui.state import EXAMPLES, client
+
+UPLOAD_TYPES = ["txt", "md", "html", "htm", "pdf"]
+
+
+@dataclass
+class Options:
+    top_k: int = 5
+    filters: dict[str, Any] = field(default_factory=dict)
+
+
+def _corpus() -> list[DocumentSummary] | None:
+    try:
+        return client().documents()
+    except ApiError:
+        return None
+
+
+def render_sidebar(ready: Readiness | None) -> Options:
+    opts = Options()
+    with st.sidebar:
+        st.header("📰 newsqa")
+        docs = _corpus() if ready is not None else None
+        _corpus_section(ready, docs)
+        sources = sorted({d.source for d in docs or [] if d.source})
+        st.subheader("Filters")
+        chosen = st.multiselect("Sources", sources, key="filter_sources",
+                                placeholder="All sources")
+        col_from, col_to = st.columns(2)
+        published_from = col_from.date_input("Published from", value=None, key="filter_from",
+                                             format="YYYY-MM-DD")
+        published_to = col_to.date_input("Published to", value=None, key="filter_to",
+                                         format="YYYY-MM-DD")
+        opts.top_k = int(st.slider("Passages to retrieve (top_k)", 1, 20, 5, key="top_k"))
+        if chosen:
+            opts.filters["source"] = chosen
+        if isinstance(published_from, date):
+            opts.filters["published_from"] = published_from.isoformat()
+        if isinstance(published_to, date):
+            opts.filters["published_to"] = published_to.isoformat()
+
+        st.subheader("Try asking")
+        for i, example in enumerate(EXAMPLES):
+            if st.button(example, key=f"example-{i}", width="stretch"):
+                st.session_state["pending"] = example
+        if st.button("🗑 Clear chat", key="clear_chat", width="stretch"):
+            st.session_state["messages"] = []
+            st.session_state["pending"] = None
+        _add_article()
+    return opts
+
+
+def _corpus_section(ready: Readiness | None, docs: list[DocumentSummary] | None) -> None:
+    st.subheader("Corpus")
+    if ready is None:
+        st.caption("API not reachable")
+        return
+    total_chunks = sum(d.chunks for d in docs) if docs is not None else ready.chunks
+    n_docs = len(docs) if docs is not None else ready.documents
+    st.markdown(f"**{n_docs}** documents · **{total_chunks}** chunks")
+    if docs:
+        st.dataframe(corpus_rows(docs), hide_index=True, width="stretch")
+    st.caption(f"Engine: **{ready.engine or 'unknown'}** · embeddings: {ready.embeddings} · "
+               f"store: {ready.store}")
+    if not ready.ready:
+        st.warning(ready.detail or "The index is not ready.", icon="⚠️")
+
+
+def _add_article() -> None:
+    with st.expander("➕ Add an article", expanded=False):
+        paste_tab, upload_tab = st.tabs(["Paste text", "Upload file"])
+        with paste_tab:
+            st.text_area("Article text", key="add_text", height=160,
+                         placeholder="Paste the article text here")
+        with upload_tab:
+            st.file_uploader("A .txt, .md, .html or .pdf file", type=UPLOAD_TYPES,
+                             key="add_file")
+        st.text_input("Title (optional)", key="add_title")
+        st.text_input("Outlet (optional)", key="add_source")
+        st.text_input("URL (optional)", key="add_url")
+        st.date_input("Published (optional)", value=None, key="add_published",
+                      format="YYYY-MM-DD")
+        if st.button("Add article", key="add_submit", type="primary"):
+            st.session_state["add_result"] = _submit_article()
+        result = st.session_state.get("add_result")
+        if result:
+            kind, message = result
+            (st.success if kind == "success" else st.error)(message)
+
+
+def _submit_article() -> tuple[str, str]:
+    published = st.session_state.get("add_published")
+    meta = {
+        "title": (st.session_state.get("add_title") or "").strip() or None,
+        "source": (st.session_state.get("add_source") or "").strip() or None,
+        "url": (st.session_state.get("add_url") or "").strip() or None,
+        "published": published.isoformat() if isinstance(published, date) else None,
+    }
+    text = (st.session_state.get("add_text") or "").strip()
+    upload = st.session_state.get("add_file")
+    try:
+        if upload is not None:
+            added = client().upload(upload.name, upload.getvalue(), **meta)
+        elif text:
+            added = client().add_document(text=text, **meta)
+        else:
+            return "error", "Paste some text or choose a file first."
+    except ApiUnavailable as exc:
+        return "error", exc.detail
+    except ApiError as exc:
+        return "error", f"Refused ({exc.status}): {exc.detail}"
+    st.session_state["doc_cache"].pop(added.doc_id, None)
+    verb = "Added" if added.status == "added" else "Already in the index (unchanged)"
+    return "success", (f"{verb}: “{added.title}” — {added.source} · {added.chunks} chunks "
+                       f"(id {added.doc_id})")
