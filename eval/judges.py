@@ -8,7 +8,6 @@ OpenAI-compatible model, then each claim gets a verdict; unparseable replies are
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from typing import Any, Literal
@@ -19,7 +18,9 @@ UNSUPPORTED: Verdict = "unsupported"
 UNKNOWN: Verdict = "unknown"
 
 _CITATION_MARK = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)*%?|[A-Za-z\u00c0-\u024f]+(?:['\u2019-][A-Za-z0-9\u00c0-\u024f]+)*")
+_TOKEN = re.compile(
+    r"\d+(?:[.,]\d+)*%?|[A-Za-z\u00c0-\u024f]+(?:['\u2019-][A-Za-z0-9\u00c0-\u024f]+)*"
+)
 _SENT_SPLIT = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
 _NUMBER_WORDS = {
     "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
@@ -30,17 +31,19 @@ _NUMBER_WORDS = {
 _ABBREV = re.compile(r"(?:\b[A-Z][a-z]{0,3}|\b[A-Z](?:\.[A-Z])+)\.[\"')\]]*$")
 _NEG_SCOPE = 4
 _NEGATIONS = {"not", "no", "never", "neither", "nor", "cannot", "without", "none", "nothing"}
-STOPWORDS = frozenset(
-    """a an the and or but if then than that this these those there here of in on at to for from
-    by with as into onto over under about after before between through during against within
-    is are was were be been being am do does did done has have had having will would shall
-    should can could may might must it its it's he she they them their his her him we us our you
-    your i me my who whom whose which what when where why how also only just even still very
-    so such some any all each both more most other another same own too again further once
-    not no nor never neither without none nothing said say says saying told tell stated state
-    wrote writes according reported reports noted notes added adds while because however
-    instead several many much new up out off per via one's s""".split()
-)  # fmt: skip
+_STOPWORD_TEXT = """
+    a an the and or but if then than that this these those there here of in on at to for
+    from by with as into onto over under about after before between through during against
+    within is are was were be been being am do does did done has have had having will
+    would shall should can could may might must it its it's he she they them their his her
+    him we us our you your i me my who whom whose which what when where why how also only
+    just even very so such some any all each both more most other another same own
+    too again further once not no nor never neither without none nothing said say says
+    saying told tell stated state wrote writes according reported reports noted notes
+    added adds while because however instead several many much new up out off per via
+    one's s
+"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 
 def strip_citations(text: str) -> str:
@@ -200,140 +203,6 @@ class LexicalJudge(Judge):
         return SUPPORTED
 
 
-# ----------------------------------------------------------------------------- LLM judge
-
-_FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.DOTALL)
-_TRAILING_COMMA = re.compile(r",\s*([}\]])")
-_VERDICT_FIELD = re.compile(r"[\"']?verdict[\"']?\s*[:=]\s*[\"']?([A-Za-z _-]+)", re.IGNORECASE)
-
-
-def parse_json(text: str) -> Any | None:
-    """The first JSON object or array in a model reply (fences, prose, trailing commas ok)."""
-    if not isinstance(text, str):
-        return None
-    candidates = [m.group(1) for m in _FENCE.finditer(text)] + [text]
-    decoder = json.JSONDecoder()
-    for candidate in candidates:
-        for variant in (candidate, _TRAILING_COMMA.sub(r"\1", candidate)):
-            for index, char in enumerate(variant):
-                if char not in "{[":
-                    continue
-                try:
-                    value, _ = decoder.raw_decode(variant, index)
-                except json.JSONDecodeError:
-                    continue
-                if isinstance(value, dict | list):
-                    return value
-    return None
-
-
-def parse_claims(text: str) -> list[str] | None:
-    """Claims from a reply: ``{"claims": [...]}`` or a bare list of strings; None if unparseable."""
-    value = parse_json(text)
-    if isinstance(value, dict):
-        value = value.get("claims", value.get("statements"))
-    if not isinstance(value, list):
-        return None
-    claims = [str(c).strip() for c in value if isinstance(c, str | int | float) and str(c).strip()]
-    return claims if len(claims) == len(value) else None
-
-
-_YES = {"supported", "support", "yes", "true", "entailed", "entailment", "entails"}
-_NO = {"unsupported", "not supported", "not_supported", "no", "false", "contradicted",
-       "contradiction", "not entailed", "refuted", "neutral"}  # fmt: skip
-
-
-def _label(value: object) -> Verdict:
-    if isinstance(value, bool):
-        return SUPPORTED if value else UNSUPPORTED
-    if isinstance(value, str):
-        key = " ".join(value.strip().lower().replace("-", " ").split())
-        if key in _YES:
-            return SUPPORTED
-        if key in _NO or key.replace(" ", "_") in _NO:
-            return UNSUPPORTED
-    return UNKNOWN
-
-
-def parse_verdict(text: str) -> Verdict:
-    """``{"verdict": "supported"|"unsupported"}`` (or ``{"supported": bool}``); else unknown."""
-    value = parse_json(text)
-    if isinstance(value, list) and len(value) == 1:
-        value = value[0]
-    if isinstance(value, dict):
-        for key in ("verdict", "label", "supported", "answer"):
-            if key in value:
-                return _label(value[key])
-        return UNKNOWN
-    match = _VERDICT_FIELD.search(text or "")
-    return _label(match.group(1)) if match else UNKNOWN
-
-
-CLAIMS_PROMPT = (
-    "Split the sentence into short, self-contained factual claims. Reply with JSON only, "
-    'in the form {{"claims": ["...", "..."]}}.\nSentence: {sentence}'
-)
-VERDICT_PROMPT = (
-    "Context:\n{context}\n\nClaim: {claim}\n\nIs the claim fully supported by the context "
-    'alone? Reply with JSON only: {{"verdict": "supported"}} or {{"verdict": "unsupported"}}.'
-)
-
-
-class LLMJudge(Judge):
-    """Claim extraction then one verdict per claim from an OpenAI-compatible chat model."""
-
-    name = "llm"
-
-    def __init__(self, client: Any, model: str, max_claims: int = 6, max_tokens: int = 256):
-        super().__init__()
-        self.client = client
-        self.model = model
-        self.max_claims = max_claims
-        self.max_tokens = max_tokens
-
-    @classmethod
-    def from_settings(cls, settings: Any) -> LLMJudge:
-        from openai import OpenAI
-
-        client = OpenAI(
-            base_url=settings.openai_base_url,
-            api_key=settings.openai_api_key or "not-needed",
-            timeout=settings.openai_timeout_s,
-            max_retries=settings.openai_max_retries,
-        )
-        return cls(client, settings.openai_model)
-
-    def _chat(self, prompt: str) -> str | None:
-        try:
-            reply = self.client.chat.completions.create(
-                model=self.model,
-                messages=[{"role": "user", "content": prompt}],
-                temperature=0,
-                max_tokens=self.max_tokens,
-            )
-            return reply.choices[0].message.content or ""
-        except Exception:  # noqa: BLE001 - any transport/model failure is an unknown verdict
-            return None
-
-    def claims(self, sentence: str) -> list[str] | None:
-        reply = self._chat(CLAIMS_PROMPT.format(sentence=sentence))
-        return None if reply is None else parse_claims(reply)
-
-    def _judge(self, sentence: str, passages: list[str]) -> Verdict:
-        claims = self.claims(sentence)
-        if claims is None:
-            return UNKNOWN
-        claims = (claims or [sentence])[: self.max_claims]
-        context = "\n\n".join(passages)
-        verdicts = []
-        for claim in claims:
-            reply = self._chat(VERDICT_PROMPT.format(context=context, claim=claim))
-            verdicts.append(UNKNOWN if reply is None else parse_verdict(reply))
-        if UNSUPPORTED in verdicts:
-            return UNSUPPORTED
-        return SUPPORTED if all(v == SUPPORTED for v in verdicts) else UNKNOWN
-
-
 def make_judge(name: str, settings: Any = None) -> Judge:
     """``lexical`` or ``llm`` (the latter needs NEWSQA_OPENAI_* settings)."""
     if name == "lexical":
@@ -343,6 +212,8 @@ def make_judge(name: str, settings: Any = None) -> Judge:
             from newsqa.settings import get_settings
 
             settings = get_settings()
+        from eval.llm_judge import LLMJudge
+
         return LLMJudge.from_settings(settings)
     raise ValueError(f"unknown judge {name!r} (choose lexical or llm)")
 

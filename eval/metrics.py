@@ -53,7 +53,9 @@ def hit_contains(hit: Mapping[str, Any], gold: Span, min_overlap: float = 0.5) -
     return overlap >= min_overlap * max(1, gold.end - gold.start)
 
 
-def quote_ranks(golds: Sequence[Span | None], hits: Sequence[Mapping[str, Any]]) -> list[int | None]:
+def quote_ranks(
+    golds: Sequence[Span | None], hits: Sequence[Mapping[str, Any]]
+) -> list[int | None]:
     """1-based rank of the first hit holding each gold quote (None: not retrieved)."""
     ranks: list[int | None] = []
     for gold in golds:

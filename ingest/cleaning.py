@@ -72,10 +72,10 @@ _GLUED = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _DATELINE = re.compile(r"^[A-Z][\w'.\- ]{1,40}\s[\u2022\u00b7|]\s[\w.\-&' ]{2,40}$")
 _COPYRIGHT = re.compile(r"^(?:\u00a9|copyright\b|\(c\)\s*\d{4}|all rights reserved)", re.IGNORECASE)
 _BYLINE = re.compile(
-    r"^(?:by|written by|words by)\s+[A-Z][\w.'\-]+(?:\s+(?:[A-Z][\w.'\-]+|and|&))*"
-    r"\s*(?:[,|\u2022\-\u2013\u2014]\s*[^.!?]{0,60})?$",
-    re.IGNORECASE,
+    r"^(?i:by|written by|words by)\s+[A-Z][\w.'\-]+(?:\s+(?:[A-Z][\w.'\-]+|and|&))*"
+    r"\s*(?:[,|\u2022\-\u2013\u2014]\s*[^.!?]{0,60})?$"
 )
+_HEADING = re.compile(r"^#{1,6}\s+(?=\S)")
 _LIST_MARK = re.compile(r"^(?:[-*\u2022]|\d+[.)]|#+)\s")
 
 
@@ -127,7 +127,7 @@ def _hard_wrapped(lines: list[str]) -> bool:
 def paragraphs(text: str) -> list[str]:
     """Split normalised text into whitespace-collapsed paragraphs (lines, or unwrapped blocks)."""
     text = normalize(text)
-    lines = [" ".join(line.split()) for line in text.split("\n")]
+    lines = [_HEADING.sub("", " ".join(line.split())) for line in text.split("\n")]
     wrapped = _hard_wrapped([line for line in lines if line])
     if not wrapped:
         return [line for line in lines if line]

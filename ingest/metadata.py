@@ -35,7 +35,7 @@ _DATE_PATTERNS = [
 ]
 _NAME = r"[A-Z][\w.&'\-]*(?:\s+(?:of|the|and|&|on|[A-Z][\w.&'\-]*)){0,5}"
 _OUTLET = r"[A-Z][\w.&'\-]*(?:\s[A-Z][\w.&'\-]*){0,3}"
-_DATELINE = re.compile(r"^[A-Z][\w'.\- ]{1,40}\s[\u2022\u00b7|]\s(?P<name>[\w.\-&' ]{2,40})$")
+_DATELINE = re.compile(r"^[A-Z][\w'.\- ]{1,40}\s[\u2022\u00b7]\s(?P<name>[\w.\-&' ]{2,40})$")
 _REPUBLISHED = re.compile(
     r"\b(?i:reprinted|republished|reposted) (?i:with permission )?(?i:from|by) (?:the )?(?P<name>"
     + _NAME

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -103,22 +103,22 @@ class Indexer:
         self.store.delete_chunks(orphans)
         return len(orphans)
 
-    def write(self, docs: list[Document]) -> int:
-        """Embed the chunks of ``docs`` together and store each document; returns chunks written."""
+    def write(self, docs: list[Document], replacing: Collection[str] = ()) -> int:
+        """Embed and store ``docs`` (chunks first, then records); returns chunks written.
+
+        ``replacing`` names doc ids already stored whose chunk sets may have changed.
+        """
         texts = [chunk.text for doc in docs for chunk in doc.chunks]
         started = time.perf_counter()
         vectors = self.embedder.embed(texts)
         self.embed_seconds += time.perf_counter() - started
-        offset = 0
+        self.store.upsert_chunks(docs, vectors)
         for doc in docs:
-            count = len(doc.chunks)
-            self.store.upsert_chunks(doc, vectors[offset : offset + count])
-            offset += count
-            previous = self.store.get_document(doc.doc_id)
+            previous = self.store.get_document(doc.doc_id) if doc.doc_id in replacing else None
             if previous is not None:
                 stale = {c.chunk_id for c in previous.chunks} - {c.chunk_id for c in doc.chunks}
                 self.store.delete_chunks(sorted(stale))
-            self.store.put_document(doc)
+        self.store.put_documents(docs)
         return len(texts)
 
     def sync_keywords(self) -> None:
@@ -155,7 +155,9 @@ def ingest_paths(
     def flush() -> None:
         if not pending:
             return
-        summary.chunks_written += indexer.write([doc for doc, _ in pending])
+        summary.chunks_written += indexer.write(
+            [doc for doc, _ in pending], {doc.doc_id for doc, _ in pending if doc.doc_id in by_id}
+        )
         for doc, replaced in pending:
             for old_id in replaced:
                 if old_id != doc.doc_id:

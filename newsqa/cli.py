@@ -174,6 +174,9 @@ def evaluate(
     gate: Annotated[
         bool, typer.Option(help="Fail on a threshold miss or a regression against the baseline")
     ] = False,
+    update_baseline: Annotated[
+        bool, typer.Option("--update-baseline", help="Write eval/baseline.json from this run")
+    ] = False,
     index_dir: IndexDirOpt = None,
 ) -> None:
     """Run the evaluation suite and write a report (results.jsonl, summary.json, report.md/html)."""
@@ -181,7 +184,7 @@ def evaluate(
 
     settings = load_settings(index_dir=index_dir, engine=engine)
     try:
-        code = run_cli(api, settings, dataset, judge, out, gate, console)
+        code = run_cli(api, settings, dataset, judge, out, gate, console, update_baseline)
     except NewsQAError as exc:
         raise fail(exc) from None
     raise typer.Exit(code)

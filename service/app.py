@@ -35,6 +35,8 @@ def _warm_up(app: FastAPI) -> None:
         state.engine  # noqa: B018
     except NewsQAError as exc:  # the service still starts; /readyz says why it is not ready
         log.warning("newsqa is not ready: %s", exc.message)
+    except Exception:  # retried on the first request; /readyz reports it
+        log.exception("newsqa failed to open its index at startup")
 
 
 def create_app(settings: Settings | None = None, state: ServiceState | None = None) -> FastAPI:

@@ -56,9 +56,25 @@ def get_ready_state(request: Request) -> ServiceState:
     return state
 
 
+def get_open_state(request: Request) -> ServiceState:
+    """The state with its index open; an open but empty index is fine (lists are empty)."""
+    state = build_state(request.app.state)
+    try:
+        state.ensure_ready()
+    except IndexUnavailable:
+        try:
+            empty = state.store.count_chunks() == 0
+        except Exception:  # never opened or unreachable
+            empty = False
+        if not empty:
+            raise
+    return state
+
+
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 StateDep = Annotated[ServiceState, Depends(get_state)]
 ReadyStateDep = Annotated[ServiceState, Depends(get_ready_state)]
+OpenStateDep = Annotated[ServiceState, Depends(get_open_state)]
 
 
 # -- API keys ------------------------------------------------------------------------------

@@ -45,7 +45,7 @@ def _message(error: dict[str, Any]) -> str:
         return "unknown field"
     if kind == "json_invalid":
         return f"malformed JSON body ({ctx.get('error', 'cannot be parsed')})"
-    if kind == "string_too_short" and ctx.get("min_length") == 1:
+    if kind in ("string_too_short", "too_short") and ctx.get("min_length") == 1:
         return "must not be empty"
     if kind == "string_too_long":
         return f"must be at most {ctx.get('max_length')} characters"
@@ -53,6 +53,8 @@ def _message(error: dict[str, Any]) -> str:
         return f"must have at most {ctx.get('max_length')} items"
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         return msg.replace("Input should be", "must be")
+    if kind in ("model_attributes_type", "dict_type", "model_type"):
+        return "must be a JSON object"
     if kind == "value_error":
         msg = msg.removeprefix("Value error, ")
     return msg.replace("Input should be", "must be")
@@ -65,11 +67,13 @@ def format_validation_errors(errors: Sequence[Any], prefix: str = "") -> str:
         if error.get("type") == "json_invalid":
             lines.append(_message(error))
             continue
-        name = _field(error.get("loc", ()))
+        loc = tuple(error.get("loc", ()))
+        name = "body" if loc == ("body",) else _field(loc)
         if prefix:
             name = f"{prefix}.{name}" if name else prefix
         message = _message(error)
-        if name and message.startswith(name.rsplit(".", 1)[-1] + " "):
+        subject = str(loc[-1]) if loc else ""
+        if subject and message.startswith(subject + " "):  # "question must not be ..."
             message = message.split(" ", 1)[1]
         lines.append(f"{name}: {message}" if name else message)
     return "; ".join(dict.fromkeys(lines)) or "invalid request"

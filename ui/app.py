@@ -6,6 +6,7 @@ Run with ``newsqa ui`` (or ``streamlit run ui/app.py``); the API URL comes from
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -40,7 +41,7 @@ def api_banner() -> None:
         f"**The newsqa API is not reachable** at `{api_url()}`.  \n"
         "Start it with `newsqa serve` (or `make run` to start the API and this UI together), "
         "then press Retry.",
-        icon="🔌",
+        icon=":material/cloud_off:",
     )
     st.button("Retry", key="retry_api")
 
@@ -83,15 +84,16 @@ def render_sources(resp: AskResponse, closest: list[dict[str, Any]], index: int)
 def render_feedback(message: dict[str, Any], index: int) -> None:
     done = message.get("feedback")
     if done:
-        icon = "👍" if done["rating"] == "up" else "👎"
+        icon = ":material/thumb_up:" if done["rating"] == "up" else ":material/thumb_down:"
         st.caption(f"{icon} Thanks for the feedback (saved as #{done['id']}).")
         return
-    up_col, down_col, comment_col = st.columns([1, 1, 8], vertical_alignment="center")
-    up = up_col.button("👍", key=f"fb-up-{index}", help="Helpful answer")
-    down = down_col.button("👎", key=f"fb-down-{index}", help="Unhelpful answer")
+    up_col, down_col, comment_col = st.columns([2, 2, 6], vertical_alignment="center")
+    up = up_col.button("Helpful", key=f"fb-up-{index}", icon=":material/thumb_up:")
+    down = down_col.button("Not helpful", key=f"fb-down-{index}",
+                           icon=":material/thumb_down:")
     comment = comment_col.text_input("Comment (optional)", key=f"fb-comment-{index}",
                                      label_visibility="collapsed",
-                                     placeholder="Optional comment, then 👍 or 👎")
+                                     placeholder="Optional comment, then Helpful or Not helpful")
     if up or down:
         rating = "up" if up else "down"
         resp = message["response"]
@@ -107,24 +109,25 @@ def render_feedback(message: dict[str, Any], index: int) -> None:
 
 def render_assistant(message: dict[str, Any], index: int) -> None:
     if message.get("error"):
-        st.error(message["error"], icon="⚠️")
+        st.error(message["error"], icon=":material/error:")
         return
     resp = AskResponse.from_json(message["response"])
     if resp.answerable:
         st.markdown(answer_html(resp, index), unsafe_allow_html=True)
         flagged = unsupported_count(resp)
         if flagged:
-            st.caption(f"⚠ {flagged} sentence{'s' if flagged > 1 else ''} not supported by "
-                       "the cited passages (marked ⚠).")
+            st.caption(f":material/warning: {flagged} sentence{'s' if flagged > 1 else ''} "
+                       "not supported by the cited passages (flagged in the answer).")
     else:
         text = resp.answer.strip()
         body = "" if text.lower().startswith(NOT_SAID.lower()) else f"{NOT_SAID}.  \n"
         st.warning(f"**{body}**{plain_md(text)}" if body else f"**{plain_md(text)}**",
-                   icon="🔍")
+                   icon=":material/search_off:")
     if resp.notice:
-        st.info(resp.notice, icon="ℹ️")
+        st.info(resp.notice, icon=":material/info:")
     total = resp.timings_ms.get("total")
-    st.caption(f"engine: {resp.engine}" + (f" · {total / 1000:.1f} s" if total else ""))
+    took = "" if not total else f" · {total:.0f} ms" if total < 1000 else f" · {total / 1e3:.1f} s"
+    st.caption(f"engine: {resp.engine}{took}")
     render_sources(resp, message.get("closest") or [], index)
     render_feedback(message, index)
 
@@ -155,10 +158,8 @@ def stream_answer(question: str, history: list[dict[str, str]], opts: Options) -
     placeholder.empty()
     resp = message["response"]
     if resp is not None and not resp["answerable"] and not resp["citations"]:
-        try:
+        with contextlib.suppress(ApiError):
             message["closest"] = [asdict(h) for h in client().search(question, opts.top_k)]
-        except ApiError:
-            pass
     return message
 
 
@@ -178,7 +179,7 @@ def main() -> None:
     if ready is None:
         api_banner()
     elif not ready.ready:
-        st.warning(ready.detail or "The index is not ready yet.", icon="⚠️")
+        st.warning(ready.detail or "The index is not ready yet.", icon=":material/warning:")
 
     messages: list[dict[str, Any]] = st.session_state["messages"]
     for index, message in enumerate(messages):
@@ -207,7 +208,7 @@ def run() -> None:
     try:
         main()
     except Exception as exc:  # nothing crashes the page
-        st.error(f"Something went wrong: {type(exc).__name__}: {exc}", icon="💥")
+        st.error(f"Something went wrong: {type(exc).__name__}: {exc}", icon=":material/error:")
 
 
 run()

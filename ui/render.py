@@ -54,7 +54,7 @@ def link_markers(text: str, msg_index: int, known: set[int] | None = None) -> st
 
 
 def answer_html(resp: AskResponse, msg_index: int) -> str:
-    """The answer as one HTML paragraph; unsupported sentences are flagged with ⚠."""
+    """The answer as one HTML paragraph; unsupported sentences are visibly flagged."""
     known = {c.id for c in resp.citations}
     if not resp.sentences:
         return f'<div class="answer">{link_markers(resp.answer, msg_index, known)}</div>'
@@ -67,8 +67,8 @@ def answer_html(resp: AskResponse, msg_index: int) -> str:
         else:
             parts.append(
                 f'<span class="unsupported" title="{UNSUPPORTED_TITLE}" style="background:'
-                f'#fff4e5;border-bottom:2px dotted #d97706;padding:0 2px">⚠ {body}{marks}'
-                f"</span>"
+                f'#fff4e5;border-bottom:2px dotted #d97706;padding:0 2px">{body}{marks} <small '
+                f'style="color:#b45309;font-weight:600">(not supported)</small></span>'
             )
     return '<div class="answer">' + " ".join(parts) + "</div>"
 

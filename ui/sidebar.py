@@ -31,7 +31,7 @@ def _corpus() -> list[DocumentSummary] | None:
 def render_sidebar(ready: Readiness | None) -> Options:
     opts = Options()
     with st.sidebar:
-        st.header("📰 newsqa")
+        st.header(":material/newspaper: newsqa")
         docs = _corpus() if ready is not None else None
         _corpus_section(ready, docs)
         sources = sorted({d.source for d in docs or [] if d.source})
@@ -55,7 +55,8 @@ def render_sidebar(ready: Readiness | None) -> Options:
         for i, example in enumerate(EXAMPLES):
             if st.button(example, key=f"example-{i}", width="stretch"):
                 st.session_state["pending"] = example
-        if st.button("🗑 Clear chat", key="clear_chat", width="stretch"):
+        if st.button("Clear chat", key="clear_chat", width="stretch",
+                     icon=":material/delete:"):
             st.session_state["messages"] = []
             st.session_state["pending"] = None
         _add_article()
@@ -75,11 +76,11 @@ def _corpus_section(ready: Readiness | None, docs: list[DocumentSummary] | None)
     st.caption(f"Engine: **{ready.engine or 'unknown'}** · embeddings: {ready.embeddings} · "
                f"store: {ready.store}")
     if not ready.ready:
-        st.warning(ready.detail or "The index is not ready.", icon="⚠️")
+        st.warning(ready.detail or "The index is not ready.", icon=":material/warning:")
 
 
 def _add_article() -> None:
-    with st.expander("➕ Add an article", expanded=False):
+    with st.expander("Add an article", expanded=False, icon=":material/add:"):
         paste_tab, upload_tab = st.tabs(["Paste text", "Upload file"])
         with paste_tab:
             st.text_area("Article text", key="add_text", height=160,
@@ -123,5 +124,6 @@ def _submit_article() -> tuple[str, str]:
         return "error", f"Refused ({exc.status}): {exc.detail}"
     st.session_state["doc_cache"].pop(added.doc_id, None)
     verb = "Added" if added.status == "added" else "Already in the index (unchanged)"
-    return "success", (f"{verb}: “{added.title}” — {added.source} · {added.chunks} chunks "
-                       f"(id {added.doc_id})")
+    plural = "" if added.chunks == 1 else "s"
+    return "success", (f"{verb}: “{added.title}” — {added.source} · {added.chunks} "
+                       f"chunk{plural} (id {added.doc_id})")

@@ -20,6 +20,8 @@ from service.answering.verification import (
     STOPWORDS,
     Sentences,
     content_stems,
+    name_found,
+    names,
     passage_sentences,
     words,
 )
@@ -30,9 +32,11 @@ if TYPE_CHECKING:
     from service.state import ServiceState
 
 REFUSAL = "The sources don't cover this question."
-MIN_LEXICAL = 0.34  # share (IDF-weighted) of the question's content words found in the passages
+MIN_LEXICAL = 0.25  # share (IDF-weighted) of the question's content words found in the passages
+LEXICAL_PATH_MIN_SIM = 0.2  # floor when one sentence holds all the question's content words
 DUPLICATE_SIM = 0.88  # sentences this similar to a chosen one are redundant
-KEEP_RATIO = 0.8  # later sentences must score at least this share of the best one
+KEEP_GAP = 0.12  # later sentences must score within this of the best one
+KEEP_LEXICAL = 0.5  # ... and match at least this share of its lexical score
 
 _NUMBER_WORDS = (
     r"\b(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
@@ -42,8 +46,8 @@ _NUMBER_WORDS = (
 _MONTHS = r"jan(?:uary)?|feb(?:ruary)?|march|april|may|june|july|aug(?:ust)?|sept?(?:ember)?"
 _MONTHS += r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
 _DATE = re.compile(
-    rf"\b(?:1[89]\d\d|20\d\d)\b|\b(?:{_MONTHS})\b|\b(?:monday|tuesday|wednesday|thursday|friday|"
-    r"saturday|sunday|yesterday|today|tomorrow|last (?:week|month|year)|next (?:week|month|year))\b",
+    rf"\b(?:1[89]\d\d|20\d\d)\b|\b(?:{_MONTHS})\b|\b(?:monday|tuesday|wednesday|thursday|"
+    r"friday|saturday|sunday|yesterday|today|tomorrow|(?:last|next) (?:week|month|year))\b",
     re.IGNORECASE,
 )
 _NUMBER = re.compile(_NUMBER_WORDS, re.IGNORECASE)
@@ -111,6 +115,7 @@ class Assessment:
     lexical: float
     answerable: bool
     vectors: dict[tuple[int, int], np.ndarray]
+    missing_names: list[str]
 
     def best_span(self, n: int) -> tuple[int, int] | None:
         """Document span of the best sentence of passage ``n``."""
@@ -129,10 +134,24 @@ def _idf(question_stems: set[str], sentence_stems: list[set[str]]) -> dict[str, 
     return out
 
 
+def _outlet_stems(question: str, passages: list[Passage]) -> tuple[set[str], set[str]]:
+    """Outlets the question names (by their source metadata) and the stems of those names."""
+    q = set(content_stems(question))
+    outlets, stems = set(), set()
+    for p in passages:
+        source = p.hit.meta.source
+        own = set(content_stems(source)) if source else set()
+        if own and own <= q:
+            outlets.add(source)
+            stems |= own
+    return outlets, stems
+
+
 def assess(state: ServiceState, question: str, passages: list[Passage]) -> Assessment:
     """Score every sentence of ``passages`` for ``question`` and decide answerability."""
     qvec = embed_query(state.embedder, question)
-    q_stems = set(content_stems(question))
+    outlets, outlet_stems = _outlet_stems(question, passages)
+    q_stems = set(content_stems(question)) - outlet_stems
     kind = answer_type(question)
     per_passage: list[tuple[Passage, Sentences]] = [
         (p, passage_sentences(state.embedder, p)) for p in passages
@@ -147,12 +166,13 @@ def assess(state: ServiceState, question: str, passages: list[Passage]) -> Asses
     for rank, (passage, sents) in enumerate(per_passage):
         sims = sents.vectors @ qvec if len(sents.texts) else np.zeros(0)
         prior = 0.05 * (1.0 - rank / max(len(passages), 1))
+        if passage.hit.meta.source in outlets:
+            prior += 0.1  # the question asks about this outlet
         for i, text in enumerate(sents.texts):
             stems = sent_stems[k]
             k += 1
             shared = q_stems & stems
-            if rank < 3:
-                found |= shared
+            found |= shared
             lexical = sum(idf[t] for t in shared) / idf_total
             score = 0.6 * float(sims[i]) + 0.4 * lexical + prior + _length_penalty(text)
             if kind and _has_type(kind, text, question):
@@ -164,10 +184,17 @@ def assess(state: ServiceState, question: str, passages: list[Passage]) -> Asses
             )
     candidates.sort(key=lambda c: (-c.score, c.passage.n, c.index))
     best_sim = max([c.similarity for c in candidates] + [p.hit.score for p in passages] + [0.0])
-    lexical = sum(idf.get(t, 0.0) for t in found) / idf_total if q_stems else 0.0
+    lexical = sum(idf.get(t, 0.0) for t in found) / idf_total if q_stems else 1.0
+    haystack = " ".join(p.hit.chunk.text for p in passages).lower()
+    missing = sorted(  # names the question asks about that the whole corpus lacks
+        n for n in names(question) if not name_found(n, haystack) and not state.keyword.search(n, 1)
+    )
     threshold = state.settings.refusal_threshold
-    answerable = bool(candidates) and best_sim >= threshold and lexical >= MIN_LEXICAL
-    return Assessment(candidates, best_sim, lexical, answerable, vectors)
+    # one sentence holding every content word of the question is evidence on its own
+    full_match = len(q_stems) >= 2 and any(c.lexical >= 0.999 for c in candidates)
+    similar = best_sim >= threshold or (full_match and best_sim >= LEXICAL_PATH_MIN_SIM)
+    answerable = bool(candidates) and similar and lexical >= MIN_LEXICAL and not missing
+    return Assessment(candidates, best_sim, lexical, answerable, vectors, missing)
 
 
 def _lower_first(text: str) -> str:
@@ -179,7 +206,8 @@ def _lower_first(text: str) -> str:
 
 def attribute(text: str, source: str) -> str:
     """Prefix the outlet ("According to X, ...") unless the sentence already names it."""
-    if not source or source.lower() in text.lower() or text.lower().startswith("according to"):
+    unknown = not source or source.lower() in ("unknown", "n/a", "none")
+    if unknown or source.lower() in text.lower() or text.lower().startswith("according to"):
         return text
     return f"According to {source}, {_lower_first(text)}"
 
@@ -190,8 +218,10 @@ def select(assessment: Assessment, limit: int) -> list[Candidate]:
     for c in assessment.candidates:
         if len(chosen) >= limit:
             break
-        if chosen and (c.score < KEEP_RATIO * chosen[0].score or c.lexical <= 0):
+        if chosen and c.score < chosen[0].score - KEEP_GAP:
             break
+        if chosen and (c.lexical <= 0 or c.lexical < KEEP_LEXICAL * chosen[0].lexical):
+            continue
         vec = assessment.vectors[(c.passage.n, c.index)]
         if any(
             c.text == o.text or float(vec @ assessment.vectors[(o.passage.n, o.index)])

@@ -17,8 +17,8 @@ from newsqa.components.embeddings import Embedder
 from service.answering import DraftSentence, Passage, Support
 from service.retrieval import embed_texts
 
-STOPWORDS = frozenset(
-    """a about above after again against all also am an and any are as at be because been before
+_STOPWORD_TEXT = """
+    a about above after again against all also am an and any are as at be because been before
     being below between both but by can could did do does doing down during each few for from
     further had has have having he her here hers herself him himself his how i if in into is it
     its itself just me more most my myself no nor not now of off on once only or other our ours
@@ -26,8 +26,8 @@ STOPWORDS = frozenset(
     themselves then there these they this those through to too under until up very was we were
     what when where which while who whom whose why will with would you your yours yourself
     yourselves many much does did according said says say tell told us via per may might must
-    shall one ones ever yet still whether within without upon""".split()
-)
+    shall one ones ever yet still whether within without upon"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*[A-Za-z]|[A-Za-z]")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _MARKERS = re.compile(r"\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\]")
@@ -64,8 +64,15 @@ def numbers(text: str) -> set[str]:
 
 def names(text: str) -> set[str]:
     """Capitalised words other than the first word that are not stopwords (lower-cased)."""
-    toks = _WORD.findall(text)
-    return {t.lower() for t in toks[1:] if t[0].isupper() and t.lower() not in STOPWORDS}
+    toks = re.findall(r"[A-Za-z]+", text)
+    return {
+        t.lower() for t in toks[1:] if t[0].isupper() and len(t) > 1 and t.lower() not in STOPWORDS
+    }
+
+
+def name_found(name: str, haystack: str) -> bool:
+    """Whether a (lower-cased) name occurs in lower-cased text, allowing a short suffix change."""
+    return name in haystack or (len(name) > 5 and name[:-2] in haystack)
 
 
 def split_spans(text: str) -> list[tuple[int, int]]:
@@ -112,10 +119,6 @@ def parse_answer(text: str) -> list[tuple[str, list[int]]]:
     return [(s, list(dict.fromkeys(c))) for s, c in out]
 
 
-def _found(name: str, haystack: str) -> bool:
-    return name in haystack or (len(name) > 5 and name[:-2] in haystack)
-
-
 def verify_sentence(
     embedder: Embedder,
     sentence: str,
@@ -133,7 +136,7 @@ def verify_sentence(
     evidence_stems = set(content_stems(evidence))
     coverage = len(stems & evidence_stems) / len(stems) if stems else 0.0
     numbers_ok = numbers(sentence) <= numbers(evidence)
-    names_ok = all(_found(n, lowered) for n in names(sentence))
+    names_ok = all(name_found(n, lowered) for n in names(sentence))
     vec = embed_texts(embedder, [sentence])[0]
     supports: list[Support] = []
     best_sim = -1.0

@@ -11,7 +11,7 @@ from ingest.loaders import SkipFile, load_content
 from ingest.pipeline import ingest_raw
 from newsqa.errors import BadRequest, NotFound
 from newsqa.types import Document
-from service.deps import ReadyStateDep, StateDep
+from service.deps import OpenStateDep, StateDep
 from service.schemas import (
     ChunkOut,
     DocumentAdded,
@@ -40,7 +40,7 @@ def _detail(doc: Document) -> DocumentDetail:
 
 
 @router.get("/documents", response_model=list[DocumentSummary], responses=NOT_FOUND)
-def list_documents(state: ReadyStateDep) -> list[DocumentSummary]:
+def list_documents(state: OpenStateDep) -> list[DocumentSummary]:
     """Every indexed document (without its text), ordered by title."""
     records = sorted(state.store.documents(), key=lambda r: (r.meta.title.lower(), r.doc_id))
     return [
@@ -53,7 +53,7 @@ def list_documents(state: ReadyStateDep) -> list[DocumentSummary]:
 
 
 @router.get("/documents/{doc_id}", response_model=DocumentDetail, responses=NOT_FOUND)
-def get_document(doc_id: str, state: ReadyStateDep) -> DocumentDetail:
+def get_document(doc_id: str, state: OpenStateDep) -> DocumentDetail:
     """The cleaned text (citation offsets index into it), metadata and chunks."""
     doc = state.store.get_document(doc_id)
     if doc is None:

@@ -95,9 +95,8 @@ def to_ask_request(body: ChatCompletionRequest) -> AskRequest:
         return AskRequest(question=last.text(), top_k=body.top_k, filters=body.filters,
                           history=[Turn.model_validate(t) for t in history])
     except ValidationError as exc:
-        errors = [{**e, "loc": ("messages[-1].content",) if e["loc"] == ("question",) else e["loc"]}
-                  for e in exc.errors()]
-        raise BadRequest(format_validation_errors(errors)) from exc
+        message = format_validation_errors(exc.errors())
+        raise BadRequest(message.replace("question:", "messages[-1].content:")) from exc
 
 
 def sources_text(citations: list[Citation]) -> str:

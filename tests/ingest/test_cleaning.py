@@ -26,10 +26,17 @@ CASES = [
         "000",
         '"Steel Porcupine": Politico learns about Ukraine\'s "Plan B" for post-war defense if '
         "security guarantees prove futile",
-        ["$43.190.22", "50.950.04", "Electricity outage schedules", "Kyiv \u2022 UNN",
-         "\u2022 354 views", "Details", "To be continued..."],
         [
-            "Ukraine considers self-sufficiency as a \"Plan B\" for security guarantees, as it "
+            "$43.190.22",
+            "50.950.04",
+            "Electricity outage schedules",
+            "Kyiv \u2022 UNN",
+            "\u2022 354 views",
+            "Details",
+            "To be continued...",
+        ],
+        [
+            'Ukraine considers self-sufficiency as a "Plan B" for security guarantees, as it '
             "cannot fully rely on allies' promises.",
             '"Ukraine\'s plan B is to rely on itself," Politico reports, writes UNN.',
             "Given that any security guarantees look shaky, Ukraine's plan B is to rely on itself",
@@ -55,9 +62,13 @@ CASES = [
     (
         "002",
         "Europe advocates for security promises in Ukraine, but Russia resists: INSIGHT",
-        ["Skip to content", "Read also:", "Latest",
-         "European powers push for safety assurances in Ukraine amidst Russia's resistance "
-         "in a weapons and..."],
+        [
+            "Skip to content",
+            "Read also:",
+            "Latest",
+            "European powers push for safety assurances in Ukraine amidst Russia's resistance "
+            "in a weapons and...",
+        ],
         [
             "A new suggested framework mirrors NATO's Article 5 defense pact, yet specifics "
             "remain elusive.",
@@ -84,9 +95,14 @@ CASES = [
     (
         "004",
         "Ukraine's Future Hangs on Security Guarantees Russia Fears Most",
-        ["Eastern EuropeFeaturedNATORussiaUkraineUkraine warUnited States",
-         "About the Author: Stavros Atlamazoglou", "Image: DVIDS.", "Source link",
-         "Related Posts", "1 of 688"],
+        [
+            "Eastern EuropeFeaturedNATORussiaUkraineUkraine warUnited States",
+            "About the Author: Stavros Atlamazoglou",
+            "Image: DVIDS.",
+            "Source link",
+            "Related Posts",
+            "1 of 688",
+        ],
         [
             "There is a flurry of activity across the Atlantic as Ukraine and its partners are "
             "searching for the best formula to end the war.",
@@ -180,7 +196,7 @@ def test_repeats_truncated_lede_tags_and_quotes() -> None:
         "The deal was signed in Kyiv on Monday by two ministers.\n\n"
         "\u201cBig\u201d drone deal signed in Kyiv\n\n"
         "It\u2019s \u201cthe largest\u201d\u00a0deal so far \u2013 officials said.\n\n"
-        "It's \"the largest\" deal so far \u2013 officials said.\n\n***\n\n"
+        'It\'s "the largest" deal so far \u2013 officials said.\n\n***\n\n'
         "The deal was signed in Kyiv on Monday by two ministers.\n\nTo be continued..."
     )
     result = clean_text(text)
@@ -188,7 +204,7 @@ def test_repeats_truncated_lede_tags_and_quotes() -> None:
     assert paras(result) == [
         '"Big" drone deal signed in Kyiv',
         "The deal was signed in Kyiv on Monday by two ministers.",
-        "It's \"the largest\" deal so far \u2013 officials said.",
+        'It\'s "the largest" deal so far \u2013 officials said.',
         "The deal was signed in Kyiv on Monday by two ministers.",  # a repeat far away stays
     ]
     reasons = [r.reason for r in result.removed]
@@ -203,8 +219,15 @@ def test_repeats_truncated_lede_tags_and_quotes() -> None:
     ]
 
 
+def test_byline_is_removed() -> None:
+    result = clean_text("Drones flood the front\n\nBY Jane Roe and John Smith, Kyiv\n\nText here.")
+    assert result.text == "Drones flood the front\n\nText here."
+    assert result.removed[0].reason == "byline"
+
+
 def test_real_sentences_with_boilerplate_words_are_kept() -> None:
     text = (
+        "By the way, nothing\n\nBy August 11 the forces had ended that endeavor:\n\n"
         "Latest figures show 354 views were recorded, the agency said.\n\n"
         "Details of the plan remain secret.\n\nImage: the photo shows the damaged plant "
         "in Kharkiv after the strike on Tuesday night, which killed two workers.\n\n"
@@ -226,6 +249,12 @@ def test_hard_wrapped_text_is_unwrapped() -> None:
     assert result.title == "Drone output doubles in Kyiv"
     assert len(paras(result)) == 2  # a full-width line gives no paragraph break
     assert "and it plans to double it again" in result.text
+
+
+def test_markdown_heading_marks_are_dropped() -> None:
+    result = clean_text("# Drones in Kyiv\n\nThe plant opened, #officials said.\n\n## More\n")
+    assert result.title == "Drones in Kyiv"
+    assert result.text == "Drones in Kyiv\n\nThe plant opened, #officials said."
 
 
 def test_empty_and_format_removed() -> None:

@@ -130,7 +130,7 @@ def test_load_real_txt() -> None:
 def test_markdown_front_matter_is_stripped_and_read(tmp_path: Path) -> None:
     path = tmp_path / "story.md"
     path.write_text(
-        "---\ntitle: \"Drones in Kyiv\"\nsource: Example News\ndate: 2025-09-03\n"
+        '---\ntitle: "Drones in Kyiv"\nsource: Example News\ndate: 2025-09-03\n'
         "tags: [a, b]\nauthor: Jane Roe\n---\n# Drones in Kyiv\n\nUkraine builds drones.\n",
         encoding="utf-8",
     )
@@ -262,4 +262,4 @@ def test_load_content_html() -> None:
 )
 def test_load_content_rejects_bad_input(kwargs: dict[str, str]) -> None:
     with pytest.raises(BadRequest):
-        load_content(**kwargs)
+        load_content(text=kwargs.get("text"), html=kwargs.get("html"))

@@ -64,7 +64,8 @@ def article(prefix: str) -> Path:
         (
             "003",
             DocumentMeta(
-                title="Europe weighing four security guarantee options for Ukraine \u2013 The Times",
+                title="Europe weighing four security guarantee options for Ukraine "
+                "\u2013 The Times",
                 source="Censor.NET",
             ),
         ),

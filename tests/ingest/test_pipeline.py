@@ -79,7 +79,11 @@ def test_bad_files_are_skipped_with_reasons(fresh_settings: Settings, tmp_path: 
     reasons = dict(summary.skipped)
     assert summary.added and len(summary.added) == 1
     assert {Path(name).name for name in reasons} == {
-        "empty.txt", "binary.txt", "latin1.txt", "notes.docx", "big.txt"
+        "empty.txt",
+        "binary.txt",
+        "latin1.txt",
+        "notes.docx",
+        "big.txt",
     }
     assert all(reason.strip() for reason in reasons.values())
     with pytest.raises(BadRequest, match="no such file"):
@@ -92,22 +96,19 @@ def test_crash_between_chunks_and_record_is_repaired(
     articles = copy_articles(tmp_path)
     from newsqa.components.store.chroma import ChromaStore
 
-    real_put = ChromaStore.put_document
-    calls = {"n": 0}
+    ingest_paths([articles / "000_8e13f5cac5798695.txt"], fresh_settings)
+    real_put = ChromaStore.put_documents
 
-    def crash_on_third(self: ChromaStore, doc: object) -> None:
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise KeyboardInterrupt("killed")
-        real_put(self, doc)  # type: ignore[arg-type]
+    def killed(self: ChromaStore, docs: object) -> None:
+        raise KeyboardInterrupt("killed after the chunks, before the records")
 
-    monkeypatch.setattr(ChromaStore, "put_document", crash_on_third)
+    monkeypatch.setattr(ChromaStore, "put_documents", killed)
     with pytest.raises(KeyboardInterrupt):
         ingest_paths([articles], fresh_settings)
-    monkeypatch.setattr(ChromaStore, "put_document", real_put)
+    monkeypatch.setattr(ChromaStore, "put_documents", real_put)
     summary = ingest_paths([articles], fresh_settings)
     assert summary.repaired_chunks > 0
-    assert len(summary.unchanged) == 2 and len(summary.added) == 3
+    assert len(summary.unchanged) == 1 and len(summary.added) == 4
     assert_consistent(fresh_settings, 5)
 
 

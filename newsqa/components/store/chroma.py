@@ -148,50 +148,56 @@ class ChromaStore:
             raise IndexUnavailable(f"the vector store is unreachable: {exc}") from exc
 
     # -- writes --------------------------------------------------------------------------
-    def upsert_chunks(self, doc: Document, embeddings: np.ndarray) -> None:
-        if not doc.chunks:
-            return
-        meta = doc.meta
-        metadatas = [
-            {
-                "doc_id": doc.doc_id,
-                "index": c.index,
-                "start": c.start,
-                "end": c.end,
-                "title": meta.title,
-                "source": meta.source,
-                "url": meta.url,
-                "published": meta.published or "",
-                "published_ord": _published_ord(meta.published),
-                "author": meta.author,
-            }
-            for c in doc.chunks
-        ]
-        self._chunks.upsert(
-            ids=[c.chunk_id for c in doc.chunks],
-            documents=[c.text for c in doc.chunks],
-            embeddings=np.asarray(embeddings, dtype=np.float32),
-            metadatas=metadatas,
-        )
+    def upsert_chunks(self, docs: list[Document], embeddings: np.ndarray) -> None:
+        """Write the chunks of ``docs``; ``embeddings`` has one row per chunk, in order."""
+        ids, texts, metadatas = [], [], []
+        for doc in docs:
+            meta = doc.meta
+            for c in doc.chunks:
+                ids.append(c.chunk_id)
+                texts.append(c.text)
+                metadatas.append(
+                    {
+                        "doc_id": doc.doc_id,
+                        "index": c.index,
+                        "start": c.start,
+                        "end": c.end,
+                        "title": meta.title,
+                        "source": meta.source,
+                        "url": meta.url,
+                        "published": meta.published or "",
+                        "published_ord": _published_ord(meta.published),
+                        "author": meta.author,
+                    }
+                )
+        if ids:
+            self._chunks.upsert(
+                ids=ids,
+                documents=texts,
+                embeddings=np.asarray(embeddings, dtype=np.float32),
+                metadatas=metadatas,
+            )
 
-    def put_document(self, doc: Document) -> None:
-        """Write the document record last: its presence marks the document complete."""
-        meta = doc.meta
+    def put_documents(self, docs: list[Document]) -> None:
+        """Write document records last: a record's presence marks its document complete."""
+        if not docs:
+            return
         self._docs.upsert(
-            ids=[doc.doc_id],
-            documents=[doc.text],
-            embeddings=[[1.0]],
+            ids=[doc.doc_id for doc in docs],
+            documents=[doc.text for doc in docs],
+            embeddings=[[1.0]] * len(docs),
             metadatas=[
                 {
-                    "title": meta.title,
-                    "source": meta.source,
-                    "url": meta.url,
-                    "published": meta.published or "",
-                    "author": meta.author,
+                    "title": doc.meta.title,
+                    "source": doc.meta.source,
+                    "url": doc.meta.url,
+                    "published": doc.meta.published or "",
+                    "author": doc.meta.author,
                     "path": doc.path,
                     "content_hash": doc.content_hash,
                     "chunk_count": len(doc.chunks),
                 }
+                for doc in docs
             ],
         )
 

@@ -1,0 +1,1 @@
+"""Benchmarks (`make bench`): ingest throughput and service latency."""

@@ -1,0 +1,95 @@
+"""The question set and the labelled judge pairs: shape, coverage and verbatim gold quotes."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pytest
+
+from eval.dataset import (
+    DEFAULT_ARTICLES,
+    QUESTION_TYPES,
+    DatasetError,
+    clean_corpus,
+    load_judge_pairs,
+    load_questions,
+    missing_quotes,
+)
+from tests.helpers import ROOT
+
+QUESTIONS = ROOT / "data" / "eval" / "questions.jsonl"
+PAIRS = ROOT / "data" / "eval" / "judge_pairs.jsonl"
+
+
+@pytest.fixture(scope="module")
+def questions():  # type: ignore[no-untyped-def]
+    return load_questions(QUESTIONS)
+
+
+@pytest.fixture(scope="module")
+def corpus() -> dict[str, str]:
+    return clean_corpus(ROOT / DEFAULT_ARTICLES)
+
+
+def test_question_set_size_and_types(questions) -> None:  # type: ignore[no-untyped-def]
+    assert len(questions) >= 60
+    types = Counter(q.type for q in questions)
+    assert set(types) == set(QUESTION_TYPES)
+    assert types["unanswerable"] >= 15
+    assert all(types[t] >= 4 for t in QUESTION_TYPES)
+    assert len({q.question.lower() for q in questions}) == len(questions)
+
+
+def test_every_gold_quote_is_in_the_cleaned_corpus(questions, corpus) -> None:  # type: ignore[no-untyped-def]
+    assert set(corpus) == {p.name for p in (ROOT / DEFAULT_ARTICLES).glob("*.txt")}
+    assert missing_quotes(questions, corpus) == []
+
+
+def test_answerable_questions_have_gold_and_cross_article_spans_outlets(questions) -> None:  # type: ignore[no-untyped-def]
+    for q in questions:
+        if q.answerable:
+            assert q.gold_answer and q.key_facts and q.gold_quotes and q.gold_files, q.id
+        else:
+            assert not (q.key_facts or q.gold_quotes or q.gold_files), q.id
+        if q.type == "cross_article":
+            assert len(set(q.gold_files)) >= 2, q.id
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+def test_questions_paraphrase_rather_than_copy_the_articles(questions, corpus) -> None:  # type: ignore[no-untyped-def]
+    """No question shares a run of 8 words with an article."""
+    grams: set[tuple[str, ...]] = set()
+    for text in corpus.values():
+        w = _words(text)
+        grams.update(tuple(w[i : i + 8]) for i in range(len(w) - 7))
+    for q in questions:
+        w = _words(q.question)
+        copied = [" ".join(w[i : i + 8]) for i in range(len(w) - 7) if tuple(w[i : i + 8]) in grams]
+        assert not copied, (q.id, copied)
+
+
+def test_judge_pairs_are_balanced_and_use_real_passages(corpus) -> None:  # type: ignore[no-untyped-def]
+    pairs = load_judge_pairs(PAIRS)
+    assert len(pairs) >= 40
+    assert sum(not p.supported for p in pairs) * 2 == len(pairs)
+    kinds = Counter(p.kind for p in pairs)
+    assert all(kinds[k] >= 5 for k in ("changed_number", "swapped_name", "unsupported_claim"))
+    text = "\n".join(corpus.values())
+    assert all(p.passage in text for p in pairs), [p.id for p in pairs if p.passage not in text]
+
+
+def test_loader_rejects_inconsistent_rows(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "q.jsonl"
+    bad.write_text('{"id": "x", "question": "q?", "type": "who", "answerable": false}\n')
+    with pytest.raises(DatasetError, match="disagrees"):
+        load_questions(bad)
+    bad.write_text('{"id": "x", "question": "q?", "type": "when", "answerable": true}\n')
+    with pytest.raises(DatasetError, match="need key_facts"):
+        load_questions(bad)
+    bad.write_text("not json\n")
+    with pytest.raises(DatasetError, match="invalid JSON"):
+        load_questions(bad)

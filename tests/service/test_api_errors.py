@@ -1,0 +1,224 @@
+"""Error mapping, limits and API keys, in process (``TestClient``); no traceback ever leaks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from newsqa.errors import BackendError, ConfigError, IndexUnavailable
+from service.app import create_app
+from tests.helpers import free_port
+from tests.service.conftest import GRIPEN, sse_events
+
+
+def no_leak(body: str) -> None:
+    assert "Traceback" not in body and 'File "' not in body
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "kwargs", "detail"),
+    [
+        ("post", "/ask", {"json": {"question": ""}}, "question: must not be empty"),
+        ("post", "/ask", {"json": {"question": "  "}}, "question: must not be empty or whitespace"),
+        ("post", "/ask", {"json": {"question": "q" * 2001}},
+         "question: must be at most 2000 characters"),
+        ("post", "/ask", {"json": {"question": "Gripen", "top_k": 0}}, "top_k: must be greater"),
+        ("post", "/ask", {"json": {"question": "Gripen", "top_k": 51}}, "top_k: must be less"),
+        ("post", "/ask", {"json": {"question": "Gripen", "filters": {"x": 1}}},
+         "filters.x: unknown field"),
+        ("post", "/ask", {"json": {"question": "Gripen", "filters": {"published_from": "soon"}}},
+         "filters.published_from:"),
+        ("post", "/ask", {"json": {"question": ["Gripen"]}}, "question: must be a valid string"),
+        ("post", "/ask", {"json": {"question": "Gripen", "history": [{"role": "bot",
+                                                                     "content": "hi"}]}},
+         "history[0].role:"),
+        ("post", "/ask", {"json": [1, 2]}, "body: must be a JSON object"),
+        ("post", "/ask", {"content": b"{not json", "headers": {"content-type": "application/json"}},
+         "malformed JSON body"),
+        ("post", "/ask/stream", {"json": {"question": ""}}, "question: must not be empty"),
+        ("get", "/search", {"params": {"q": "  "}}, "q: must not be empty or whitespace"),
+        ("get", "/search", {}, "q: field required"),
+        ("get", "/search", {"params": {"q": "Gripen", "k": 0}}, "k: must be greater"),
+        ("get", "/search", {"params": {"q": "Gripen", "k": "ten"}}, "k: must be a valid integer"),
+        ("post", "/documents", {"json": {"text": "a", "html": "<p>a</p>"}},
+         "give exactly one of text or html"),
+        ("post", "/documents", {"json": {"title": "no body"}}, "give exactly one of text or html"),
+        ("post", "/v1/chat/completions", {"json": {"model": "newsqa", "messages": []}},
+         "messages: must not be empty"),
+        ("post", "/v1/chat/completions",
+         {"json": {"model": "newsqa", "messages": [{"role": "user", "content": " "}]}},
+         "messages[-1].content: must not be empty or whitespace"),
+        ("post", "/v1/chat/completions",
+         {"json": {"messages": [{"role": "assistant", "content": "Hi"}]}},
+         "messages: the last message must have role 'user'"),
+    ],
+)
+def test_bad_input_is_422(api: TestClient, method: str, path: str, kwargs: dict[str, Any],
+                          detail: str) -> None:
+    response = getattr(api, method)(path, **kwargs)
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"].startswith(detail), response.json()
+    no_leak(response.text)
+
+
+def test_openai_routes_also_get_an_openai_error_object(api: TestClient) -> None:
+    response = api.post("/v1/chat/completions", json={"messages": [{"role": "user",
+                                                                    "content": ""}]})
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["type"] == "invalid_request_error" and "must not be empty" in error["message"]
+
+
+def test_unknown_document_and_route_are_404(api: TestClient) -> None:
+    assert api.get("/documents/d_missing").json() == {"detail": "unknown document: d_missing"}
+    assert api.delete("/documents/d_missing").status_code == 404
+    assert api.get("/nowhere").status_code == 404
+    assert api.get("/v1/models/gpt-4").status_code == 404
+
+
+def test_body_limit_is_413(seed_settings: Any, seed_state: Any) -> None:
+    settings = seed_settings.model_copy(update={"max_body_bytes": 1000})
+    with TestClient(create_app(settings, state=seed_state)) as client:
+        big = client.post("/ask", json={"question": "x" * 2000})
+        assert big.status_code == 413
+        assert big.json() == {"detail": "request body too large: the limit is 1000 bytes"}
+
+        def chunks() -> Iterator[bytes]:  # no content-length: counted while reading
+            yield b'{"question": "'
+            for _ in range(20):
+                yield b"y" * 100
+            yield b'"}'
+
+        streamed = client.post("/ask", content=chunks(),
+                               headers={"content-type": "application/json"})
+        assert streamed.status_code == 413
+        assert client.post("/ask", json={"question": GRIPEN}).status_code == 200
+
+
+def test_api_keys(seed_settings: Any, seed_state: Any) -> None:
+    settings = seed_settings.model_copy(update={"api_keys": ["k-one", "k-two"]})
+    with TestClient(create_app(settings, state=seed_state)) as client:
+        assert client.get("/healthz").status_code == 200
+        assert client.get("/readyz").status_code == 200
+        missing = client.post("/ask", json={"question": GRIPEN})
+        assert missing.status_code == 401
+        assert missing.headers["www-authenticate"] == "Bearer"
+        assert "missing API key" in missing.json()["detail"]
+        wrong = client.get("/documents", headers={"Authorization": "Bearer nope"})
+        assert wrong.status_code == 401 and wrong.json()["detail"] == "invalid API key"
+        assert client.get("/metrics").status_code == 401
+        assert client.get("/v1/models").json()["error"]["type"] == "authentication_error"
+        assert client.get("/documents", headers={"Authorization": "Bearer k-two"}).status_code == 200
+        assert client.get("/documents", headers={"X-API-Key": "k-one"}).status_code == 200
+        assert client.get("/v1/models", headers={"authorization": "bearer k-one"}).status_code == 200
+
+
+def test_unexpected_errors_are_500_without_traceback(
+    api: TestClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import service.api.ask as ask_module
+
+    def boom(*_: Any) -> None:
+        raise RuntimeError("secret internals /etc/passwd")
+
+    monkeypatch.setattr(ask_module, "answer_question", boom)
+    response = api.post("/ask", json={"question": GRIPEN})
+    assert response.status_code == 500
+    assert response.json() == {"detail": "internal error"}
+    assert "secret" not in response.text
+    assert "secret internals" in caplog.text  # logged, with its traceback, on the server side
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [(BackendError("the LLM server failed: timeout"), 502),
+     (IndexUnavailable("the vector store is unreachable: refused"), 503),
+     (ConfigError("NEWSQA_OPENAI_API_KEY is not set"), 500)],
+)
+def test_domain_errors_keep_their_status_and_message(
+    api: TestClient, monkeypatch: pytest.MonkeyPatch, error: Exception, status: int
+) -> None:
+    import service.api.ask as ask_module
+
+    def fail(*_: Any) -> None:
+        raise error
+
+    monkeypatch.setattr(ask_module, "answer_question", fail)
+    response = api.post("/ask", json={"question": GRIPEN})
+    assert response.status_code == status
+    assert response.json() == {"detail": str(error)}
+
+
+def test_stream_errors(api: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    import service.api.ask as ask_module
+
+    def early(*_: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+        raise IndexUnavailable("the vector store is unreachable: refused")
+        yield "citations", {}  # pragma: no cover
+
+    monkeypatch.setattr(ask_module, "stream_answer", early)
+    response = api.post("/ask/stream", json={"question": GRIPEN})
+    assert response.status_code == 503
+    assert response.json() == {"detail": "the vector store is unreachable: refused"}
+
+    def late(*_: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+        yield "citations", {"citations": []}
+        raise RuntimeError("secret")
+
+    monkeypatch.setattr(ask_module, "stream_answer", late)
+    response = api.post("/ask/stream", json={"question": GRIPEN})
+    assert response.status_code == 200
+    events = sse_events(response.text)
+    assert events == [("citations", {"citations": []}),
+                      ("error", {"detail": "internal error", "status": 500})]
+
+
+def test_empty_index_is_503(fresh_settings: Any) -> None:
+    with TestClient(create_app(fresh_settings)) as client:
+        ready = client.get("/readyz")
+        assert ready.status_code == 503
+        assert ready.json()["ready"] is False and "empty" in ready.json()["detail"]
+        for response in (client.post("/ask", json={"question": GRIPEN}),
+                         client.post("/ask/stream", json={"question": GRIPEN}),
+                         client.get("/search", params={"q": "Gripen"}),
+                         client.post("/v1/chat/completions",
+                                     json={"messages": [{"role": "user", "content": GRIPEN}]})):
+            assert response.status_code == 503
+            assert "the index is empty" in response.json()["detail"]
+
+
+def test_missing_index_dir_is_503(tmp_path: Any) -> None:
+    from newsqa.settings import Settings
+
+    settings = Settings(index_dir=tmp_path / "never" / "created", _env_file=None)
+    with TestClient(create_app(settings)) as client:
+        response = client.post("/ask", json={"question": GRIPEN})
+        assert response.status_code == 503
+        assert "empty" in response.json()["detail"]
+
+
+def test_unreachable_chroma_server_is_503(tmp_path: Any) -> None:
+    from newsqa.settings import Settings
+
+    settings = Settings(index_dir=tmp_path / "index", _env_file=None,
+                        chroma_url=f"http://127.0.0.1:{free_port()}")
+    with TestClient(create_app(settings)) as client:
+        ready = client.get("/readyz")
+        assert ready.status_code == 503 and ready.json()["store"] == "server"
+        response = client.post("/ask", json={"question": GRIPEN})
+        assert response.status_code == 503
+        assert "unreachable" in response.json()["detail"]
+        no_leak(response.text)
+        assert client.get("/healthz").status_code == 200
+
+
+def test_serve_refuses_workers_without_a_chroma_server(fresh_settings: Any) -> None:
+    from service.server import check_workers, serve
+
+    with pytest.raises(ConfigError, match="NEWSQA_CHROMA_URL"):
+        serve(fresh_settings, workers=2)
+    check_workers(fresh_settings, 1)
+    check_workers(fresh_settings.model_copy(update={"chroma_url": "http://127.0.0.1:1"}), 4)

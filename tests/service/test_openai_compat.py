@@ -1,0 +1,118 @@
+"""``/v1/chat/completions`` and ``/v1/models`` with the official ``openai`` client and LangChain."""
+
+from __future__ import annotations
+
+import httpx
+import openai
+import pytest
+
+from tests.service.conftest import GRIPEN, UNANSWERABLE, sse_events
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def client(seed_server: str) -> openai.OpenAI:
+    return openai.OpenAI(base_url=f"{seed_server}/v1", api_key="unused", max_retries=0,
+                         timeout=60)
+
+
+def test_models(client: openai.OpenAI) -> None:
+    models = client.models.list()
+    assert [m.id for m in models.data] == ["newsqa"]
+    assert client.models.retrieve("newsqa").id == "newsqa"
+
+
+def test_chat_completion(client: openai.OpenAI) -> None:
+    completion = client.chat.completions.create(
+        model="newsqa", messages=[{"role": "user", "content": GRIPEN}]
+    )
+    assert completion.object == "chat.completion" and completion.model == "newsqa"
+    choice = completion.choices[0]
+    assert choice.finish_reason == "stop" and choice.message.role == "assistant"
+    content = choice.message.content or ""
+    answer, _, sources = content.partition("\n\nSources:\n")
+    assert "150" in answer and "[1]" in answer
+    assert "[1]" in sources and "UNN" in sources
+    citations = (completion.model_extra or {})["citations"]
+    assert any(c["source"] == "UNN" and "150" in c["quote"] for c in citations)
+    assert completion.usage is not None
+    assert completion.usage.prompt_tokens > 0 and completion.usage.completion_tokens > 0
+    assert completion.usage.total_tokens == (completion.usage.prompt_tokens
+                                             + completion.usage.completion_tokens)
+
+
+def test_streaming_matches_the_plain_completion(client: openai.OpenAI) -> None:
+    messages = [{"role": "user", "content": GRIPEN}]
+    plain = client.chat.completions.create(model="newsqa", messages=messages)  # type: ignore[arg-type]
+    stream = client.chat.completions.create(
+        model="newsqa", messages=messages, stream=True,  # type: ignore[arg-type]
+        stream_options={"include_usage": True},
+    )
+    chunks = list(stream)
+    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    assert text == plain.choices[0].message.content
+    finishes = [c.choices[0].finish_reason for c in chunks if c.choices]
+    assert finishes[-1] == "stop" and finishes.count("stop") == 1
+    final = next(c for c in chunks if c.choices and c.choices[0].finish_reason == "stop")
+    assert (final.model_extra or {})["citations"]
+    assert chunks[-1].usage is not None and chunks[-1].usage.completion_tokens > 0
+
+
+def test_raw_stream_ends_with_done(seed_server: str) -> None:
+    body = {"model": "newsqa", "stream": True, "messages": [{"role": "user", "content": GRIPEN}]}
+    with httpx.stream("POST", f"{seed_server}/v1/chat/completions", json=body, timeout=60) as r:
+        assert r.status_code == 200
+        events = sse_events(r.read().decode())
+    assert events[-1] == ("message", "[DONE]")
+    assert all(data["object"] == "chat.completion.chunk" for _, data in events[:-1])
+
+
+def test_history_and_system_messages(client: openai.OpenAI) -> None:
+    first = client.chat.completions.create(
+        model="newsqa", messages=[{"role": "user", "content": GRIPEN}]
+    )
+    follow = client.chat.completions.create(
+        model="newsqa",
+        messages=[
+            {"role": "system", "content": "You are a helpful assistant."},
+            {"role": "user", "content": GRIPEN},
+            {"role": "assistant", "content": first.choices[0].message.content or ""},
+            {"role": "user", "content": "Who is the Chief of Defence Staff of the United Kingdom?"},
+        ],
+    )
+    assert "Radakin" in (follow.choices[0].message.content or "")
+
+
+def test_unanswerable_has_no_sources(client: openai.OpenAI) -> None:
+    completion = client.chat.completions.create(
+        model="newsqa", messages=[{"role": "user", "content": UNANSWERABLE}]
+    )
+    assert "Sources:" not in (completion.choices[0].message.content or "")
+    assert (completion.model_extra or {})["answerable"] is False
+
+
+def test_errors_surface_as_openai_exceptions(client: openai.OpenAI) -> None:
+    with pytest.raises(openai.UnprocessableEntityError, match="must not be empty"):
+        client.chat.completions.create(model="newsqa", messages=[{"role": "user", "content": " "}])
+    with pytest.raises(openai.UnprocessableEntityError, match="at most 2000 characters"):
+        client.chat.completions.create(model="newsqa",
+                                       messages=[{"role": "user", "content": "x" * 2001}])
+    with pytest.raises(openai.NotFoundError):
+        client.models.retrieve("gpt-4o")
+
+
+def test_langchain_chat_openai(seed_server: str) -> None:
+    from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+    from langchain_openai import ChatOpenAI
+
+    llm = ChatOpenAI(model="newsqa", base_url=f"{seed_server}/v1", api_key="unused",
+                     max_retries=0, timeout=60)
+    reply = llm.invoke(GRIPEN)
+    assert isinstance(reply, AIMessage)
+    assert "150" in str(reply.content) and "Sources:" in str(reply.content)
+    streamed = "".join(str(chunk.content) for chunk in llm.stream(GRIPEN))
+    assert streamed == reply.content
+    follow = llm.invoke([SystemMessage("Answer briefly."), HumanMessage(GRIPEN), reply,
+                         HumanMessage("How many security guarantee options is Europe weighing?")])
+    assert "four" in str(follow.content)
