@@ -1,4 +1,4 @@
-"""Synthetic news corpora for benchmarks: seed-corpus sentences recombined, names and numbers varied."""
+"""Synthetic corpora for benchmarks: seed sentences recombined, places and numbers varied."""
 
 from __future__ import annotations
 

@@ -60,11 +60,14 @@ def main() -> None:
         print(f"{size:>6} articles: {json.dumps(results[str(size)])}", flush=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "ingest.json").write_text(json.dumps(results, indent=2))
-    lines = ["| articles | chars/s | chunks/s | embedding share | overhead | peak RSS MB | rerun s |",
-             "|---|---|---|---|---|---|---|"]
+    lines = [
+        "| articles | chars/s | chunks/s | embedding share | overhead | peak RSS MB | rerun s |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for r in results.values():
         lines.append(
-            f"| {r['articles']} | {r['chars_per_s']} | {r['chunks_per_s']} | {r['embed_share']:.0%} "
+            f"| {r['articles']} | {r['chars_per_s']} | {r['chunks_per_s']} "
+            f"| {r['embed_share']:.0%} "
             f"| {r['overhead_share']:.0%} | {r['peak_rss_mb']} | {r['unchanged_rerun_seconds']} |"
         )
     (RESULTS / "ingest.md").write_text("\n".join(lines) + "\n")

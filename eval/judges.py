@@ -101,7 +101,13 @@ class _Claim:
             if raw[0].islower():
                 self.lowercase.add(stem)
             is_name = raw[0].isupper() and (index > 0 or (raw.isupper() and len(raw) > 1))
-            if index == 0 and raw[0].isupper() and not is_name and low not in STOPWORDS:
+            if (
+                index == 0
+                and raw[0].isupper()
+                and not is_name
+                and low not in STOPWORDS
+                and len(low) > 1
+            ):
                 self.first = stem
             if number is not None or stem.isdigit():
                 self.anchors.add(stem)

@@ -138,6 +138,27 @@ def token_f1(answer: str, gold: str) -> float:
 
 # ------------------------------------------------------------------ faithfulness, citations
 
+_ATTRIBUTION = re.compile(
+    r"^\s*(?:according to|as reported by|per)\s+(?P<who>[^,]{1,80}),\s*", re.IGNORECASE
+)
+
+
+def strip_attribution(text: str, sources: Iterable[str]) -> str:
+    """Drop a leading "According to <outlet>," when <outlet> is the source of a cited passage.
+
+    The outlet is citation metadata, not passage text; a wrong outlet is left in place (and so
+    is not supported by the passage).
+    """
+    match = _ATTRIBUTION.match(text)
+    if not match:
+        return text
+    who = match.group("who").strip().casefold()
+    names = [s.strip().casefold() for s in sources if s and s.strip()]
+    if not any(who == n or (len(n) > 3 and (n in who or who in n)) for n in names):
+        return text
+    rest = text[match.end() :]
+    return rest[:1].upper() + rest[1:]
+
 
 def faithfulness(statements: Sequence[str], passages: Sequence[str], judge: Judge) -> list[str]:
     """Verdict per statement against all returned passages (RAGAS: supported / all)."""

@@ -20,6 +20,7 @@ from eval.metrics import (
     quote_ranks,
     refusal_scores,
     retrieval_scores,
+    strip_attribution,
     token_f1,
 )
 
@@ -48,7 +49,21 @@ def score_question(
         ids = [int(n) for n in re.findall(r"\[(\d+)\]", answer)]
         sentences = [{"text": answer, "citations": ids, "supported": False}]
     by_id = {c.get("id"): str(c.get("quote", "")) for c in citations}
+    outlets = {
+        c.get("id"): [str(c.get("source") or ""), str(c.get("title") or "")] for c in citations
+    }
     passages = [q for q in by_id.values() if q]
+    # what the judge sees: the sentence without an "According to <cited outlet>," prefix
+    claims = [
+        {
+            "text": strip_attribution(
+                strip_citations(str(s.get("text", ""))),
+                [name for i in s.get("citations", []) for name in outlets.get(i, [])],
+            ),
+            "citations": s.get("citations", []),
+        }
+        for s in sentences
+    ]
     record: dict[str, Any] = {
         "id": question.id,
         "type": question.type,
@@ -88,8 +103,8 @@ def score_question(
         {k: h.get(k) for k in ("rank", "doc_id", "chunk_id", "start", "end", "score")} for h in hits
     ]
     if predicted and sentences:
-        verdicts = faithfulness([str(s.get("text", "")) for s in sentences], passages, judge)
-        cites = citation_scores(sentences, by_id, judge)
+        verdicts = faithfulness([c["text"] for c in claims], passages, judge)
+        cites = citation_scores(claims, by_id, judge)
         record["faithfulness"] = sum(v == SUPPORTED for v in verdicts) / len(verdicts)
         record["statements"] = len(verdicts)
         record["supported_statements"] = sum(v == SUPPORTED for v in verdicts)

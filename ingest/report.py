@@ -103,8 +103,12 @@ def dry_run(paths: list[Path], settings: Settings, show_cleaning: bool, console:
             table.add_row(display_path(path), "", "", "", "", f"skipped: {exc.reason}")
             continue
         table.add_row(
-            raw.path, doc.meta.title[:70], doc.meta.source, doc.meta.published or "-",
-            str(len(doc.chunks)), "",
+            raw.path,
+            doc.meta.title[:70],
+            doc.meta.source,
+            doc.meta.published or "-",
+            str(len(doc.chunks)),
+            "",
         )
         if show_cleaning:
             console.rule(raw.path)

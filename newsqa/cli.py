@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from pydantic import ValidationError
 from rich.console import Console
 
 from newsqa.errors import NewsQAError
+
+if TYPE_CHECKING:
+    from newsqa.settings import Settings
 
 for _var in ("LANGSMITH_TRACING", "LANGCHAIN_TRACING_V2"):
     os.environ.setdefault(_var, "false")
@@ -31,7 +34,7 @@ IndexDirOpt = Annotated[
 ]
 
 
-def load_settings(**overrides: object):  # type: ignore[no-untyped-def]
+def load_settings(**overrides: Any) -> Settings:
     """Validated settings with CLI overrides; exits with a clear message when invalid."""
     from newsqa.settings import Settings
 
@@ -163,7 +166,8 @@ def ask(
 @app.command(name="eval")
 def evaluate(
     api: Annotated[
-        str | None, typer.Option(help="Evaluate a running service at this URL (default: in-process)")
+        str | None,
+        typer.Option(help="Evaluate a running service at this URL (default: in-process)"),
     ] = None,
     engine: Annotated[str | None, typer.Option(help="Answer engine for in-process runs")] = None,
     dataset: Annotated[Path, typer.Option(help="Question set (JSONL)")] = Path(

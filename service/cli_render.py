@@ -23,7 +23,8 @@ def print_answer(response: AskResponse, console: Console) -> None:
         date = f", {citation.published}" if citation.published else ""
         console.print(
             f"[{citation.id}] {citation.title} ({citation.source}{date})",
-            markup=False, highlight=False,
+            markup=False,
+            highlight=False,
         )
         console.print(f'    "{citation.quote}"', markup=False, highlight=False, style="dim")
         if citation.url:

@@ -55,8 +55,9 @@ def child_env(**extra: str) -> dict[str, str]:
 
 
 @contextmanager
-def running(args: list[str], health_url: str, env: dict[str, str], log: Path,
-            timeout: float = 90.0) -> Iterator[subprocess.Popen]:
+def running(
+    args: list[str], health_url: str, env: dict[str, str], log: Path, timeout: float = 90.0
+) -> Iterator[subprocess.Popen]:
     """Start a server process, wait until ``health_url`` answers, stop it afterwards."""
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as out:
@@ -65,7 +66,9 @@ def running(args: list[str], health_url: str, env: dict[str, str], log: Path,
             try:
                 wait_http(health_url, timeout, process)
             except Exception as exc:
-                raise RuntimeError(f"{exc}\n--- log ---\n{log.read_text(errors='replace')}") from exc
+                raise RuntimeError(
+                    f"{exc}\n--- log ---\n{log.read_text(errors='replace')}"
+                ) from exc
             yield process
         finally:
             process.terminate()
@@ -80,8 +83,16 @@ def running(args: list[str], health_url: str, env: dict[str, str], log: Path,
 def chroma_server(path: Path, log: Path) -> Iterator[str]:
     """A real ``chroma run`` server on a free port; yields its URL."""
     port = free_port()
-    args = [str(BIN / "chroma"), "run", "--path", str(path), "--host", "127.0.0.1",
-            "--port", str(port)]
+    args = [
+        str(BIN / "chroma"),
+        "run",
+        "--path",
+        str(path),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
     url = f"http://127.0.0.1:{port}"
     with running(args, f"{url}/api/v2/heartbeat", child_env(), log):
         yield url

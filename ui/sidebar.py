@@ -87,18 +87,28 @@ def _add_article() -> None:
                          placeholder="Paste the article text here")
         with upload_tab:
             st.file_uploader("A .txt, .md, .html or .pdf file", type=UPLOAD_TYPES,
-                             key="add_file")
+                             key=f"add_file_{st.session_state['upload_version']}")
         st.text_input("Title (optional)", key="add_title")
         st.text_input("Outlet (optional)", key="add_source")
         st.text_input("URL (optional)", key="add_url")
         st.date_input("Published (optional)", value=None, key="add_published",
                       format="YYYY-MM-DD")
-        if st.button("Add article", key="add_submit", type="primary"):
-            st.session_state["add_result"] = _submit_article()
+        st.button("Add article", key="add_submit", type="primary", on_click=_on_add)
         result = st.session_state.get("add_result")
         if result:
             kind, message = result
             (st.success if kind == "success" else st.error)(message)
+
+
+def _on_add() -> None:
+    """Button callback (runs before the page): add, then clear the form on success."""
+    result = _submit_article()
+    st.session_state["add_result"] = result
+    if result[0] == "success":
+        for key in ("add_text", "add_title", "add_source", "add_url"):
+            st.session_state[key] = ""
+        st.session_state["add_published"] = None
+        st.session_state["upload_version"] += 1
 
 
 def _submit_article() -> tuple[str, str]:
@@ -110,7 +120,7 @@ def _submit_article() -> tuple[str, str]:
         "published": published.isoformat() if isinstance(published, date) else None,
     }
     text = (st.session_state.get("add_text") or "").strip()
-    upload = st.session_state.get("add_file")
+    upload = st.session_state.get(f"add_file_{st.session_state['upload_version']}")
     try:
         if upload is not None:
             added = client().upload(upload.name, upload.getvalue(), **meta)

@@ -43,7 +43,7 @@ def init_state() -> None:
         "doc_cache": {},  # doc_id -> DocumentDetail | None
         "pending": None,  # a question chosen from the examples
         "add_result": None,  # ("success" | "error", message)
-        "corpus_version": 0,
+        "upload_version": 0,  # bumped to reset the file uploader
     }
     for key, value in defaults.items():
         if key not in st.session_state:

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 REFUSAL = "The sources don't cover this question."
 MIN_LEXICAL = 0.25  # share (IDF-weighted) of the question's content words found in the passages
-LEXICAL_PATH_MIN_SIM = 0.2  # floor when one sentence holds all the question's content words
+FULL_MATCH_BOOST = 0.25  # evidence gain when one sentence holds all the question's words
 DUPLICATE_SIM = 0.88  # sentences this similar to a chosen one are redundant
 KEEP_GAP = 0.12  # later sentences must score within this of the best one
 KEEP_LEXICAL = 0.5  # ... and match at least this share of its lexical score
@@ -112,6 +112,7 @@ class Assessment:
 
     candidates: list[Candidate]  # best first
     best_similarity: float
+    evidence: float
     lexical: float
     answerable: bool
     vectors: dict[tuple[int, int], np.ndarray]
@@ -190,11 +191,13 @@ def assess(state: ServiceState, question: str, passages: list[Passage]) -> Asses
         n for n in names(question) if not name_found(n, haystack) and not state.keyword.search(n, 1)
     )
     threshold = state.settings.refusal_threshold
-    # one sentence holding every content word of the question is evidence on its own
+    # one sentence holding every content word of the question raises the evidence
     full_match = len(q_stems) >= 2 and any(c.lexical >= 0.999 for c in candidates)
-    similar = best_sim >= threshold or (full_match and best_sim >= LEXICAL_PATH_MIN_SIM)
-    answerable = bool(candidates) and similar and lexical >= MIN_LEXICAL and not missing
-    return Assessment(candidates, best_sim, lexical, answerable, vectors, missing)
+    evidence = best_sim + (1.0 - best_sim) * FULL_MATCH_BOOST if full_match else best_sim
+    answerable = (
+        bool(candidates) and evidence >= threshold and lexical >= MIN_LEXICAL and not missing
+    )
+    return Assessment(candidates, best_sim, evidence, lexical, answerable, vectors, missing)
 
 
 def _lower_first(text: str) -> str:

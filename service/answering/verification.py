@@ -102,6 +102,8 @@ def passage_sentences(embedder: Embedder, passage: Passage) -> Sentences:
 
 def parse_answer(text: str) -> list[tuple[str, list[int]]]:
     """Split generated text into (sentence without markers, cited numbers) pairs."""
+    # "... jets. [1] Next" → "... jets [1]. Next" so that the splitter sees the boundary
+    text = re.sub(r"([.!?])((?:\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])+)", r"\2\1", text)
     pieces = [text[s:e] for s, e in split_spans(text)]
     out: list[tuple[str, list[int]]] = []
     for piece in pieces:

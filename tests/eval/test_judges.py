@@ -143,7 +143,9 @@ def _judge(replies: list[str | Exception]) -> tuple[LLMJudge, ScriptedChat]:
 
 
 def test_llm_judge_all_claims_supported() -> None:
-    judge, chat = _judge(['{"claims": ["a", "b"]}', '{"verdict": "supported"}', "{'verdict': 'yes'}"])
+    judge, chat = _judge(
+        ['{"claims": ["a", "b"]}', '{"verdict": "supported"}', "{'verdict': 'yes'}"]
+    )
     assert judge.verdict("a and b", ["ctx"]) == SUPPORTED
     assert len(chat.prompts) == 3 and "ctx" in chat.prompts[1]
     assert judge.verdict("a and b", ["ctx"]) == SUPPORTED  # cached: no more calls

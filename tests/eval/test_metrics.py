@@ -26,7 +26,9 @@ DOC = "Alpha one. Kyiv plans to buy up to 150 Gripen fighters. Germany refused t
 
 def test_locate_quote_and_containment() -> None:
     span = locate_quote("up to 150 Gripen fighters", ["other", "d1"], {"d1": DOC})
-    assert span == Span("d1", DOC.index("up to"), DOC.index("up to") + 25, "up to 150 Gripen fighters")
+    assert span == Span(
+        "d1", DOC.index("up to"), DOC.index("up to") + 25, "up to 150 Gripen fighters"
+    )
     assert locate_quote("not there", ["d1"], {"d1": DOC}) is None
     # text containment, span overlap >= 50 %, wrong document, too little overlap
     assert hit_contains({"doc_id": "d1", "text": "plans to buy up to 150 Gripen fighters."}, span)

@@ -78,10 +78,15 @@ def test_history_and_system_messages(client: openai.OpenAI) -> None:
             {"role": "system", "content": "You are a helpful assistant."},
             {"role": "user", "content": GRIPEN},
             {"role": "assistant", "content": first.choices[0].message.content or ""},
-            {"role": "user", "content": "Who is the Chief of Defence Staff of the United Kingdom?"},
+            {"role": "user", "content": "Which company makes them?"},
         ],
     )
-    assert "Radakin" in (follow.choices[0].message.content or "")
+    # the follow-up is only answerable through the history (earlier turns)
+    assert "Saab" in (follow.choices[0].message.content or "")
+    alone = client.chat.completions.create(
+        model="newsqa", messages=[{"role": "user", "content": "Which company makes them?"}]
+    )
+    assert "Saab" not in (alone.choices[0].message.content or "")
 
 
 def test_unanswerable_has_no_sources(client: openai.OpenAI) -> None:
@@ -114,5 +119,5 @@ def test_langchain_chat_openai(seed_server: str) -> None:
     streamed = "".join(str(chunk.content) for chunk in llm.stream(GRIPEN))
     assert streamed == reply.content
     follow = llm.invoke([SystemMessage("Answer briefly."), HumanMessage(GRIPEN), reply,
-                         HumanMessage("How many security guarantee options is Europe weighing?")])
-    assert "four" in str(follow.content)
+                         HumanMessage("Which company makes them?")])
+    assert "Saab" in str(follow.content)

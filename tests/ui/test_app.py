@@ -141,6 +141,7 @@ def test_add_article_by_pasting_then_ask_about_it(standin, monkeypatch) -> None:
     success = at.sidebar.success[0].value
     assert success.startswith("Added: “Zanzibar water” — Coast Week · 2 chunks (id ")
     assert "**3** documents" in markdown(at.sidebar)
+    assert at.text_area(key="add_text").value == "" and at.text_input(key="add_title").value == ""
     assert stand.added_bodies[-1] == {"text": text, "title": "Zanzibar water",
                                       "source": "Coast Week"}
 

@@ -31,7 +31,9 @@ class OpenAIEmbedder:
                 "embeddings mode 'openai' needs NEWSQA_OPENAI_BASE_URL or NEWSQA_OPENAI_API_KEY"
             )
         self._client = OpenAI(
-            base_url=base_url, api_key=api_key or "not-needed", timeout=timeout_s,
+            base_url=base_url,
+            api_key=api_key or "not-needed",
+            timeout=timeout_s,
             max_retries=max_retries,
         )
         self.model = model

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
@@ -96,7 +97,9 @@ class ChromaStore:
                 settings=ChromaSettings(anonymized_telemetry=False),
             )
         except Exception as exc:  # chromadb raises plain exceptions when the server is down
-            raise IndexUnavailable(f"Chroma server at {settings.chroma_url} unreachable: {exc}")
+            raise IndexUnavailable(
+                f"Chroma server at {settings.chroma_url} unreachable: {exc}"
+            ) from exc
         return cls(client, settings.collection, "server")
 
     # -- collections ---------------------------------------------------------------------
@@ -116,7 +119,9 @@ class ChromaStore:
     def ensure_model(self, model_id: str, dimension: int) -> None:
         """Open existing collections for reading; a missing or mismatched index is a 503."""
         try:
-            self._chunks = self._client.get_collection(f"{self._name}_chunks", embedding_function=None)
+            self._chunks = self._client.get_collection(
+                f"{self._name}_chunks", embedding_function=None
+            )
             self._docs = self._client.get_collection(f"{self._name}_docs", embedding_function=None)
         except Exception as exc:
             if "does not exist" in str(exc) or "not found" in str(exc).lower():
@@ -129,17 +134,15 @@ class ChromaStore:
         if meta.get("embedding_model") != model_id or int(meta.get("dimension", -1)) != dimension:
             raise EmbeddingMismatch(
                 f"the index was built with embeddings {meta.get('embedding_model')!r} "
-                f"({meta.get('dimension')} dims) but {model_id!r} ({dimension} dims) is configured; "
-                + REINGEST_HINT
+                f"({meta.get('dimension')} dims) but {model_id!r} ({dimension} dims) "
+                "is configured; " + REINGEST_HINT
             )
 
     def reset(self) -> None:
         """Drop both collections (``--rebuild``)."""
         for suffix in ("chunks", "docs"):
-            try:
+            with contextlib.suppress(Exception):  # absent already
                 self._client.delete_collection(f"{self._name}_{suffix}")
-            except Exception:  # absent already
-                pass
 
     def heartbeat(self) -> None:
         try:
@@ -250,7 +253,9 @@ class ChromaStore:
             chunks=chunk_list,
         )
 
-    def _scored(self, ids: list[str], texts: list[str], metas: list[Any], scores: list[float]) -> list[ScoredChunk]:
+    def _scored(
+        self, ids: list[str], texts: list[str], metas: list[Any], scores: list[float]
+    ) -> list[ScoredChunk]:
         return [
             ScoredChunk(chunk=_chunk_from(cid, text, m), meta=_meta_from(m), score=score)
             for cid, text, m, score in zip(ids, texts, metas, scores, strict=True)
@@ -276,7 +281,10 @@ class ChromaStore:
         }
         present = [cid for cid in chunk_ids if cid in by_id]
         return self._scored(
-            present, [by_id[c][0] for c in present], [by_id[c][1] for c in present], [0.0] * len(present)
+            present,
+            [by_id[c][0] for c in present],
+            [by_id[c][1] for c in present],
+            [0.0] * len(present),
         )
 
     def iter_chunks(self, batch: int = 2000) -> Iterator[tuple[str, str, dict[str, Any]]]:

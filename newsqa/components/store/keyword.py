@@ -110,7 +110,9 @@ class KeywordIndex:
         self.build(ids, texts)
         return True
 
-    def search(self, query: str, k: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
+    def search(
+        self, query: str, k: int, allowed: set[str] | None = None
+    ) -> list[tuple[str, float]]:
         """Top ``k`` chunks by BM25; ``allowed`` restricts to a set of chunk ids (filters)."""
         with self._lock:
             retriever, ids = self._retriever, self._ids

@@ -1,0 +1,61 @@
+"""The `newsqa` command line, run as a user would (subprocesses of the installed entry point)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import ARTICLES, BIN, child_env
+
+COMMANDS = ["ingest", "stats", "serve", "ui", "ask", "eval"]
+
+
+def newsqa(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(BIN / "newsqa"), *args],
+        capture_output=True,
+        text=True,
+        env=child_env(COLUMNS="200", **env),
+        timeout=300,
+    )
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help(command: str) -> None:
+    result = newsqa(command, "--help")
+    assert result.returncode == 0, result.stderr
+    assert "Usage" in result.stdout and "--help" in result.stdout
+
+
+def test_ingest_then_stats_then_unchanged(tmp_path: Path) -> None:
+    index = str(tmp_path / "index")
+    first = newsqa("ingest", "--quiet", "--index-dir", index, str(ARTICLES))
+    assert first.returncode == 0, first.stderr
+    assert "added" in first.stdout and "Censor.NET" in first.stdout
+    second = newsqa("ingest", "--quiet", "--index-dir", index, str(ARTICLES))
+    assert "unchanged" in second.stdout
+    assert re.search(r"unchanged\W+5\b", second.stdout) and re.search(r"added\W+0\b", second.stdout)
+    stats = newsqa("stats", "--index-dir", index)
+    assert stats.returncode == 0 and "5 documents" in stats.stdout
+
+
+def test_missing_path_and_bad_settings_are_clear_errors(tmp_path: Path) -> None:
+    missing = newsqa("ingest", "--index-dir", str(tmp_path / "i"), str(tmp_path / "nope"))
+    assert missing.returncode == 1
+    assert "no such file or directory" in missing.stderr and "Traceback" not in missing.stderr
+    bad = newsqa("stats", NEWSQA_ENGINE="gpt5")
+    assert bad.returncode == 2 and "valid modes" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_dry_run_shows_cleaning_without_writing(tmp_path: Path) -> None:
+    index = tmp_path / "index"
+    result = newsqa(
+        "ingest", "--dry-run", "--show-cleaning", "--index-dir", str(index),
+        str(ARTICLES / "003_b277fcfd8cea46a3.txt"),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "visitors online" in result.stdout
+    assert not index.exists()
