@@ -64,7 +64,7 @@ def _grouped(ax: Any, groups: Mapping[str, Mapping[str, float]], title: str) -> 
         ax.bar(x + (i - (len(GROUP_KEYS) - 1) / 2) * width, vals, width, label=key)
     labels = [f"{n}\n(n={int(groups[n].get('n', 0))})" for n in names]
     ax.set_xticks(x, labels, rotation=20, ha="right", fontsize=8)
-    ax.set_ylim(0, 1.1)
+    ax.set_ylim(0, 1.25)
     ax.set_title(title)
     ax.legend(fontsize=7, ncols=len(GROUP_KEYS), loc="upper center")
 

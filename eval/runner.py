@@ -119,6 +119,14 @@ def _run_dir(out_dir: Path) -> Path:
     return path
 
 
+def _outlet(doc: Mapping[str, Any]) -> str:
+    """The outlet name, or the file name when the index does not know the outlet."""
+    source = str(doc.get("source") or "").strip()
+    if source and source.lower() != "unknown":
+        return source
+    return Path(str(doc.get("path") or doc["doc_id"])).name
+
+
 def _gold_spans(
     client: ServiceClient, questions: list[Question], notes: list[str]
 ) -> tuple[dict[str, list[Span | None]], dict[str, list[str]]]:
@@ -137,7 +145,7 @@ def _gold_spans(
                 texts[doc["doc_id"]] = str(client.document(doc["doc_id"]).get("text", ""))
         ids = [d["doc_id"] for d in docs]
         spans[q.id] = [locate_quote(quote, ids, texts) for quote in q.gold_quotes]
-        sources[q.id] = list(dict.fromkeys(str(d.get("source") or d["doc_id"]) for d in docs))
+        sources[q.id] = list(dict.fromkeys(_outlet(d) for d in docs))
     return spans, sources
 
 

@@ -8,8 +8,9 @@ import tempfile
 from pathlib import Path
 
 import uvicorn
+from pydantic import ValidationError
 
-from newsqa.errors import ConfigError
+from newsqa.errors import ConfigError, NewsQAError
 from newsqa.settings import Settings, get_settings
 
 FACTORY = "service.app:create_app"
@@ -35,7 +36,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
             continue
         if isinstance(value, list):
             value = ",".join(str(v) for v in value)
-        env[f"NEWSQA_{name.upper()}"] = str(value) if not isinstance(value, Path) else str(value)
+        env[f"NEWSQA_{name.upper()}"] = str(value)
     return env
 
 
@@ -68,12 +69,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", type=int)
     parser.add_argument("--index-dir", type=Path)
     args = parser.parse_args(argv)
-    settings = get_settings()
-    if args.index_dir is not None:
-        settings = settings.model_copy(update={"index_dir": args.index_dir})
     try:
+        settings = get_settings()
+        if args.index_dir is not None:
+            settings = settings.model_copy(update={"index_dir": args.index_dir})
         serve(settings, args.host, args.port, args.workers)
-    except ConfigError as exc:
+    except ValidationError as exc:
+        raise SystemExit(f"error: invalid settings: {exc}") from exc
+    except NewsQAError as exc:
         raise SystemExit(f"error: {exc.message}") from exc
 
 

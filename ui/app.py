@@ -120,9 +120,9 @@ def render_assistant(message: dict[str, Any], index: int) -> None:
                        "not supported by the cited passages (flagged in the answer).")
     else:
         text = resp.answer.strip()
-        body = "" if text.lower().startswith(NOT_SAID.lower()) else f"{NOT_SAID}.  \n"
-        st.warning(f"**{body}**{plain_md(text)}" if body else f"**{plain_md(text)}**",
-                   icon=":material/search_off:")
+        if text.lower().startswith(NOT_SAID.lower()):
+            text = text[len(NOT_SAID):].lstrip(" .\n")
+        st.warning(f"**{NOT_SAID}.**  \n{plain_md(text)}", icon=":material/search_off:")
     if resp.notice:
         st.info(resp.notice, icon=":material/info:")
     total = resp.timings_ms.get("total")

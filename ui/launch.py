@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +20,7 @@ def ui_command(port: int, python: str | None = None) -> list[str]:
         "--server.address", "127.0.0.1",
         "--server.port", str(port),
         "--browser.gatherUsageStats", "false",
+        "--client.toolbarMode", "minimal",
     ]
 
 
@@ -36,16 +38,27 @@ def start_ui(port: int, api_url: str, **popen: object) -> subprocess.Popen:
 
 
 def run_ui(port: int, api_url: str) -> None:
-    """Run the UI in the foreground until it exits or Ctrl-C; exits with its status."""
+    """Run the UI in the foreground until it exits; Ctrl-C or SIGTERM stop it too."""
     process = start_ui(port, api_url)
+
+    def forward(signum: int, _frame: object) -> None:
+        process.send_signal(signum)
+
+    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGTERM, signal.SIGHUP)}
     try:
-        code = process.wait()
-    except KeyboardInterrupt:
-        process.terminate()
         try:
-            code = process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
             code = process.wait()
-    if code not in (0, -2, -15):
+        except KeyboardInterrupt:  # the child got the same Ctrl-C from the terminal
+            try:
+                code = process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.terminate()
+                code = process.wait()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    if code not in (0, -signal.SIGINT, -signal.SIGTERM):
         raise SystemExit(code)

@@ -14,7 +14,7 @@ from ui.client import AskResponse, Citation, DocumentDetail, DocumentSummary
 
 MARKER = re.compile(r"\s*\[(\d+)\]")
 UNSUPPORTED_TITLE = "Not supported by the cited passages"
-CONTEXT_CHARS = 320
+CONTEXT_CHARS = 240
 
 
 def esc(text: str) -> str:
@@ -98,26 +98,45 @@ def _mark(text: str, start: int, end: int) -> str:
             f"{esc(text[start:end])}</mark>{esc(text[end:])}")
 
 
+def _context(text: str, lo: int, hi: int) -> str:
+    """Text around a chunk (outside it), muted; cut at word boundaries."""
+    piece = text[lo:hi]
+    return f'<span style="color:#8a8f98">{esc(piece)}</span>' if piece.strip() else esc(piece)
+
+
 def highlighted_passage(citation: Citation, detail: DocumentDetail | None) -> str:
-    """HTML of the citation's chunk with the quote in ``<mark>``; the quote alone if unknown."""
+    """HTML of the citation's chunk with the quote in ``<mark>``; the quote alone if unknown.
+
+    Text of the document just outside the chunk (up to ``CONTEXT_CHARS`` around the quote) is
+    shown muted, so a quote that fills its whole chunk still appears in context.
+    """
     quote = citation.quote
-    if detail is not None and detail.text[citation.start:citation.end] == quote and quote:
+    chunk = None
+    if detail is not None:
         chunk = next((c for c in detail.chunks if c.chunk_id == citation.chunk_id), None)
+    if detail is not None and quote and detail.text[citation.start:citation.end] == quote:
+        text = detail.text
         if chunk is not None and chunk.start <= citation.start and citation.end <= chunk.end:
             lo, hi = chunk.start, chunk.end
         else:
-            lo = max(0, citation.start - CONTEXT_CHARS)
-            hi = min(len(detail.text), citation.end + CONTEXT_CHARS)
-        window = detail.text[lo:hi]
-        body = _mark(window, citation.start - lo, citation.end - lo)
-        prefix = "… " if lo > 0 else ""
-        suffix = " …" if hi < len(detail.text) else ""
+            lo, hi = citation.start, citation.end
+        ctx_lo = max(0, min(lo, citation.start - CONTEXT_CHARS))
+        ctx_hi = min(len(text), max(hi, citation.end + CONTEXT_CHARS))
+        if ctx_lo > 0:
+            space = text.find(" ", ctx_lo, lo)
+            ctx_lo = space + 1 if space >= 0 else ctx_lo
+        if ctx_hi < len(text):
+            space = text.rfind(" ", hi, ctx_hi)
+            ctx_hi = space if space >= 0 else ctx_hi
+        body = (_context(text, ctx_lo, lo)
+                + _mark(text[lo:hi], citation.start - lo, citation.end - lo)
+                + _context(text, hi, ctx_hi))
+        prefix = "… " if ctx_lo > 0 else ""
+        suffix = " …" if ctx_hi < len(text) else ""
         return f'<div class="passage">{prefix}{body}{suffix}</div>'
-    if detail is not None and quote:
-        chunk = next((c for c in detail.chunks if c.chunk_id == citation.chunk_id), None)
-        if chunk is not None and quote in chunk.text:
-            at = chunk.text.index(quote)
-            return f'<div class="passage">{_mark(chunk.text, at, at + len(quote))}</div>'
+    if chunk is not None and quote and quote in chunk.text:
+        at = chunk.text.index(quote)
+        return f'<div class="passage">{_mark(chunk.text, at, at + len(quote))}</div>'
     return f'<div class="passage">{_mark(quote, 0, len(quote))}</div>'
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import streamlit as st
 
 from ui.client import ApiError, ApiUnavailable, DocumentSummary, Readiness
-from ui.render import corpus_rows
+from ui.render import corpus_rows, plain_md
 from ui.state import EXAMPLES, client
 
 UPLOAD_TYPES = ["txt", "md", "html", "htm", "pdf"]
@@ -72,7 +72,9 @@ def _corpus_section(ready: Readiness | None, docs: list[DocumentSummary] | None)
     n_docs = len(docs) if docs is not None else ready.documents
     st.markdown(f"**{n_docs}** documents · **{total_chunks}** chunks")
     if docs:
-        st.dataframe(corpus_rows(docs), hide_index=True, width="stretch")
+        rows = "".join(f"| {plain_md(str(r['source']))} | {r['documents']} | {r['chunks']} |\n"
+                       for r in corpus_rows(docs))
+        st.markdown("| Outlet | Docs | Chunks |\n|:--|--:|--:|\n" + rows)
     st.caption(f"Engine: **{ready.engine or 'unknown'}** · embeddings: {ready.embeddings} · "
                f"store: {ready.store}")
     if not ready.ready:

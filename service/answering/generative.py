@@ -41,6 +41,7 @@ class OpenAIEngine:
     """Chat completions from an OpenAI-compatible server, verified against the sources."""
 
     name = "openai"
+    max_tokens = MAX_TOKENS
 
     def __init__(self, state: ServiceState) -> None:
         self.state = state
@@ -75,9 +76,9 @@ class OpenAIEngine:
             stream=stream,
         )
 
-    def complete(self, messages: list[dict[str, str]], max_tokens: int = MAX_TOKENS) -> str:
+    def complete(self, messages: list[dict[str, str]], max_tokens: int | None = None) -> str:
         """One non-streaming completion; raises ``BACKEND_ERRORS`` or ValueError if empty."""
-        reply = self._create(messages, False, max_tokens)
+        reply = self._create(messages, False, max_tokens or self.max_tokens)
         text = (reply.choices[0].message.content or "").strip() if reply.choices else ""
         if not text:
             raise ValueError("empty completion")
@@ -95,8 +96,7 @@ class OpenAIEngine:
         line = text.strip().splitlines()[0].strip().strip('"') if text.strip() else ""
         if not line or len(line) > 3 * len(question) + 200:
             return self.fallback.standalone(question, history)
-        # keep the extractive terms too: a weak model may drop the topic of the conversation
-        return self.fallback.standalone(line, history)
+        return line
 
     def _messages(self, question: str, passages: list[Passage]) -> list[dict[str, str]]:
         return answer_messages(
@@ -137,7 +137,7 @@ class OpenAIEngine:
         t = time.perf_counter()
         parts: list[str] = []
         try:
-            for chunk in self._create(self._messages(question, passages), True, MAX_TOKENS):
+            for chunk in self._create(self._messages(question, passages), True, self.max_tokens):
                 delta = chunk.choices[0].delta.content if chunk.choices else None
                 if delta:
                     parts.append(delta)
@@ -210,6 +210,7 @@ class LocalEngine(OpenAIEngine):
     """A GGUF model served in-process by llama.cpp (xllamacpp), same code path as ``openai``."""
 
     name = "local"
+    max_tokens = 256  # small CPU models: keep answers (and latency) short
 
     def __init__(self, state: ServiceState) -> None:
         super().__init__(state)

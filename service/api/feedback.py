@@ -18,7 +18,7 @@ except ImportError:  # pragma: no cover - fallback for apps without service.deps
     def _settings(request: Request) -> Settings:
         return getattr(request.app.state, "settings", None) or get_settings()
 
-    SettingsDep = Annotated[Settings, Depends(_settings)]  # type: ignore[misc]
+    SettingsDep = Annotated[Settings, Depends(_settings)]  # type: ignore[misc,assignment]
 
 router = APIRouter(tags=["feedback"])
 

@@ -160,7 +160,8 @@ def test_bad_input_is_422_with_a_clear_message(http: httpx.Client, body: Any, de
 
 
 def test_malformed_json_is_422(http: httpx.Client) -> None:
-    response = http.post("/ask", content=b'{"question": ', headers={"content-type": "application/json"})
+    response = http.post("/ask", content=b'{"question": ',
+                         headers={"content-type": "application/json"})
     assert response.status_code == 422
     assert response.json()["detail"].startswith("malformed JSON body")
 

@@ -43,10 +43,10 @@ def test_chat_completion(client: openai.OpenAI) -> None:
 
 
 def test_streaming_matches_the_plain_completion(client: openai.OpenAI) -> None:
-    messages = [{"role": "user", "content": GRIPEN}]
-    plain = client.chat.completions.create(model="newsqa", messages=messages)  # type: ignore[arg-type]
+    plain = client.chat.completions.create(model="newsqa",
+                                           messages=[{"role": "user", "content": GRIPEN}])
     stream = client.chat.completions.create(
-        model="newsqa", messages=messages, stream=True,  # type: ignore[arg-type]
+        model="newsqa", messages=[{"role": "user", "content": GRIPEN}], stream=True,
         stream_options={"include_usage": True},
     )
     chunks = list(stream)
@@ -110,8 +110,9 @@ def test_errors_surface_as_openai_exceptions(client: openai.OpenAI) -> None:
 def test_langchain_chat_openai(seed_server: str) -> None:
     from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
     from langchain_openai import ChatOpenAI
+    from pydantic import SecretStr
 
-    llm = ChatOpenAI(model="newsqa", base_url=f"{seed_server}/v1", api_key="unused",
+    llm = ChatOpenAI(model="newsqa", base_url=f"{seed_server}/v1", api_key=SecretStr("unused"),
                      max_retries=0, timeout=60)
     reply = llm.invoke(GRIPEN)
     assert isinstance(reply, AIMessage)

@@ -96,7 +96,7 @@ class StandIn:
             quote = quote if quote in doc["text"] else doc["text"][:80]
             sentences = [{"text": quote, "citations": [1], "supported": True}]
             citations = [self.citation(1, doc, quote, 0.77)]
-        answer = " ".join(f"{s['text']}" + "".join(f" [{n}]" for n in s["citations"])
+        answer = " ".join(str(s["text"]) + "".join(f" [{n}]" for n in s["citations"])  # type: ignore[attr-defined]
                           for s in sentences)
         return {"answer": answer, "answerable": True, "citations": citations,
                 "sentences": sentences, "engine": "standin", "timings_ms": {"total": 42.0},

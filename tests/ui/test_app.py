@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -26,7 +27,7 @@ def ask(at: AppTest, question: str) -> AppTest:
     return at
 
 
-def markdown(at: AppTest) -> str:
+def markdown(at: Any) -> str:
     return "\n".join(m.value for m in at.markdown)
 
 

@@ -15,7 +15,6 @@ import httpx
 import pytest
 
 from tests.helpers import BIN, child_env, free_port, running
-from ui.launch import ui_command, ui_env
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
@@ -45,10 +44,11 @@ def servers(seed_settings, tmp_path_factory, artifacts_dir) -> Iterator[dict[str
     api_args = [str(BIN / "python"), "-m", "uvicorn", "--factory", "service.app:create_app",
                 "--host", "127.0.0.1", "--port", str(api_port)]
     api_env = child_env(NEWSQA_INDEX_DIR=str(index))
-    ui_environ = ui_env(api_url, child_env())
+    ui_args = [str(BIN / "newsqa"), "ui", "--port", str(ui_port)]  # → ui.launch.run_ui
+    ui_environ = child_env(NEWSQA_API_URL=api_url)
     with running(api_args, f"{api_url}/healthz", api_env, artifacts_dir / "browser-api.log"), \
-            running(ui_command(ui_port, str(BIN / "python")), f"{ui_url}/_stcore/health",
-                    ui_environ, artifacts_dir / "browser-ui.log"):
+            running(ui_args, f"{ui_url}/_stcore/health", ui_environ,
+                    artifacts_dir / "browser-ui.log"):
         httpx.get(f"{api_url}/readyz", timeout=120)  # warm the index before the first page
         yield {"api": api_url, "ui": ui_url}
 
@@ -97,7 +97,7 @@ def test_answer_cites_and_opens_its_source_card(page, artifacts_dir) -> None:  #
     expect(marker).to_be_visible()
     assert marker.get_attribute("href") == "#src-1-1"
 
-    card = reply.get_by_test_id("stExpander").filter(has_text=re.compile(r"^\[1\] .+ — UNN"))
+    card = reply.get_by_test_id("stExpander").filter(has_text=re.compile(r"\[1\] .+ — UNN"))
     expect(card).to_have_count(1)
     card.locator("summary").click()
     expect(card.get_by_text("UNN", exact=True)).to_be_visible(timeout=LONG)
@@ -161,4 +161,6 @@ def test_added_article_becomes_answerable(page, artifacts_dir) -> None:  # type:
     card = reply.get_by_test_id("stExpander").filter(has_text="Baltic Wire").first
     card.locator("summary").click()
     expect(card.locator("mark")).to_be_visible(timeout=LONG)
-    page.screenshot(path=str(artifacts_dir / "ui-added-answer.png"), full_page=True)
+    expect(card.get_by_text("Baltic Wire", exact=True)).to_be_visible()
+    page.wait_for_timeout(500)  # let the expander finish opening
+    page.screenshot(path=str(artifacts_dir / "ui-added-answer.png"))

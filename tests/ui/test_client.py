@@ -96,7 +96,7 @@ def test_documents_add_and_upload(standin) -> None:  # type: ignore[no-untyped-d
         client.upload("glaciers.html", html, title="Glaciers")
         assert stand.added_bodies[-1]["html"].startswith("<html>")
         assert "text" not in stand.added_bodies[-1]
-        client.upload("notes.txt", "Lithium prices fell sharply this quarter.".encode())
+        client.upload("notes.txt", b"Lithium prices fell sharply this quarter.")
         pdf = minimal_pdf("Copper smelters in Chile announced record output.")
         assert "Copper smelters" in pdf_text(pdf)
         from_pdf = client.upload("report.pdf", pdf, title="Copper")
@@ -149,3 +149,27 @@ def test_errors_are_typed(standin, dead_url) -> None:  # type: ignore[no-untyped
             with pytest.raises(ApiUnavailable) as down:
                 call()
             assert "newsqa serve" in str(down.value) and dead_url in down.value.detail
+
+
+def test_ui_imports_no_retrieval_code() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, ui.client, ui.render, ui.state, ui.sidebar, ui.launch; "
+            "bad = sorted(m for m in sys.modules if m.split('.')[0] in "
+            "{'newsqa', 'service', 'ingest', 'chromadb', 'onnxruntime', 'bm25s'}); "
+            "assert not bad, bad")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_launch_command_is_headless_local_and_without_usage_stats() -> None:
+    from ui.launch import APP, ui_command, ui_env
+
+    cmd = ui_command(8765, "py")
+    assert cmd[:5] == ["py", "-m", "streamlit", "run", str(APP)]
+    flags = dict(zip(cmd[5::2], cmd[6::2], strict=True))
+    assert flags["--server.headless"] == "true"
+    assert flags["--server.address"] == "127.0.0.1"
+    assert flags["--server.port"] == "8765"
+    assert flags["--browser.gatherUsageStats"] == "false"
+    assert ui_env("http://x:1", {})["NEWSQA_API_URL"] == "http://x:1"

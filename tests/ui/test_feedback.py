@@ -105,7 +105,8 @@ def test_feedback_needs_an_api_key_when_keys_are_set(tmp_path: Path) -> None:
     from newsqa.settings import Settings
     from service.app import create_app
 
-    settings = Settings(index_dir=tmp_path / "index", api_keys=["s3cret"], _env_file=None)
+    settings = Settings(index_dir=tmp_path / "index", api_keys=["s3cret"],
+                        _env_file=None)  # type: ignore[call-arg]
     with TestClient(create_app(settings)) as client:
         body = {"question": "q", "answer": "a", "citations": [], "rating": "up"}
         assert client.post("/feedback", json=body).status_code == 401
