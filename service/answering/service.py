@@ -15,6 +15,21 @@ if TYPE_CHECKING:
     from service.state import ServiceState
 
 
+def warm_up(state: ServiceState, limit: int = 2000) -> int:
+    """Embed the sentences of up to ``limit`` chunks ahead of time (keeps /ask fast)."""
+    from service.answering.verification import split_spans
+    from service.retrieval import embed_texts
+
+    state.ensure_ready()
+    count = 0
+    for _chunk_id, text, _meta in state.store.iter_chunks():
+        if count >= limit:
+            break
+        embed_texts(state.embedder, [text[s:e] for s, e in split_spans(text)])
+        count += 1
+    return count
+
+
 def _ms(since: float) -> float:
     return round((time.perf_counter() - since) * 1000.0, 2)
 

@@ -30,7 +30,8 @@ def _n_with(passages: list[Passage], text: str) -> int:
 
 
 def test_parse_answer_markers() -> None:
-    parsed = parse_answer("Kyiv plans 150 jets [1]. They are Swedish. [2][3] Costs are unknown [1, 4].")
+    text = "Kyiv plans 150 jets [1]. They are Swedish. [2][3] Costs are unknown [1, 4]."
+    parsed = parse_answer(text)
     assert parsed == [
         ("Kyiv plans 150 jets.", [1]),
         ("They are Swedish.", [2, 3]),
@@ -57,7 +58,9 @@ def test_supported_sentence(seed_state: Any, gripen_passages: list[Passage]) -> 
     assert "150" in quote and "Gripen" in quote
 
 
-def test_marker_pointing_nowhere_is_dropped(seed_state: Any, gripen_passages: list[Passage]) -> None:
+def test_marker_pointing_nowhere_is_dropped(
+    seed_state: Any, gripen_passages: list[Passage]
+) -> None:
     n = _n_with(gripen_passages, "150")
     [s] = verify_answer(seed_state.embedder, f"{GRIPEN_CLAIM} [{n}][9]", gripen_passages)
     assert s.citations == [n] and s.supported
