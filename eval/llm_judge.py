@@ -38,14 +38,24 @@ def parse_json(text: str) -> Any | None:
 
 
 def parse_claims(text: str) -> list[str] | None:
-    """Claims from a reply: ``{"claims": [...]}`` or a bare list of strings; None if unparseable."""
+    """Claims from a reply: ``{"claims": [...]}`` or a bare list; None if unparseable.
+
+    Items may be strings or objects with a ``claim``/``text``/``statement`` string.
+    """
     value = parse_json(text)
     if isinstance(value, dict):
         value = value.get("claims", value.get("statements"))
     if not isinstance(value, list):
         return None
-    claims = [str(c).strip() for c in value if isinstance(c, str | int | float) and str(c).strip()]
-    return claims if len(claims) == len(value) else None
+    claims: list[str] = []
+    for item in value:
+        if isinstance(item, dict):
+            item = next((item[k] for k in ("claim", "text", "statement") if k in item), None)
+        if not isinstance(item, str | int | float) or isinstance(item, bool):
+            return None
+        if str(item).strip():
+            claims.append(str(item).strip())
+    return claims
 
 
 _YES = {"supported", "support", "yes", "true", "entailed", "entailment", "entails"}
@@ -89,17 +99,37 @@ VERDICT_PROMPT = (
 )
 
 
+CLAIMS_SCHEMA = {
+    "type": "object",
+    "properties": {"claims": {"type": "array", "items": {"type": "string"}, "maxItems": 8}},
+    "required": ["claims"],
+}
+VERDICT_SCHEMA = {
+    "type": "object",
+    "properties": {"verdict": {"type": "string", "enum": ["supported", "unsupported"]}},
+    "required": ["verdict"],
+}
+
+
 class LLMJudge(Judge):
     """Claim extraction then one verdict per claim from an OpenAI-compatible chat model."""
 
     name = "llm"
 
-    def __init__(self, client: Any, model: str, max_claims: int = 6, max_tokens: int = 256):
+    def __init__(
+        self,
+        client: Any,
+        model: str,
+        max_claims: int = 6,
+        max_tokens: int = 256,
+        structured: bool = True,
+    ) -> None:
         super().__init__()
         self.client = client
         self.model = model
         self.max_claims = max_claims
         self.max_tokens = max_tokens
+        self.structured = structured
 
     @classmethod
     def from_settings(cls, settings: Any) -> LLMJudge:
@@ -113,20 +143,32 @@ class LLMJudge(Judge):
         )
         return cls(client, settings.openai_model)
 
-    def _chat(self, prompt: str) -> str | None:
+    def _chat(self, prompt: str, schema: dict[str, Any] | None = None) -> str | None:
+        """The reply text, or None when the call fails. Asks for JSON-schema output first
+        (OpenAI, llama.cpp, vLLM support it) and falls back to a plain request if refused."""
+        kwargs: dict[str, Any] = {
+            "model": self.model,
+            "messages": [{"role": "user", "content": prompt}],
+            "temperature": 0,
+            "max_tokens": self.max_tokens,
+        }
+        if schema is not None and self.structured:
+            kwargs["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": "reply", "schema": schema},
+            }
         try:
-            reply = self.client.chat.completions.create(
-                model=self.model,
-                messages=[{"role": "user", "content": prompt}],
-                temperature=0,
-                max_tokens=self.max_tokens,
-            )
+            reply = self.client.chat.completions.create(**kwargs)
             return reply.choices[0].message.content or ""
-        except Exception:  # noqa: BLE001 - any transport/model failure is an unknown verdict
-            return None
+        except Exception as exc:  # noqa: BLE001 - any transport/model failure is unknown
+            refused = getattr(exc, "status_code", None) in (400, 404, 415, 422, 501)
+            if "response_format" not in kwargs or not refused:
+                return None
+            self.structured = False  # the server rejects response_format: ask plainly
+            return self._chat(prompt, None)
 
     def claims(self, sentence: str) -> list[str] | None:
-        reply = self._chat(CLAIMS_PROMPT.format(sentence=sentence))
+        reply = self._chat(CLAIMS_PROMPT.format(sentence=sentence), CLAIMS_SCHEMA)
         return None if reply is None else parse_claims(reply)
 
     def _judge(self, sentence: str, passages: list[str]) -> Verdict:
@@ -137,7 +179,7 @@ class LLMJudge(Judge):
         context = "\n\n".join(passages)
         verdicts = []
         for claim in claims:
-            reply = self._chat(VERDICT_PROMPT.format(context=context, claim=claim))
+            reply = self._chat(VERDICT_PROMPT.format(context=context, claim=claim), VERDICT_SCHEMA)
             verdicts.append(UNKNOWN if reply is None else parse_verdict(reply))
         if UNSUPPORTED in verdicts:
             return UNSUPPORTED

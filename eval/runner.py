@@ -104,6 +104,9 @@ def open_http(api_url: str | None, engine: str | None, settings: Any) -> Iterato
 
         settings = get_settings()
     if engine:
+        from newsqa.components.engines import ENGINES
+
+        ENGINES.check(engine)  # a clear error for an unknown engine name
         settings = settings.model_copy(update={"engine": engine})
     with TestClient(create_app(settings), raise_server_exceptions=False) as client:
         yield client
@@ -216,8 +219,6 @@ def run_eval(
         settings = get_settings()
     the_judge = make_judge(judge, settings)
     notes: list[str] = []
-    if api_url and engine:
-        notes.append(f"--engine {engine} is ignored with --api: the server's engine answers")
     headers = {"X-API-Key": settings.api_keys[0]} if getattr(settings, "api_keys", None) else {}
     if http is not None:
         records = evaluate(ServiceClient(http, headers), questions, the_judge, top_k=top_k,
@@ -232,6 +233,9 @@ def run_eval(
         accuracy["lexical"] = judge_accuracy(LexicalJudge(), labelled)
     agg = aggregate(records)
     engines = sorted({str(r["engine"]) for r in records if r.get("engine")})
+    if api_url and engine and engines and engines != [engine]:
+        notes.append(f"asked for engine {engine!r}, but the server at {api_url} answered with "
+                     f"{', '.join(engines)}: --engine does not change a remote server")  # fmt: skip
     run_dir = _run_dir(out_dir)
     summary = Summary(
         metrics=agg["metrics"],

@@ -44,7 +44,7 @@ class _LRU:
 
 
 _QUERY_CACHE = _LRU(256)
-_TEXT_CACHE = _LRU(4096)
+_TEXT_CACHE = _LRU(16384)  # sentence vectors (~1.5 kB each)
 
 
 def embed_query(embedder: Embedder, text: str) -> np.ndarray:

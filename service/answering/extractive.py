@@ -20,6 +20,7 @@ from service.answering.verification import (
     STOPWORDS,
     Sentences,
     content_stems,
+    looks_like_instruction,
     name_found,
     names,
     passage_sentences,
@@ -172,6 +173,8 @@ def assess(state: ServiceState, question: str, passages: list[Passage]) -> Asses
         for i, text in enumerate(sents.texts):
             stems = sent_stems[k]
             k += 1
+            if looks_like_instruction(text):  # text addressed to a model is never an answer
+                continue
             shared = q_stems & stems
             found |= shared
             lexical = sum(idf[t] for t in shared) / idf_total
@@ -283,9 +286,14 @@ class ExtractiveEngine:
 
     def stream(self, question: str, passages: list[Passage]) -> Iterator[str | Draft]:
         draft = self.answer(question, passages)
-        for k, sentence in enumerate(draft.sentences):
-            marks = "".join(f"[{n}]" for n in sentence.citations)
-            yield ("" if k == 0 else " ") + f"{sentence.text} {marks}"
-        if not draft.sentences:
-            yield draft.refusal or REFUSAL
+        yield from deltas(draft)
         yield draft
+
+
+def deltas(draft: Draft) -> Iterator[str]:
+    """The answer text of a draft, one sentence (with its markers) at a time."""
+    for k, sentence in enumerate(draft.sentences):
+        marks = "".join(f"[{n}]" for n in sentence.citations)
+        yield ("" if k == 0 else " ") + f"{sentence.text} {marks}"
+    if not draft.sentences:
+        yield draft.refusal or REFUSAL

@@ -110,7 +110,7 @@ class OpenAIEngine:
 
     def _verified(self, text: str, question: str, passages: list[Passage], gen_ms: float) -> Draft:
         t = time.perf_counter()
-        sentences = verify_answer(self.state.embedder, text, passages)
+        sentences = verify_answer(self.state.embedder, text, passages, question)
         verify_ms = round((time.perf_counter() - t) * 1000.0, 2)
         if not any(s.supported for s in sentences):
             draft = self._fallback(
@@ -200,6 +200,7 @@ def local_server_url(model_path: Path, n_ctx: int, threads: int) -> str:
         params.cpuparams.n_threads = threads
         params.hostnames = ["127.0.0.1"]
         params.port = _free_port()
+        params.verbosity = -1  # llama.cpp's per-request info logs are noise here
         server = x.Server(params)
         url = f"http://127.0.0.1:{params.port}/v1"
         _SERVERS[key] = (server, url)

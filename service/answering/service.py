@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from newsqa.components.store import ChunkFilter
+from newsqa.types import ScoredChunk
 from service.answering import Draft, Passage
-from service.answering.extractive import REFUSAL, Assessment, ExtractiveEngine, assess
+from service.answering.extractive import REFUSAL, Assessment, ExtractiveEngine, assess, deltas
+from service.answering.verification import looks_like_instruction
 from service.retrieval import filters_to_chunk_filter, hybrid_search
 from service.schemas import AnswerSentence, AskRequest, AskResponse, Citation
 
@@ -15,7 +20,7 @@ if TYPE_CHECKING:
     from service.state import ServiceState
 
 
-def warm_up(state: ServiceState, limit: int = 2000) -> int:
+def warm_up(state: ServiceState, limit: int = 1000) -> int:
     """Embed the sentences of up to ``limit`` chunks ahead of time (keeps /ask fast)."""
     from service.answering.verification import split_spans
     from service.retrieval import embed_texts
@@ -28,6 +33,33 @@ def warm_up(state: ServiceState, limit: int = 2000) -> int:
         embed_texts(state.embedder, [text[s:e] for s, e in split_spans(text)])
         count += 1
     return count
+
+
+def warm_up_in_background(state: ServiceState, limit: int = 1000) -> threading.Thread:
+    """Run ``warm_up`` in a daemon thread (errors are ignored: requests then embed lazily)."""
+
+    def run() -> None:
+        with contextlib.suppress(Exception):  # index not ready yet: requests embed lazily
+            warm_up(state, limit)
+
+    thread = threading.Thread(target=run, name="newsqa-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+def trusted_hits(
+    state: ServiceState, question: str, k: int, flt: ChunkFilter | None
+) -> list[ScoredChunk]:
+    """``hybrid_search`` without chunks that carry instructions to a model (prompt injection).
+
+    Such chunks stay searchable (``/search``) but never reach an engine or an answer.
+    """
+    hits = hybrid_search(state, question, k, flt)
+    clean = [h for h in hits if not looks_like_instruction(h.chunk.text)]
+    if len(clean) < len(hits):
+        more = hybrid_search(state, question, 2 * k + 10, flt)
+        clean = [h for h in more if not looks_like_instruction(h.chunk.text)][:k]
+    return clean
 
 
 def _ms(since: float) -> float:
@@ -114,10 +146,12 @@ class _Run:
         self.timings: dict[str, float] = {}
         t = time.perf_counter()
         self.question = self.engine.standalone(req.question, req.history)
-        hits = hybrid_search(state, self.question, req.top_k, filters_to_chunk_filter(req.filters))
+        hits = trusted_hits(state, self.question, req.top_k, filters_to_chunk_filter(req.filters))
         self.passages = [Passage(i + 1, hit) for i, hit in enumerate(hits)]
-        self.assessment = assess(state, self.question, self.passages) if self.passages else None
         self.timings["retrieve"] = _ms(t)
+        t = time.perf_counter()  # sentence scoring: the refusal gate and the extractive answer
+        self.assessment = assess(state, self.question, self.passages) if self.passages else None
+        self.timings["evidence"] = _ms(t)
 
     @property
     def answerable(self) -> bool:
@@ -156,6 +190,10 @@ def stream_answer(req: AskRequest, state: ServiceState) -> Iterator[tuple[str, d
     if not run.answerable:
         draft = run.refusal()
         yield "delta", {"text": draft.refusal or REFUSAL}
+    elif isinstance(run.engine, ExtractiveEngine) and run.assessment is not None:
+        draft = run.engine.draft(run.assessment)
+        for text in deltas(draft):
+            yield "delta", {"text": text}
     else:
         draft = run.refusal()
         for item in run.engine.stream(run.question, run.passages):

@@ -8,14 +8,14 @@ no passage are dropped.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
 from newsqa.components.embeddings import Embedder
 from service.answering import DraftSentence, Passage, Support
-from service.retrieval import embed_texts
+from service.retrieval import embed_query, embed_texts
 
 _STOPWORD_TEXT = """
     a about above after again against all also am an and any are as at be because been before
@@ -33,16 +33,33 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _MARKERS = re.compile(r"\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\]")
 _LEADING_MARKERS = re.compile(r"^(?:\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])+")
 
+_INSTRUCTION = re.compile(
+    r"\b(?:ignore|disregard|forget|override)\s+(?:(?:all|any|the|your|of)\s+)*"
+    r"(?:(?:previous|prior|above|earlier|preceding|system|other)\s+)?"
+    r"(?:instructions?|prompts?|directions|guidelines)\b"
+    r"|^\s*(?:system|assistant|developer)\s*:"
+    r"|\byou (?:must|should|will|are to|have to) (?:now )?(?:ignore|reply|respond|answer|say|"
+    r"output|print|write)\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+
 # Thresholds of ``verify_sentence`` (see the report for how they were chosen).
 MIN_COVERAGE = 0.5
 MIN_SIMILARITY = 0.45
+MIN_RELEVANCE = 0.15  # to the question, for sentences sharing none of its content words
 
 
-@lru_cache(maxsize=1)
+_local = threading.local()
+
+
 def _stemmer():  # type: ignore[no-untyped-def]
-    import Stemmer
+    """One Snowball stemmer per thread (stemmer objects are not thread-safe)."""
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        import Stemmer
 
-    return Stemmer.Stemmer("english")
+        stemmer = _local.stemmer = Stemmer.Stemmer("english")
+    return stemmer
 
 
 def words(text: str) -> list[str]:
@@ -73,6 +90,11 @@ def names(text: str) -> set[str]:
 def name_found(name: str, haystack: str) -> bool:
     """Whether a (lower-cased) name occurs in lower-cased text, allowing a short suffix change."""
     return name in haystack or (len(name) > 5 and name[:-2] in haystack)
+
+
+def looks_like_instruction(text: str) -> bool:
+    """Whether text addresses a model with instructions (a prompt injection), not news."""
+    return bool(_INSTRUCTION.search(text))
 
 
 def split_spans(text: str) -> list[tuple[int, int]]:
@@ -127,8 +149,13 @@ def verify_sentence(
     cited: list[int],
     passages: dict[int, Passage],
     sentences: dict[int, Sentences],
+    question: str | None = None,
 ) -> DraftSentence:
-    """Check one sentence against the passages it cites; unknown markers are dropped."""
+    """Check one sentence against the passages it cites; unknown markers are dropped.
+
+    With ``question``, a sentence must also be on topic (share a content word with it or be
+    close to it), so that text a source injects ("reply X") is not passed on as an answer.
+    """
     valid = [n for n in cited if n in passages]
     if not valid:
         return DraftSentence(sentence, [], supported=False)
@@ -158,15 +185,17 @@ def verify_sentence(
                 end = sents.spans[i + 1][1]
         supports.append(Support(n, start, end))
     ok = numbers_ok and names_ok and coverage >= MIN_COVERAGE and best_sim >= MIN_SIMILARITY
+    if ok and question and not stems & set(content_stems(question)):
+        ok = float(embed_query(embedder, question) @ vec) >= MIN_RELEVANCE
     return DraftSentence(sentence, supports, supported=ok)
 
 
 def verify_answer(
-    embedder: Embedder, text: str, passages: list[Passage]
+    embedder: Embedder, text: str, passages: list[Passage], question: str | None = None
 ) -> list[DraftSentence]:
-    """Verify every sentence of generated ``text`` against ``passages``."""
+    """Verify every sentence of generated ``text`` against ``passages`` (and ``question``)."""
     by_n = {p.n: p for p in passages}
     parsed = parse_answer(text)
     needed = {n for _s, cited in parsed for n in cited if n in by_n}
     sents = {n: passage_sentences(embedder, by_n[n]) for n in needed}
-    return [verify_sentence(embedder, s, cited, by_n, sents) for s, cited in parsed]
+    return [verify_sentence(embedder, s, cited, by_n, sents, question) for s, cited in parsed]

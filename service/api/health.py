@@ -27,7 +27,7 @@ def _readiness(request: Request) -> Readiness:
         state = build_state(request.app.state)
         state.ensure_ready()
         state.engine  # noqa: B018 - create the engine now: a misconfiguration is "not ready"
-        documents = len(state.store.documents())
+        documents = state.store.count_documents()
         chunks = state.store.count_chunks()
     except NewsQAError as exc:
         return Readiness(ready=False, documents=0, chunks=0, detail=exc.message, **base)

@@ -74,7 +74,8 @@ def make_app() -> FastAPI:
     @app.post("/ask")
     def ask(body: dict[str, Any]) -> dict[str, Any]:
         answerable, parts = ANSWERS.get(body["question"], (False, []))
-        citations, sentences = [], []
+        citations: list[dict[str, Any]] = []
+        sentences: list[dict[str, Any]] = []
         for n, (sentence, doc, quote) in enumerate(parts, 1):
             start = DOCS[doc]["text"].index(quote)
             meta = _meta(doc)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -82,7 +83,9 @@ def test_parse_verdict(reply: str, expected: str) -> None:
         ('{"statements": ["x",]}', ["x"]),
         ('{"claims": "A is B"}', None),
         ("I cannot do that.", None),
-        ('{"claims": [{"text": "nested"}]}', None),
+        ('{"claims": [{"claim": "nested"}, "flat"]}', ["nested", "flat"]),
+        ('{"claims": [{"other": "x"}]}', None),
+        ('{"claims": [true]}', None),
     ],
 )
 def test_parse_claims(reply: str, expected: list[str] | None) -> None:
@@ -116,6 +119,10 @@ class _Reply:
     choices: list[_Choice]
 
 
+class _BadRequest(Exception):
+    status_code = 400
+
+
 @dataclass
 class ScriptedChat:
     """A stand-in for ``client.chat.completions`` replying from a fixed script, in order."""
@@ -123,7 +130,11 @@ class ScriptedChat:
     replies: list[str | Exception]
     prompts: list[str] = field(default_factory=list)
 
+    refuse_response_format: bool = False
+
     def create(self, **kwargs: Any) -> _Reply:
+        if self.refuse_response_format and "response_format" in kwargs:
+            raise _BadRequest("response_format is not supported")
         self.prompts.append(kwargs["messages"][-1]["content"])
         reply = self.replies.pop(0)
         if isinstance(reply, Exception):
@@ -167,11 +178,45 @@ def test_llm_judge_failures_are_unknown_never_supported() -> None:
     assert not judge.supports("s3", ["ctx"])
 
 
+def test_llm_judge_asks_for_json_schema_and_falls_back_when_refused() -> None:
+    judge, chat = _judge(['{"claims": ["a"]}', '{"verdict": "supported"}'])
+    sent: list[dict[str, Any]] = []
+    create = chat.create
+
+    def recording_create(**kwargs: Any) -> _Reply:
+        sent.append(kwargs)
+        return create(**kwargs)
+
+    chat.create = recording_create  # type: ignore[method-assign]
+    assert judge.verdict("a", ["ctx"]) == SUPPORTED
+    assert all(kw["response_format"]["type"] == "json_schema" for kw in sent)
+    judge, chat = _judge(['{"claims": ["a"]}', '{"verdict": "unsupported"}'])
+    chat.refuse_response_format = True
+    assert judge.verdict("a", ["ctx"]) == UNSUPPORTED
+    assert judge.structured is False
+
+
 def test_unknown_counts_as_wrong_in_judge_accuracy() -> None:
     pairs = load_judge_pairs(PAIRS)[:4]
     judge, _ = _judge(["unparseable"] * 4)
     result = judge_accuracy(judge, pairs)
     assert result["accuracy"] == 0.0 and result["unknown"] == 4
+
+
+def test_llm_judge_unreachable_server_is_unknown() -> None:
+    from newsqa.settings import Settings
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])  # closed again: nothing listens there
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        openai_base_url=f"http://127.0.0.1:{port}/v1",
+        openai_timeout_s=2,
+        openai_max_retries=0,
+    )
+    judge = make_judge("llm", settings)
+    assert judge.verdict("Kyiv plans to buy 150 jets.", ["Kyiv plans to buy 150 jets."]) == UNKNOWN
 
 
 def test_make_judge() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pytest
 
@@ -87,7 +88,7 @@ def test_alce_citation_recall_and_precision() -> None:
         2: "Germany refused to send Taurus missiles.",
         3: "Kyiv plans to buy Gripen fighters, up to 150 of them.",
     }
-    sentences = [
+    sentences: list[dict[str, Any]] = [
         # supported by [1]; [2] is irrelevant (alone no, and [1] suffices without it)
         {"text": "Kyiv plans to buy up to 150 Gripen fighters [1][2].", "citations": [1, 2]},
         # supported jointly and by each alone: both precise

@@ -301,3 +301,6 @@ class ChromaStore:
 
     def count_chunks(self) -> int:
         return int(self._chunks.count())
+
+    def count_documents(self) -> int:
+        return int(self._docs.count())

@@ -6,8 +6,10 @@ with the vector store it is rebuilt from the store's contents.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
 import shutil
 import threading
 from pathlib import Path
@@ -70,7 +72,7 @@ class KeywordIndex:
     def _save(self) -> None:
         if self.directory is None:
             return
-        tmp = self.directory.with_name(self.directory.name + ".tmp")
+        tmp = self.directory.with_name(f"{self.directory.name}.{os.getpid()}.tmp")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         if self._retriever is not None:
@@ -78,8 +80,15 @@ class KeywordIndex:
         (tmp / _MANIFEST).write_text(
             json.dumps({"fingerprint": self._fingerprint, "ids": self._ids}), encoding="utf-8"
         )
-        shutil.rmtree(self.directory, ignore_errors=True)
-        tmp.rename(self.directory)
+        # Swap in the new index; another process may be swapping too, so tolerate losing.
+        old = self.directory.with_name(f"{self.directory.name}.{os.getpid()}.old")
+        with contextlib.suppress(OSError):
+            self.directory.rename(old)
+        try:
+            tmp.rename(self.directory)
+        except OSError:
+            shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
 
     def load(self) -> bool:
         """Load the saved index; False when there is none or it cannot be read."""
