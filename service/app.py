@@ -12,6 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from newsqa.errors import NewsQAError
 from newsqa.settings import Settings, get_settings
+from service.answering.service import warm_up_in_background
 from service.api import ask, documents, health, openai_compat, search
 from service.deps import build_state
 from service.errors import install_error_handlers
@@ -33,6 +34,8 @@ def _warm_up(app: FastAPI) -> None:
     try:
         state = build_state(app.state)
         state.engine  # noqa: B018
+        state.ensure_ready()
+        warm_up_in_background(state)  # sentence embeddings for the first requests
     except NewsQAError as exc:  # the service still starts; /readyz says why it is not ready
         log.warning("newsqa is not ready: %s", exc.message)
     except Exception:  # retried on the first request; /readyz reports it
