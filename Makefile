@@ -53,11 +53,9 @@ chromium:
 	@command -v chromium >/dev/null || test -x /usr/bin/chromium || \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
+# The eval gate (tests/eval/test_quality_gate.py) runs inside pytest.
 test: install-dev chromium
 	$(BIN)/pytest
-	@tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; \
-	$(BIN)/newsqa ingest --quiet --index-dir $$tmp/index >/dev/null && \
-	$(BIN)/newsqa eval --gate --index-dir $$tmp/index --out $$tmp/reports
 
 test-fast: install-dev
 	$(BIN)/pytest -m "not integration"
