@@ -53,7 +53,11 @@ def test_missing_path_and_bad_settings_are_clear_errors(tmp_path: Path) -> None:
 def test_dry_run_shows_cleaning_without_writing(tmp_path: Path) -> None:
     index = tmp_path / "index"
     result = newsqa(
-        "ingest", "--dry-run", "--show-cleaning", "--index-dir", str(index),
+        "ingest",
+        "--dry-run",
+        "--show-cleaning",
+        "--index-dir",
+        str(index),
         str(ARTICLES / "003_b277fcfd8cea46a3.txt"),
     )
     assert result.returncode == 0, result.stderr
