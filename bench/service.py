@@ -31,14 +31,41 @@ from bench.corpus import ARTICLES, ROOT, generate_corpus
 RESULTS = ROOT / "bench" / "results"
 CACHE = ROOT / "bench" / ".cache"
 TARGETS_MS = {"search": 25.0, "ask": 100.0}
-SUBJECTS = ["Gripen fighters", "air-defence systems", "Patriot batteries", "long-range missiles",
-            "security guarantees", "peacekeeping troops", "artillery shells", "drones",
-            "tanks", "reconstruction funds"]
-PLACES = ["Kyiv", "Lviv", "Odesa", "Riga", "Gdansk", "Tallinn", "Vilnius", "Kharkiv",
-          "Bucharest", "Oslo", "Warsaw", "Paris", "London", "Berlin"]
-TEMPLATES = ["How many {s} does {p} plan to buy?", "What did {p} say about {s}?",
-             "Who will pay for the {s} promised to {p}?", "When will {p} receive {s}?",
-             "Why does {p} want more {s}?"]
+SUBJECTS = [
+    "Gripen fighters",
+    "air-defence systems",
+    "Patriot batteries",
+    "long-range missiles",
+    "security guarantees",
+    "peacekeeping troops",
+    "artillery shells",
+    "drones",
+    "tanks",
+    "reconstruction funds",
+]
+PLACES = [
+    "Kyiv",
+    "Lviv",
+    "Odesa",
+    "Riga",
+    "Gdansk",
+    "Tallinn",
+    "Vilnius",
+    "Kharkiv",
+    "Bucharest",
+    "Oslo",
+    "Warsaw",
+    "Paris",
+    "London",
+    "Berlin",
+]
+TEMPLATES = [
+    "How many {s} does {p} plan to buy?",
+    "What did {p} say about {s}?",
+    "Who will pay for the {s} promised to {p}?",
+    "When will {p} receive {s}?",
+    "Why does {p} want more {s}?",
+]
 
 _INGEST = """
 import json, sys
@@ -68,8 +95,13 @@ def cached_index(size: int) -> tuple[Path, dict[str, Any]]:
         return index, json.loads(marker.read_text())
     corpus = ARTICLES if size == 5 else generate_corpus(size, CACHE / f"corpus-{size}")
     print(f"  ingesting {size} articles into {index} (cached for next runs)...", flush=True)
-    done = subprocess.run([sys.executable, "-c", _INGEST, str(corpus), str(index)], cwd=ROOT,
-                          check=True, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-c", _INGEST, str(corpus), str(index)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     info = json.loads(done.stdout.strip().splitlines()[-1])
     marker.write_text(json.dumps(info))
     return index, info
@@ -86,21 +118,40 @@ class Server:
             self.port = int(sock.getsockname()[1])
         self.url = f"http://127.0.0.1:{self.port}"
         env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSQA_")}
-        env.update(NEWSQA_INDEX_DIR=str(index), NEWSQA_ENGINE="extractive",
-                   ANONYMIZED_TELEMETRY="False", **(workers_env or {}))
+        env.update(
+            NEWSQA_INDEX_DIR=str(index),
+            NEWSQA_ENGINE="extractive",
+            ANONYMIZED_TELEMETRY="False",
+            **(workers_env or {}),
+        )
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "service.app:create_app",
-             "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning",
-             "--no-access-log"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                "service.app:create_app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--log-level",
+                "warning",
+                "--no-access-log",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
 
     def wait_ready(self, timeout: float = 300) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(self.process.stderr.read().decode() if self.process.stderr
-                                   else "server exited")
+                raise RuntimeError(
+                    self.process.stderr.read().decode() if self.process.stderr else "server exited"
+                )
             try:
                 ready = httpx.get(f"{self.url}/readyz", timeout=5)
                 if ready.status_code == 200:
@@ -144,16 +195,21 @@ def _one(client: httpx.Client, endpoint: str, question: str) -> tuple[float, boo
     return elapsed, response.status_code == 200, server_ms
 
 
-def _summary(latencies: list[float], ok: int, wall: float,
-             server: list[float]) -> dict[str, Any]:
+def _summary(latencies: list[float], ok: int, wall: float, server: list[float]) -> dict[str, Any]:
     ordered = sorted(latencies)
 
     def pct(p: float) -> float:
         return round(ordered[min(len(ordered) - 1, int(round(p * (len(ordered) - 1))))], 2)
 
-    out = {"requests": len(latencies), "errors": len(latencies) - ok, "p50_ms": pct(0.50),
-           "p95_ms": pct(0.95), "p99_ms": pct(0.99), "mean_ms": round(statistics.fmean(ordered), 2),
-           "req_per_s": round(len(latencies) / wall, 1)}
+    out = {
+        "requests": len(latencies),
+        "errors": len(latencies) - ok,
+        "p50_ms": pct(0.50),
+        "p95_ms": pct(0.95),
+        "p99_ms": pct(0.99),
+        "mean_ms": round(statistics.fmean(ordered), 2),
+        "req_per_s": round(len(latencies) / wall, 1),
+    }
     if server:
         out["server_p50_ms"] = round(statistics.median(server), 2)
     return out
@@ -203,16 +259,23 @@ def run_size(size: int, requests: int, concurrency: int) -> dict[str, Any]:
             for question in queries(10, offset=5000):
                 _one(warm, "search", question)
                 _one(warm, "ask", question)
-        result: dict[str, Any] = {"articles": ready["documents"], "chunks": ready["chunks"],
-                                  "ingest_seconds": info.get("seconds")}
+        result: dict[str, Any] = {
+            "articles": ready["documents"],
+            "chunks": ready["chunks"],
+            "ingest_seconds": info.get("seconds"),
+        }
         offset = 0
         for endpoint in ("search", "ask"):
             for clients in (1, concurrency):
                 result[f"{endpoint}_c{clients}"] = measure(
-                    server.url, endpoint, queries(requests, offset), clients)
+                    server.url, endpoint, queries(requests, offset), clients
+                )
                 offset += requests
-                print(f"  {size:>6} {endpoint:<6} c={clients}: "
-                      f"{json.dumps(result[f'{endpoint}_c{clients}'])}", flush=True)
+                print(
+                    f"  {size:>6} {endpoint:<6} c={clients}: "
+                    f"{json.dumps(result[f'{endpoint}_c{clients}'])}",
+                    flush=True,
+                )
         result.update(server.memory_mb())
     finally:
         server.stop()
@@ -233,15 +296,18 @@ def markdown(results: dict[str, Any], concurrency: int) -> str:
         for endpoint in ("search", "ask"):
             for clients in (1, concurrency):
                 m = r[f"{endpoint}_c{clients}"]
-                lines.append(f"| {r['articles']} | {r['chunks']} | /{endpoint} | {clients} "
-                             f"| {m['p50_ms']} | {m['p95_ms']} | {m['req_per_s']} | {m['errors']} "
-                             f"| {r.get('peak_rss_mb', '')} |")
+                lines.append(
+                    f"| {r['articles']} | {r['chunks']} | /{endpoint} | {clients} "
+                    f"| {m['p50_ms']} | {m['p95_ms']} | {m['req_per_s']} | {m['errors']} "
+                    f"| {r.get('peak_rss_mb', '')} |"
+                )
     return "\n".join(lines) + "\n"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", default="5,1000", help="comma-separated corpus sizes")
     parser.add_argument("--requests", type=int, default=200, help="requests per measurement")
     parser.add_argument("--concurrency", type=int, default=8, help="concurrent clients")
@@ -251,11 +317,15 @@ def main() -> None:
         print(f"size {size}:", flush=True)
         results[str(size)] = run_size(size, args.requests, args.concurrency)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    meta = {"cpus": os.cpu_count(), "python": platform.python_version(),
-            "machine": platform.machine(), "requests": args.requests,
-            "concurrency": args.concurrency, "targets_ms": TARGETS_MS}
-    (RESULTS / "service.json").write_text(json.dumps({"meta": meta, "results": results},
-                                                     indent=2))
+    meta = {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "requests": args.requests,
+        "concurrency": args.concurrency,
+        "targets_ms": TARGETS_MS,
+    }
+    (RESULTS / "service.json").write_text(json.dumps({"meta": meta, "results": results}, indent=2))
     table = markdown(results, args.concurrency)
     (RESULTS / "service.md").write_text(table)
     print(table)

@@ -79,8 +79,9 @@ def format_validation_errors(errors: Sequence[Any], prefix: str = "") -> str:
     return "; ".join(dict.fromkeys(lines)) or "invalid request"
 
 
-def error_response(request: Request, status: int, message: str,
-                   headers: dict[str, str] | None = None) -> JSONResponse:
+def error_response(
+    request: Request, status: int, message: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
     """The JSON error body; OpenAI-compatible routes also get an ``error`` object."""
     body: dict[str, Any] = {"detail": message}
     if request.url.path.startswith("/v1/"):
@@ -98,8 +99,9 @@ def error_response(request: Request, status: int, message: str,
 async def _newsqa_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, NewsQAError)
     if exc.status_code >= 500:
-        log.warning("%s %s -> %s: %s", request.method, request.url.path, exc.status_code,
-                    exc.message)
+        log.warning(
+            "%s %s -> %s: %s", request.method, request.url.path, exc.status_code, exc.message
+        )
     return error_response(request, exc.status_code, exc.message)
 
 

@@ -61,8 +61,14 @@ class FeedbackStore:
         finally:
             conn.close()
 
-    def add(self, question: str, answer: str, citations: list[dict[str, Any]], rating: str,
-            comment: str | None = None) -> int:
+    def add(
+        self,
+        question: str,
+        answer: str,
+        citations: list[dict[str, Any]],
+        rating: str,
+        comment: str | None = None,
+    ) -> int:
         """Store one record durably (committed before returning); returns its id."""
         if rating not in ("up", "down"):
             raise ValueError("rating must be 'up' or 'down'")
@@ -71,8 +77,14 @@ class FeedbackStore:
             cursor = conn.execute(
                 "INSERT INTO feedback (created_at, question, answer, citations, rating, comment)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
-                (created, question, answer, json.dumps(citations, ensure_ascii=False), rating,
-                 comment),
+                (
+                    created,
+                    question,
+                    answer,
+                    json.dumps(citations, ensure_ascii=False),
+                    rating,
+                    comment,
+                ),
             )
             return int(cursor.lastrowid or 0)
 
@@ -87,8 +99,15 @@ class FeedbackStore:
                 (limit, offset),
             ).fetchall()
         return [
-            {"id": r[0], "created_at": r[1], "question": r[2], "answer": r[3],
-             "citations": json.loads(r[4]), "rating": r[5], "comment": r[6]}
+            {
+                "id": r[0],
+                "created_at": r[1],
+                "question": r[2],
+                "answer": r[3],
+                "citations": json.loads(r[4]),
+                "rating": r[5],
+                "comment": r[6],
+            }
             for r in rows
         ]
 

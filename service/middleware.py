@@ -35,8 +35,9 @@ class CatchAllMiddleware:
         try:
             await self.app(scope, receive, tracking_send)
         except Exception as exc:
-            log.error("unhandled error on %s %s", scope.get("method"), scope.get("path"),
-                      exc_info=exc)
+            log.error(
+                "unhandled error on %s %s", scope.get("method"), scope.get("path"), exc_info=exc
+            )
             if started:  # too late for a status: end the response
                 return
             response = error_response(Request(scope), 500, "internal error")
@@ -51,8 +52,10 @@ class ApiKeyMiddleware:
         self.keys = list(keys)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("method") == "OPTIONS" or not needs_key(
-            scope.get("path", ""), self.keys
+        if (
+            scope["type"] != "http"
+            or scope.get("method") == "OPTIONS"
+            or not needs_key(scope.get("path", ""), self.keys)
         ):
             await self.app(scope, receive, send)
             return

@@ -40,8 +40,13 @@ def settings_env(settings: Settings) -> dict[str, str]:
     return env
 
 
-def serve(settings: Settings | None = None, host: str | None = None, port: int | None = None,
-          workers: int | None = None, log_level: str = "info") -> None:
+def serve(
+    settings: Settings | None = None,
+    host: str | None = None,
+    port: int | None = None,
+    workers: int | None = None,
+    log_level: str = "info",
+) -> None:
     """Run the API until interrupted; raises ``ConfigError`` for an impossible worker count."""
     settings = settings or get_settings()
     host = host or settings.host
@@ -57,8 +62,7 @@ def serve(settings: Settings | None = None, host: str | None = None, port: int |
     os.environ.update(settings_env(settings))
     os.environ["NEWSQA_WORKERS"] = str(workers)
     os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="newsqa-metrics-"))
-    uvicorn.run(FACTORY, factory=True, host=host, port=port, workers=workers,
-                log_level=log_level)
+    uvicorn.run(FACTORY, factory=True, host=host, port=port, workers=workers, log_level=log_level)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -60,25 +60,30 @@ def render_sources(resp: AskResponse, closest: list[dict[str, Any]], index: int)
     if resp.citations:
         st.markdown("**Sources**" if resp.answerable else "**Closest sources**")
         for citation in resp.citations:
-            st.markdown(f'<div id="{anchor_id(index, citation.id)}"></div>',
-                        unsafe_allow_html=True)
+            st.markdown(f'<div id="{anchor_id(index, citation.id)}"></div>', unsafe_allow_html=True)
             with st.expander(card_label(citation), expanded=False):
                 st.markdown(card_meta_md(citation))
-                st.markdown(highlighted_passage(citation, document(citation.doc_id)),
-                            unsafe_allow_html=True)
+                st.markdown(
+                    highlighted_passage(citation, document(citation.doc_id)), unsafe_allow_html=True
+                )
                 st.caption(f"relevance {citation.score:.2f} · {citation.chunk_id}")
     elif closest:
         st.markdown("**Closest sources**")
         for raw in closest:
             hit = SearchHit(**raw)
             with st.expander(f"Closest {hit.rank}: {hit.title} — {hit.source}"):
-                st.markdown(" · ".join(b for b in (f"**{plain_md(hit.source)}**",
-                                                   plain_md(hit.published or ""),
-                                                   f"[open article ↗]({hit.url})"
-                                                   if hit.url.startswith("http") else "")
-                                       if b))
-                st.markdown(f'<div class="passage">{esc(hit.text)}</div>',
-                            unsafe_allow_html=True)
+                st.markdown(
+                    " · ".join(
+                        b
+                        for b in (
+                            f"**{plain_md(hit.source)}**",
+                            plain_md(hit.published or ""),
+                            f"[open article ↗]({hit.url})" if hit.url.startswith("http") else "",
+                        )
+                        if b
+                    )
+                )
+                st.markdown(f'<div class="passage">{esc(hit.text)}</div>', unsafe_allow_html=True)
 
 
 def render_feedback(message: dict[str, Any], index: int) -> None:
@@ -89,17 +94,20 @@ def render_feedback(message: dict[str, Any], index: int) -> None:
         return
     up_col, down_col, comment_col = st.columns([2, 2, 6], vertical_alignment="center")
     up = up_col.button("Helpful", key=f"fb-up-{index}", icon=":material/thumb_up:")
-    down = down_col.button("Not helpful", key=f"fb-down-{index}",
-                           icon=":material/thumb_down:")
-    comment = comment_col.text_input("Comment (optional)", key=f"fb-comment-{index}",
-                                     label_visibility="collapsed",
-                                     placeholder="Optional comment, then Helpful or Not helpful")
+    down = down_col.button("Not helpful", key=f"fb-down-{index}", icon=":material/thumb_down:")
+    comment = comment_col.text_input(
+        "Comment (optional)",
+        key=f"fb-comment-{index}",
+        label_visibility="collapsed",
+        placeholder="Optional comment, then Helpful or Not helpful",
+    )
     if up or down:
         rating = "up" if up else "down"
         resp = message["response"]
         try:
-            new_id = client().feedback(message["question"], resp["answer"],
-                                       resp["citations"], rating, comment or None)
+            new_id = client().feedback(
+                message["question"], resp["answer"], resp["citations"], rating, comment or None
+            )
         except ApiError as exc:
             st.error(f"Feedback not saved: {exc.detail}")
             return
@@ -116,12 +124,14 @@ def render_assistant(message: dict[str, Any], index: int) -> None:
         st.markdown(answer_html(resp, index), unsafe_allow_html=True)
         flagged = unsupported_count(resp)
         if flagged:
-            st.caption(f":material/warning: {flagged} sentence{'s' if flagged > 1 else ''} "
-                       "not supported by the cited passages (flagged in the answer).")
+            st.caption(
+                f":material/warning: {flagged} sentence{'s' if flagged > 1 else ''} "
+                "not supported by the cited passages (flagged in the answer)."
+            )
     else:
         text = resp.answer.strip()
         if text.lower().startswith(NOT_SAID.lower()):
-            text = text[len(NOT_SAID):].lstrip(" .\n")
+            text = text[len(NOT_SAID) :].lstrip(" .\n")
         st.warning(f"**{NOT_SAID}.**  \n{plain_md(text)}", icon=":material/search_off:")
     if resp.notice:
         st.info(resp.notice, icon=":material/info:")
@@ -134,8 +144,14 @@ def render_assistant(message: dict[str, Any], index: int) -> None:
 
 def stream_answer(question: str, history: list[dict[str, str]], opts: Options) -> dict:
     """Stream ``/ask/stream`` into a placeholder; return the assistant message to store."""
-    message: dict[str, Any] = {"role": "assistant", "question": question, "response": None,
-                               "closest": [], "error": None, "feedback": None}
+    message: dict[str, Any] = {
+        "role": "assistant",
+        "question": question,
+        "response": None,
+        "closest": [],
+        "error": None,
+        "feedback": None,
+    }
     placeholder = st.empty()
     text = ""
     try:

@@ -28,9 +28,21 @@ from ui.models import (
 )
 
 __all__ = [
-    "AnswerSentence", "ApiError", "ApiUnavailable", "AskResponse", "Chunk", "Citation",
-    "DocumentAdded", "DocumentDetail", "DocumentSummary", "NewsQAClient", "Readiness",
-    "SearchHit", "StreamEvent", "parse_sse", "pdf_text",
+    "AnswerSentence",
+    "ApiError",
+    "ApiUnavailable",
+    "AskResponse",
+    "Chunk",
+    "Citation",
+    "DocumentAdded",
+    "DocumentDetail",
+    "DocumentSummary",
+    "NewsQAClient",
+    "Readiness",
+    "SearchHit",
+    "StreamEvent",
+    "parse_sse",
+    "pdf_text",
 ]
 
 START_HINT = "start it with `newsqa serve` (or `make run` for API + UI)"
@@ -49,8 +61,9 @@ class ApiUnavailable(ApiError):
     """The API could not be reached at all (connection refused, DNS, timeout on connect)."""
 
     def __init__(self, base_url: str, reason: str) -> None:
-        super().__init__(0, f"the newsqa API at {base_url} is not reachable ({reason}); "
-                            f"{START_HINT}")
+        super().__init__(
+            0, f"the newsqa API at {base_url} is not reachable ({reason}); {START_HINT}"
+        )
         self.base_url = base_url
         self.reason = reason
 
@@ -97,12 +110,21 @@ def _detail(response: httpx.Response) -> str:
 class NewsQAClient:
     """Typed calls to the newsqa HTTP API."""
 
-    def __init__(self, base_url: str, timeout: float = 120.0, api_key: str | None = None,
-                 transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        timeout: float = 120.0,
+        api_key: str | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        self._http = httpx.Client(base_url=self.base_url, timeout=httpx.Timeout(timeout,
-                                  connect=5.0), headers=headers, transport=transport)
+        self._http = httpx.Client(
+            base_url=self.base_url,
+            timeout=httpx.Timeout(timeout, connect=5.0),
+            headers=headers,
+            transport=transport,
+        )
 
     def close(self) -> None:
         self._http.close()
@@ -126,10 +148,17 @@ class NewsQAClient:
         return response.json() if response.content else None
 
     @staticmethod
-    def _ask_body(question: str, top_k: int, filters: dict[str, Any] | None,
-                  history: list[dict[str, str]] | None) -> dict[str, Any]:
-        body: dict[str, Any] = {"question": question, "top_k": top_k,
-                                "history": list(history or [])}
+    def _ask_body(
+        question: str,
+        top_k: int,
+        filters: dict[str, Any] | None,
+        history: list[dict[str, str]] | None,
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "question": question,
+            "top_k": top_k,
+            "history": list(history or []),
+        }
         clean = {k: v for k, v in (filters or {}).items() if v not in (None, [], "")}
         if clean:
             body["filters"] = clean
@@ -155,26 +184,38 @@ class NewsQAClient:
             raise ApiError(response.status_code, _detail(response))
         return _build(Readiness, data)
 
-    def ask(self, question: str, top_k: int = 5, filters: dict[str, Any] | None = None,
-            history: list[dict[str, str]] | None = None) -> AskResponse:
-        data = self._request("POST", "/ask", json=self._ask_body(question, top_k, filters,
-                                                                 history))
+    def ask(
+        self,
+        question: str,
+        top_k: int = 5,
+        filters: dict[str, Any] | None = None,
+        history: list[dict[str, str]] | None = None,
+    ) -> AskResponse:
+        data = self._request("POST", "/ask", json=self._ask_body(question, top_k, filters, history))
         return AskResponse.from_json(data)
 
-    def ask_stream(self, question: str, top_k: int = 5, filters: dict[str, Any] | None = None,
-                   history: list[dict[str, str]] | None = None) -> Iterator[StreamEvent]:
+    def ask_stream(
+        self,
+        question: str,
+        top_k: int = 5,
+        filters: dict[str, Any] | None = None,
+        history: list[dict[str, str]] | None = None,
+    ) -> Iterator[StreamEvent]:
         """Yield the events of ``POST /ask/stream``; an ``error`` event raises ``ApiError``."""
         body = self._ask_body(question, top_k, filters, history)
         try:
-            with self._http.stream("POST", "/ask/stream", json=body,
-                                   headers={"Accept": "text/event-stream"}) as response:
+            with self._http.stream(
+                "POST", "/ask/stream", json=body, headers={"Accept": "text/event-stream"}
+            ) as response:
                 if response.status_code >= 400:
                     response.read()
                     raise ApiError(response.status_code, _detail(response))
                 for event in parse_sse(response.iter_lines()):
                     if event.event == "error":
-                        raise ApiError(int(event.data.get("status", 500)),
-                                       str(event.data.get("detail", event.data)))
+                        raise ApiError(
+                            int(event.data.get("status", 500)),
+                            str(event.data.get("detail", event.data)),
+                        )
                     yield event
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             raise ApiUnavailable(self.base_url, type(exc).__name__) from exc
@@ -194,8 +235,9 @@ class NewsQAClient:
     def document(self, doc_id: str) -> DocumentDetail:
         return DocumentDetail.from_json(self._request("GET", f"/documents/{doc_id}"))
 
-    def add_document(self, text: str | None = None, html: str | None = None,
-                     **meta: str | None) -> DocumentAdded:
+    def add_document(
+        self, text: str | None = None, html: str | None = None, **meta: str | None
+    ) -> DocumentAdded:
         body: dict[str, Any] = {"text": text} if text is not None else {"html": html}
         body.update({k: v for k, v in meta.items() if v})
         return _build(DocumentAdded, self._request("POST", "/documents", json=body))
@@ -211,10 +253,21 @@ class NewsQAClient:
             return self.add_document(text=data.decode("utf-8", errors="replace"), **meta)
         raise ApiError(415, f"unsupported file type {suffix!r}: use .txt, .md, .html or .pdf")
 
-    def feedback(self, question: str, answer: str, citations: list[dict[str, Any]],
-                 rating: str, comment: str | None = None) -> int:
-        body = {"question": question, "answer": answer, "citations": citations,
-                "rating": rating, "comment": comment or None}
+    def feedback(
+        self,
+        question: str,
+        answer: str,
+        citations: list[dict[str, Any]],
+        rating: str,
+        comment: str | None = None,
+    ) -> int:
+        body = {
+            "question": question,
+            "answer": answer,
+            "citations": citations,
+            "rating": rating,
+            "comment": comment or None,
+        }
         return int(self._request("POST", "/feedback", json=body)["id"])
 
     def list_feedback(self) -> list[dict[str, Any]]:
@@ -237,4 +290,3 @@ def pdf_text(data: bytes) -> str:
     if not text.strip():
         raise ApiError(422, "the PDF has no extractable text (scanned image?)")
     return text
-

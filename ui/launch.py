@@ -15,12 +15,21 @@ ROOT = APP.parents[1]
 def ui_command(port: int, python: str | None = None) -> list[str]:
     """The ``streamlit run`` command line: headless, 127.0.0.1, usage statistics off."""
     return [
-        python or sys.executable, "-m", "streamlit", "run", str(APP),
-        "--server.headless", "true",
-        "--server.address", "127.0.0.1",
-        "--server.port", str(port),
-        "--browser.gatherUsageStats", "false",
-        "--client.toolbarMode", "minimal",
+        python or sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(APP),
+        "--server.headless",
+        "true",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--browser.gatherUsageStats",
+        "false",
+        "--client.toolbarMode",
+        "minimal",
     ]
 
 

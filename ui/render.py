@@ -37,15 +37,17 @@ def anchor_id(msg_index: int, n: int) -> str:
 def marker_link(msg_index: int, n: int, known: bool = True) -> str:
     if not known:
         return f'<sup class="cite missing">&#91;{n}&#93;</sup>'
-    return (f'<a class="cite" href="#{anchor_id(msg_index, n)}" '
-            f'title="Show source {n}">&#91;{n}&#93;</a>')
+    return (
+        f'<a class="cite" href="#{anchor_id(msg_index, n)}" '
+        f'title="Show source {n}">&#91;{n}&#93;</a>'
+    )
 
 
 def link_markers(text: str, msg_index: int, known: set[int] | None = None) -> str:
     """Escape ``text`` and turn each ``[n]`` into a link to source card ``n``."""
     out, last = [], 0
     for match in re.finditer(r"\[(\d+)\]", text):
-        out.append(esc(text[last:match.start()]))
+        out.append(esc(text[last : match.start()]))
         n = int(match.group(1))
         out.append(marker_link(msg_index, n, known is None or n in known))
         last = match.end()
@@ -94,8 +96,10 @@ def card_meta_md(citation: Citation) -> str:
 
 
 def _mark(text: str, start: int, end: int) -> str:
-    return (f"{esc(text[:start])}<mark style=\"background:#ffe58f;padding:0 1px\">"
-            f"{esc(text[start:end])}</mark>{esc(text[end:])}")
+    return (
+        f'{esc(text[:start])}<mark style="background:#ffe58f;padding:0 1px">'
+        f"{esc(text[start:end])}</mark>{esc(text[end:])}"
+    )
 
 
 def _context(text: str, lo: int, hi: int) -> str:
@@ -114,7 +118,7 @@ def highlighted_passage(citation: Citation, detail: DocumentDetail | None) -> st
     chunk = None
     if detail is not None:
         chunk = next((c for c in detail.chunks if c.chunk_id == citation.chunk_id), None)
-    if detail is not None and quote and detail.text[citation.start:citation.end] == quote:
+    if detail is not None and quote and detail.text[citation.start : citation.end] == quote:
         text = detail.text
         if chunk is not None and chunk.start <= citation.start and citation.end <= chunk.end:
             lo, hi = chunk.start, chunk.end
@@ -128,9 +132,11 @@ def highlighted_passage(citation: Citation, detail: DocumentDetail | None) -> st
         if ctx_hi < len(text):
             space = text.rfind(" ", hi, ctx_hi)
             ctx_hi = space if space >= 0 else ctx_hi
-        body = (_context(text, ctx_lo, lo)
-                + _mark(text[lo:hi], citation.start - lo, citation.end - lo)
-                + _context(text, hi, ctx_hi))
+        body = (
+            _context(text, ctx_lo, lo)
+            + _mark(text[lo:hi], citation.start - lo, citation.end - lo)
+            + _context(text, hi, ctx_hi)
+        )
         prefix = "… " if ctx_lo > 0 else ""
         suffix = " …" if ctx_hi < len(text) else ""
         return f'<div class="passage">{prefix}{body}{suffix}</div>'
@@ -157,6 +163,5 @@ def history_turns(messages: list[dict], limit: int = 20) -> list[dict[str, str]]
         if message["role"] == "user":
             turns.append({"role": "user", "content": message["content"][:20_000]})
         elif message.get("response"):
-            turns.append({"role": "assistant",
-                          "content": message["response"]["answer"][:20_000]})
+            turns.append({"role": "assistant", "content": message["response"]["answer"][:20_000]})
     return turns[-limit:]

@@ -36,13 +36,14 @@ def render_sidebar(ready: Readiness | None) -> Options:
         _corpus_section(ready, docs)
         sources = sorted({d.source for d in docs or [] if d.source})
         st.subheader("Filters")
-        chosen = st.multiselect("Sources", sources, key="filter_sources",
-                                placeholder="All sources")
+        chosen = st.multiselect("Sources", sources, key="filter_sources", placeholder="All sources")
         col_from, col_to = st.columns(2)
-        published_from = col_from.date_input("Published from", value=None, key="filter_from",
-                                             format="YYYY-MM-DD")
-        published_to = col_to.date_input("Published to", value=None, key="filter_to",
-                                         format="YYYY-MM-DD")
+        published_from = col_from.date_input(
+            "Published from", value=None, key="filter_from", format="YYYY-MM-DD"
+        )
+        published_to = col_to.date_input(
+            "Published to", value=None, key="filter_to", format="YYYY-MM-DD"
+        )
         opts.top_k = int(st.slider("Passages to retrieve (top_k)", 1, 20, 5, key="top_k"))
         if chosen:
             opts.filters["source"] = chosen
@@ -55,8 +56,7 @@ def render_sidebar(ready: Readiness | None) -> Options:
         for i, example in enumerate(EXAMPLES):
             if st.button(example, key=f"example-{i}", width="stretch"):
                 st.session_state["pending"] = example
-        if st.button("Clear chat", key="clear_chat", width="stretch",
-                     icon=":material/delete:"):
+        if st.button("Clear chat", key="clear_chat", width="stretch", icon=":material/delete:"):
             st.session_state["messages"] = []
             st.session_state["pending"] = None
         _add_article()
@@ -72,11 +72,15 @@ def _corpus_section(ready: Readiness | None, docs: list[DocumentSummary] | None)
     n_docs = len(docs) if docs is not None else ready.documents
     st.markdown(f"**{n_docs}** documents · **{total_chunks}** chunks")
     if docs:
-        rows = "".join(f"| {plain_md(str(r['source']))} | {r['documents']} | {r['chunks']} |\n"
-                       for r in corpus_rows(docs))
+        rows = "".join(
+            f"| {plain_md(str(r['source']))} | {r['documents']} | {r['chunks']} |\n"
+            for r in corpus_rows(docs)
+        )
         st.markdown("| Outlet | Docs | Chunks |\n|:--|--:|--:|\n" + rows)
-    st.caption(f"Engine: **{ready.engine or 'unknown'}** · embeddings: {ready.embeddings} · "
-               f"store: {ready.store}")
+    st.caption(
+        f"Engine: **{ready.engine or 'unknown'}** · embeddings: {ready.embeddings} · "
+        f"store: {ready.store}"
+    )
     if not ready.ready:
         st.warning(ready.detail or "The index is not ready.", icon=":material/warning:")
 
@@ -85,16 +89,22 @@ def _add_article() -> None:
     with st.expander("Add an article", expanded=False, icon=":material/add:"):
         paste_tab, upload_tab = st.tabs(["Paste text", "Upload file"])
         with paste_tab:
-            st.text_area("Article text", key="add_text", height=160,
-                         placeholder="Paste the article text here")
+            st.text_area(
+                "Article text",
+                key="add_text",
+                height=160,
+                placeholder="Paste the article text here",
+            )
         with upload_tab:
-            st.file_uploader("A .txt, .md, .html or .pdf file", type=UPLOAD_TYPES,
-                             key=f"add_file_{st.session_state['upload_version']}")
+            st.file_uploader(
+                "A .txt, .md, .html or .pdf file",
+                type=UPLOAD_TYPES,
+                key=f"add_file_{st.session_state['upload_version']}",
+            )
         st.text_input("Title (optional)", key="add_title")
         st.text_input("Outlet (optional)", key="add_source")
         st.text_input("URL (optional)", key="add_url")
-        st.date_input("Published (optional)", value=None, key="add_published",
-                      format="YYYY-MM-DD")
+        st.date_input("Published (optional)", value=None, key="add_published", format="YYYY-MM-DD")
         st.button("Add article", key="add_submit", type="primary", on_click=_on_add)
         result = st.session_state.get("add_result")
         if result:
@@ -137,5 +147,7 @@ def _submit_article() -> tuple[str, str]:
     st.session_state["doc_cache"].pop(added.doc_id, None)
     verb = "Added" if added.status == "added" else "Already in the index (unchanged)"
     plural = "" if added.chunks == 1 else "s"
-    return "success", (f"{verb}: “{added.title}” — {added.source} · {added.chunks} "
-                       f"chunk{plural} (id {added.doc_id})")
+    return "success", (
+        f"{verb}: “{added.title}” — {added.source} · {added.chunks} "
+        f"chunk{plural} (id {added.doc_id})"
+    )

@@ -13,7 +13,7 @@ DEFAULT_API_URL = "http://127.0.0.1:8000"
 
 EXAMPLES = [
     "How many Gripen fighters does Kyiv plan to buy?",
-    "What is Ukraine's \"Plan B\" for its security?",
+    'What is Ukraine\'s "Plan B" for its security?',
     "Which security guarantee options is Europe weighing for Ukraine?",
 ]
 

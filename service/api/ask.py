@@ -36,8 +36,9 @@ def _next(events: Iterator[tuple[str, dict[str, Any]]]) -> tuple[str, dict[str, 
     return next(events, None)
 
 
-def guarded(events: Iterator[tuple[str, dict[str, Any]]],
-            first: tuple[str, dict[str, Any]] | None) -> Iterator[tuple[str, dict[str, Any]]]:
+def guarded(
+    events: Iterator[tuple[str, dict[str, Any]]], first: tuple[str, dict[str, Any]] | None
+) -> Iterator[tuple[str, dict[str, Any]]]:
     """Events after ``first``; an error once streaming has begun becomes an ``error`` event."""
     if first is not None:
         yield first
@@ -59,8 +60,13 @@ async def open_stream(req: AskRequest, state: Any) -> Iterator[tuple[str, dict[s
 
 @router.post(
     "/ask/stream",
-    responses={**ERRORS, 200: {"content": {"text/event-stream": {}},
-                               "description": "events: citations, delta..., final (or error)"}},
+    responses={
+        **ERRORS,
+        200: {
+            "content": {"text/event-stream": {}},
+            "description": "events: citations, delta..., final (or error)",
+        },
+    },
 )
 async def ask_stream(req: AskRequest, state: ReadyStateDep) -> EventSourceResponse:
     """Server-Sent Events: ``citations``, then ``delta`` events, then ``final`` (the /ask body)."""

@@ -32,10 +32,18 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {
 
 def _detail(doc: Document) -> DocumentDetail:
     return DocumentDetail(
-        doc_id=doc.doc_id, title=doc.meta.title, source=doc.meta.source, url=doc.meta.url,
-        published=doc.meta.published, author=doc.meta.author, path=doc.path, text=doc.text,
-        chunks=[ChunkOut(chunk_id=c.chunk_id, index=c.index, text=c.text, start=c.start,
-                         end=c.end) for c in doc.chunks],
+        doc_id=doc.doc_id,
+        title=doc.meta.title,
+        source=doc.meta.source,
+        url=doc.meta.url,
+        published=doc.meta.published,
+        author=doc.meta.author,
+        path=doc.path,
+        text=doc.text,
+        chunks=[
+            ChunkOut(chunk_id=c.chunk_id, index=c.index, text=c.text, start=c.start, end=c.end)
+            for c in doc.chunks
+        ],
     )
 
 
@@ -45,8 +53,14 @@ def list_documents(state: OpenStateDep) -> list[DocumentSummary]:
     records = sorted(state.store.documents(), key=lambda r: (r.meta.title.lower(), r.doc_id))
     return [
         DocumentSummary(
-            doc_id=r.doc_id, title=r.meta.title, source=r.meta.source, url=r.meta.url,
-            published=r.meta.published, author=r.meta.author, path=r.path, chunks=r.chunk_count,
+            doc_id=r.doc_id,
+            title=r.meta.title,
+            source=r.meta.source,
+            url=r.meta.url,
+            published=r.meta.published,
+            author=r.meta.author,
+            path=r.path,
+            chunks=r.chunk_count,
         )
         for r in records
     ]
@@ -62,14 +76,19 @@ def get_document(doc_id: str, state: OpenStateDep) -> DocumentDetail:
 
 
 @router.post(
-    "/documents", status_code=201, response_model=DocumentAdded,
-    responses={200: {"model": DocumentAdded, "description": "Already indexed (unchanged)"},
-               422: {"model": ErrorBody, "description": "Invalid or unusable article"}},
+    "/documents",
+    status_code=201,
+    response_model=DocumentAdded,
+    responses={
+        200: {"model": DocumentAdded, "description": "Already indexed (unchanged)"},
+        422: {"model": ErrorBody, "description": "Invalid or unusable article"},
+    },
 )
 def add_document(body: DocumentIn, state: StateDep, response: Response) -> DocumentAdded:
     """Add one article (``text`` or ``html``) through the ingest pipeline."""
-    meta = {key: value for key in ("title", "source", "url", "author")
-            if (value := getattr(body, key))}
+    meta = {
+        key: value for key in ("title", "source", "url", "author") if (value := getattr(body, key))
+    }
     if body.published is not None:
         meta["published"] = body.published.isoformat()
     try:
@@ -80,8 +99,13 @@ def add_document(body: DocumentIn, state: StateDep, response: Response) -> Docum
         raise BadRequest(exc.reason) from exc
     if status != "added":
         response.status_code = 200
-    return DocumentAdded(doc_id=doc.doc_id, status="added" if status == "added" else "unchanged",
-                         title=doc.meta.title, source=doc.meta.source, chunks=len(doc.chunks))
+    return DocumentAdded(
+        doc_id=doc.doc_id,
+        status="added" if status == "added" else "unchanged",
+        title=doc.meta.title,
+        source=doc.meta.source,
+        chunks=len(doc.chunks),
+    )
 
 
 @router.delete("/documents/{doc_id}", status_code=204, responses=NOT_FOUND)

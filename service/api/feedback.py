@@ -63,8 +63,9 @@ class FeedbackItem(BaseModel):
 async def add_feedback(body: FeedbackIn, settings: SettingsDep) -> FeedbackCreated:
     """Store a rating of one answer with its question, answer and citations."""
     store = get_store(settings.index_dir)
-    new_id = await run_in_threadpool(store.add, body.question, body.answer, body.citations,
-                                     body.rating, body.comment)
+    new_id = await run_in_threadpool(
+        store.add, body.question, body.answer, body.citations, body.rating, body.comment
+    )
     return FeedbackCreated(id=new_id)
 
 

@@ -21,8 +21,11 @@ async def healthz() -> Health:
 
 def _readiness(request: Request) -> Readiness:
     settings = request.app.state.settings
-    base = {"engine": settings.engine, "embeddings": settings.embeddings,
-            "store": settings.store_mode}
+    base = {
+        "engine": settings.engine,
+        "embeddings": settings.embeddings,
+        "store": settings.store_mode,
+    }
     try:
         state = build_state(request.app.state)
         state.ensure_ready()
@@ -32,8 +35,13 @@ def _readiness(request: Request) -> Readiness:
     except NewsQAError as exc:
         return Readiness(ready=False, documents=0, chunks=0, detail=exc.message, **base)
     except Exception as exc:  # a store client failing in an unexpected way
-        return Readiness(ready=False, documents=0, chunks=0,
-                         detail=f"the vector store is unreachable: {exc}", **base)
+        return Readiness(
+            ready=False,
+            documents=0,
+            chunks=0,
+            detail=f"the vector store is unreachable: {exc}",
+            **base,
+        )
     return Readiness(ready=True, documents=documents, chunks=chunks, **base)
 
 

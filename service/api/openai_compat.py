@@ -92,8 +92,12 @@ def to_ask_request(body: ChatCompletionRequest) -> AskRequest:
         if m.role in roles and m.text().strip()
     ]
     try:
-        return AskRequest(question=last.text(), top_k=body.top_k, filters=body.filters,
-                          history=[Turn.model_validate(t) for t in history])
+        return AskRequest(
+            question=last.text(),
+            top_k=body.top_k,
+            filters=body.filters,
+            history=[Turn.model_validate(t) for t in history],
+        )
     except ValidationError as exc:
         message = format_validation_errors(exc.errors())
         raise BadRequest(message.replace("question:", "messages[-1].content:")) from exc
@@ -107,8 +111,9 @@ def sources_text(citations: list[Citation]) -> str:
     for c in citations:
         label = c.title or c.doc_id
         extra = ", ".join(x for x in (c.source, c.published or "") if x)
-        lines.append(f"[{c.id}] {label}" + (f" ({extra})" if extra else "") +
-                     (f" {c.url}" if c.url else ""))
+        lines.append(
+            f"[{c.id}] {label}" + (f" ({extra})" if extra else "") + (f" {c.url}" if c.url else "")
+        )
     return SOURCES_HEADER + "\n".join(lines)
 
 
@@ -120,13 +125,19 @@ def rough_tokens(text: str) -> int:
 def usage(body: ChatCompletionRequest, content: str) -> dict[str, int]:
     prompt = sum(rough_tokens(m.text()) + 4 for m in body.messages)
     completion = rough_tokens(content)
-    return {"prompt_tokens": prompt, "completion_tokens": completion,
-            "total_tokens": prompt + completion}
+    return {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
+    }
 
 
 def _extension(answer: AskResponse) -> dict[str, Any]:
-    return {"citations": [c.model_dump() for c in answer.citations],
-            "answerable": answer.answerable, "engine": answer.engine}
+    return {
+        "citations": [c.model_dump() for c in answer.citations],
+        "answerable": answer.answerable,
+        "engine": answer.engine,
+    }
 
 
 @router.get("/models", response_model=ModelList)
@@ -141,16 +152,23 @@ def get_model(model_id: str) -> ModelCard:
     return ModelCard(id=MODEL_ID, created=CREATED, owned_by="newsqa")
 
 
-def _chunk(cid: str, created: int, delta: dict[str, Any], finish: str | None = None,
-           **extra: Any) -> dict[str, Any]:
-    return {"id": cid, "object": "chat.completion.chunk", "created": created, "model": MODEL_ID,
-            "system_fingerprint": None,
-            "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}],
-            **extra}
+def _chunk(
+    cid: str, created: int, delta: dict[str, Any], finish: str | None = None, **extra: Any
+) -> dict[str, Any]:
+    return {
+        "id": cid,
+        "object": "chat.completion.chunk",
+        "created": created,
+        "model": MODEL_ID,
+        "system_fingerprint": None,
+        "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}],
+        **extra,
+    }
 
 
-def _stream_chunks(body: ChatCompletionRequest,
-                   events: Iterator[tuple[str, dict[str, Any]]]) -> Iterator[dict[str, Any]]:
+def _stream_chunks(
+    body: ChatCompletionRequest, events: Iterator[tuple[str, dict[str, Any]]]
+) -> Iterator[dict[str, Any]]:
     cid, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
     yield _chunk(cid, created, {"role": "assistant", "content": ""})
     streamed = ""
@@ -160,8 +178,13 @@ def _stream_chunks(body: ChatCompletionRequest,
             yield _chunk(cid, created, {"content": data["text"]})
         elif name == "error":
             # the status is already sent: report the error in-band, as OpenAI does
-            yield {"error": {"message": data.get("detail", "error"), "type": "server_error",
-                             "code": data.get("status", 500)}}
+            yield {
+                "error": {
+                    "message": data.get("detail", "error"),
+                    "type": "server_error",
+                    "code": data.get("status", 500),
+                }
+            }
             return
         elif name == "final":
             answer = AskResponse.model_validate(data)
@@ -174,8 +197,14 @@ def _stream_chunks(body: ChatCompletionRequest,
                 yield _chunk(cid, created, {"content": tail})
             yield _chunk(cid, created, {}, "stop", **_extension(answer))
     if body.stream_options and body.stream_options.include_usage:
-        yield {"id": cid, "object": "chat.completion.chunk", "created": created,
-               "model": MODEL_ID, "choices": [], "usage": usage(body, streamed)}
+        yield {
+            "id": cid,
+            "object": "chat.completion.chunk",
+            "created": created,
+            "model": MODEL_ID,
+            "choices": [],
+            "usage": usage(body, streamed),
+        }
 
 
 @router.post("/chat/completions", responses=ERRORS)
@@ -199,9 +228,14 @@ async def chat_completions(body: ChatCompletionRequest, state: ReadyStateDep) ->
         "created": int(time.time()),
         "model": MODEL_ID,
         "system_fingerprint": None,
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": content,
-                                              "refusal": None},
-                     "logprobs": None, "finish_reason": "stop"}],
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": content, "refusal": None},
+                "logprobs": None,
+                "finish_reason": "stop",
+            }
+        ],
         "usage": usage(body, content),
         **_extension(answer),
     }

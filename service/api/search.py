@@ -19,8 +19,7 @@ router = APIRouter(tags=["search"])
 @router.get("/search", response_model=SearchResponse, responses=ERRORS)
 def search(
     state: ReadyStateDep,
-    q: Annotated[str, Query(min_length=1, max_length=MAX_QUESTION_CHARS,
-                            description="The query")],
+    q: Annotated[str, Query(min_length=1, max_length=MAX_QUESTION_CHARS, description="The query")],
     k: Annotated[int, Query(ge=1, le=50, description="How many chunks")] = 10,
     source: Annotated[list[str] | None, Query(description="Only these outlets")] = None,
     doc_id: Annotated[list[str] | None, Query(description="Only these documents")] = None,
@@ -31,18 +30,27 @@ def search(
     query = q.strip()
     if not query:
         raise BadRequest("q: must not be empty or whitespace")
-    flt = filters_to_chunk_filter(Filters(source=source, doc_ids=doc_id,
-                                          published_from=published_from,
-                                          published_to=published_to))
+    flt = filters_to_chunk_filter(
+        Filters(
+            source=source, doc_ids=doc_id, published_from=published_from, published_to=published_to
+        )
+    )
     hits = hybrid_search(state, query, k, flt)
     return SearchResponse(
         query=query,
         hits=[
             SearchHit(
-                rank=rank, score=round(hit.score, 6), doc_id=hit.chunk.doc_id,
-                chunk_id=hit.chunk.chunk_id, text=hit.chunk.text, start=hit.chunk.start,
-                end=hit.chunk.end, title=hit.meta.title, source=hit.meta.source,
-                url=hit.meta.url, published=hit.meta.published,
+                rank=rank,
+                score=round(hit.score, 6),
+                doc_id=hit.chunk.doc_id,
+                chunk_id=hit.chunk.chunk_id,
+                text=hit.chunk.text,
+                start=hit.chunk.start,
+                end=hit.chunk.end,
+                title=hit.meta.title,
+                source=hit.meta.source,
+                url=hit.meta.url,
+                published=hit.meta.published,
             )
             for rank, hit in enumerate(hits, start=1)
         ],

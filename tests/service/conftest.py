@@ -29,8 +29,17 @@ def copy_index(src: Path, dst: Path) -> Path:
 def api_server(index_dir: Path, log: Path, **env: str) -> Iterator[str]:
     """``uvicorn --factory service.app:create_app`` in a subprocess; yields its base URL."""
     port = free_port()
-    args = [sys.executable, "-m", "uvicorn", "--factory", "service.app:create_app",
-            "--host", "127.0.0.1", "--port", str(port)]
+    args = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        "service.app:create_app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
     url = f"http://127.0.0.1:{port}"
     with running(args, f"{url}/healthz", child_env(NEWSQA_INDEX_DIR=str(index_dir), **env), log):
         yield url
@@ -59,8 +68,9 @@ def api(seed_settings, seed_state) -> Iterator[Any]:  # type: ignore[no-untyped-
 
     from service.app import create_app
 
-    with TestClient(create_app(seed_settings, state=seed_state),
-                    raise_server_exceptions=False) as client:
+    with TestClient(
+        create_app(seed_settings, state=seed_state), raise_server_exceptions=False
+    ) as client:
         yield client
 
 

@@ -66,16 +66,19 @@ def _completion(model: str, text: str) -> dict[str, Any]:
         "created": int(time.time()),
         "model": model,
         "choices": [
-            {"index": 0, "message": {"role": "assistant", "content": text},
-             "finish_reason": "stop"}
+            {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}
         ],
         "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
     }
 
 
 def _chunks(model: str, text: str) -> Iterator[str]:
-    base = {"id": "chatcmpl-fake", "object": "chat.completion.chunk",
-            "created": int(time.time()), "model": model}
+    base = {
+        "id": "chatcmpl-fake",
+        "object": "chat.completion.chunk",
+        "created": int(time.time()),
+        "model": model,
+    }
     pieces = re.findall(r"\S+\s*|\s+", text)
     for k, piece in enumerate(pieces):
         delta = {"role": "assistant", "content": piece} if k == 0 else {"content": piece}

@@ -28,14 +28,22 @@ def server_url(tmp_path_factory: pytest.TempPathFactory, artifacts_dir: Path) ->
     tmp = tmp_path_factory.mktemp("chroma-api")
     logs = artifacts_dir / "logs"
     with chroma_server(tmp / "chroma-data", logs / "chroma-server.log") as chroma_url:
-        settings = Settings(chroma_url=chroma_url, index_dir=tmp / "ingest",
-                            _env_file=None)  # type: ignore[call-arg]
+        settings = Settings(chroma_url=chroma_url, index_dir=tmp / "ingest", _env_file=None)  # type: ignore[call-arg]
         summary = ingest_paths([ARTICLES], settings)
         assert len(summary.added) == 5
         port = free_port()
         url = f"http://127.0.0.1:{port}"
-        args = [sys.executable, "-m", "service.server", "--host", "127.0.0.1",
-                "--port", str(port), "--workers", "2"]
+        args = [
+            sys.executable,
+            "-m",
+            "service.server",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+        ]
         env = child_env(NEWSQA_CHROMA_URL=chroma_url, NEWSQA_INDEX_DIR=str(tmp / "api"))
         with running(args, f"{url}/healthz", env, logs / "api-chroma-server.log"):
             yield url
@@ -61,8 +69,10 @@ def test_ask_search_and_quotes(server_url: str) -> None:
 
 def test_writes_are_seen_by_every_worker(server_url: str) -> None:
     with httpx.Client(base_url=server_url, timeout=60) as http:
-        added = http.post("/documents", json={"text": ARTICLE, "title": "Finland trains pilots",
-                                              "source": "Test Wire"})
+        added = http.post(
+            "/documents",
+            json={"text": ARTICLE, "title": "Finland trains pilots", "source": "Test Wire"},
+        )
         assert added.status_code == 201, added.text
         doc_id = added.json()["doc_id"]
         question = {"question": "How many Ukrainian pilots will Finland train?"}
@@ -88,7 +98,10 @@ def test_serve_refuses_several_workers_with_embedded_store(tmp_path: Path) -> No
 
     result = subprocess.run(
         [sys.executable, "-m", "service.server", "--workers", "2", "--port", str(free_port())],
-        env=child_env(NEWSQA_INDEX_DIR=str(tmp_path)), capture_output=True, text=True, timeout=120,
+        env=child_env(NEWSQA_INDEX_DIR=str(tmp_path)),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode != 0
     assert "NEWSQA_CHROMA_URL" in result.stderr and "Traceback" not in result.stderr

@@ -23,41 +23,75 @@ def no_leak(body: str) -> None:
     [
         ("post", "/ask", {"json": {"question": ""}}, "question: must not be empty"),
         ("post", "/ask", {"json": {"question": "  "}}, "question: must not be empty or whitespace"),
-        ("post", "/ask", {"json": {"question": "q" * 2001}},
-         "question: must be at most 2000 characters"),
+        (
+            "post",
+            "/ask",
+            {"json": {"question": "q" * 2001}},
+            "question: must be at most 2000 characters",
+        ),
         ("post", "/ask", {"json": {"question": "Gripen", "top_k": 0}}, "top_k: must be greater"),
         ("post", "/ask", {"json": {"question": "Gripen", "top_k": 51}}, "top_k: must be less"),
-        ("post", "/ask", {"json": {"question": "Gripen", "filters": {"x": 1}}},
-         "filters.x: unknown field"),
-        ("post", "/ask", {"json": {"question": "Gripen", "filters": {"published_from": "soon"}}},
-         "filters.published_from:"),
+        (
+            "post",
+            "/ask",
+            {"json": {"question": "Gripen", "filters": {"x": 1}}},
+            "filters.x: unknown field",
+        ),
+        (
+            "post",
+            "/ask",
+            {"json": {"question": "Gripen", "filters": {"published_from": "soon"}}},
+            "filters.published_from:",
+        ),
         ("post", "/ask", {"json": {"question": ["Gripen"]}}, "question: must be a valid string"),
-        ("post", "/ask", {"json": {"question": "Gripen", "history": [{"role": "bot",
-                                                                     "content": "hi"}]}},
-         "history[0].role:"),
+        (
+            "post",
+            "/ask",
+            {"json": {"question": "Gripen", "history": [{"role": "bot", "content": "hi"}]}},
+            "history[0].role:",
+        ),
         ("post", "/ask", {"json": [1, 2]}, "body: must be a JSON object"),
-        ("post", "/ask", {"content": b"{not json", "headers": {"content-type": "application/json"}},
-         "malformed JSON body"),
+        (
+            "post",
+            "/ask",
+            {"content": b"{not json", "headers": {"content-type": "application/json"}},
+            "malformed JSON body",
+        ),
         ("post", "/ask/stream", {"json": {"question": ""}}, "question: must not be empty"),
         ("get", "/search", {"params": {"q": "  "}}, "q: must not be empty or whitespace"),
         ("get", "/search", {}, "q: field required"),
         ("get", "/search", {"params": {"q": "Gripen", "k": 0}}, "k: must be greater"),
         ("get", "/search", {"params": {"q": "Gripen", "k": "ten"}}, "k: must be a valid integer"),
-        ("post", "/documents", {"json": {"text": "a", "html": "<p>a</p>"}},
-         "give exactly one of text or html"),
+        (
+            "post",
+            "/documents",
+            {"json": {"text": "a", "html": "<p>a</p>"}},
+            "give exactly one of text or html",
+        ),
         ("post", "/documents", {"json": {"title": "no body"}}, "give exactly one of text or html"),
-        ("post", "/v1/chat/completions", {"json": {"model": "newsqa", "messages": []}},
-         "messages: must not be empty"),
-        ("post", "/v1/chat/completions",
-         {"json": {"model": "newsqa", "messages": [{"role": "user", "content": " "}]}},
-         "messages[-1].content: must not be empty or whitespace"),
-        ("post", "/v1/chat/completions",
-         {"json": {"messages": [{"role": "assistant", "content": "Hi"}]}},
-         "messages: the last message must have role 'user'"),
+        (
+            "post",
+            "/v1/chat/completions",
+            {"json": {"model": "newsqa", "messages": []}},
+            "messages: must not be empty",
+        ),
+        (
+            "post",
+            "/v1/chat/completions",
+            {"json": {"model": "newsqa", "messages": [{"role": "user", "content": " "}]}},
+            "messages[-1].content: must not be empty or whitespace",
+        ),
+        (
+            "post",
+            "/v1/chat/completions",
+            {"json": {"messages": [{"role": "assistant", "content": "Hi"}]}},
+            "messages: the last message must have role 'user'",
+        ),
     ],
 )
-def test_bad_input_is_422(api: TestClient, method: str, path: str, kwargs: dict[str, Any],
-                          detail: str) -> None:
+def test_bad_input_is_422(
+    api: TestClient, method: str, path: str, kwargs: dict[str, Any], detail: str
+) -> None:
     response = getattr(api, method)(path, **kwargs)
     assert response.status_code == 422, response.text
     assert response.json()["detail"].startswith(detail), response.json()
@@ -65,8 +99,9 @@ def test_bad_input_is_422(api: TestClient, method: str, path: str, kwargs: dict[
 
 
 def test_openai_routes_also_get_an_openai_error_object(api: TestClient) -> None:
-    response = api.post("/v1/chat/completions", json={"messages": [{"role": "user",
-                                                                    "content": ""}]})
+    response = api.post(
+        "/v1/chat/completions", json={"messages": [{"role": "user", "content": ""}]}
+    )
     assert response.status_code == 422
     error = response.json()["error"]
     assert error["type"] == "invalid_request_error" and "must not be empty" in error["message"]
@@ -92,8 +127,9 @@ def test_body_limit_is_413(seed_settings: Any, seed_state: Any) -> None:
                 yield b"y" * 100
             yield b'"}'
 
-        streamed = client.post("/ask", content=chunks(),
-                               headers={"content-type": "application/json"})
+        streamed = client.post(
+            "/ask", content=chunks(), headers={"content-type": "application/json"}
+        )
         assert streamed.status_code == 413
         assert client.post("/ask", json={"question": GRIPEN}).status_code == 200
 
@@ -111,8 +147,11 @@ def test_api_keys(seed_settings: Any, seed_state: Any) -> None:
         assert wrong.status_code == 401 and wrong.json()["detail"] == "invalid API key"
         assert client.get("/metrics").status_code == 401
         assert client.get("/v1/models").json()["error"]["type"] == "authentication_error"
-        for headers in ({"Authorization": "Bearer k-two"}, {"X-API-Key": "k-one"},
-                        {"authorization": "bearer k-one"}):
+        for headers in (
+            {"Authorization": "Bearer k-two"},
+            {"X-API-Key": "k-one"},
+            {"authorization": "bearer k-one"},
+        ):
             assert client.get("/documents", headers=headers).status_code == 200
 
 
@@ -134,9 +173,11 @@ def test_unexpected_errors_are_500_without_traceback(
 
 @pytest.mark.parametrize(
     ("error", "status"),
-    [(BackendError("the LLM server failed: timeout"), 502),
-     (IndexUnavailable("the vector store is unreachable: refused"), 503),
-     (ConfigError("NEWSQA_OPENAI_API_KEY is not set"), 500)],
+    [
+        (BackendError("the LLM server failed: timeout"), 502),
+        (IndexUnavailable("the vector store is unreachable: refused"), 503),
+        (ConfigError("NEWSQA_OPENAI_API_KEY is not set"), 500),
+    ],
 )
 def test_domain_errors_keep_their_status_and_message(
     api: TestClient, monkeypatch: pytest.MonkeyPatch, error: Exception, status: int
@@ -172,8 +213,10 @@ def test_stream_errors(api: TestClient, monkeypatch: pytest.MonkeyPatch) -> None
     response = api.post("/ask/stream", json={"question": GRIPEN})
     assert response.status_code == 200
     events = sse_events(response.text)
-    assert events == [("citations", {"citations": []}),
-                      ("error", {"detail": "internal error", "status": 500})]
+    assert events == [
+        ("citations", {"citations": []}),
+        ("error", {"detail": "internal error", "status": 500}),
+    ]
 
 
 def test_empty_index_is_503(fresh_settings: Any) -> None:
@@ -181,11 +224,14 @@ def test_empty_index_is_503(fresh_settings: Any) -> None:
         ready = client.get("/readyz")
         assert ready.status_code == 503
         assert ready.json()["ready"] is False and "empty" in ready.json()["detail"]
-        for response in (client.post("/ask", json={"question": GRIPEN}),
-                         client.post("/ask/stream", json={"question": GRIPEN}),
-                         client.get("/search", params={"q": "Gripen"}),
-                         client.post("/v1/chat/completions",
-                                     json={"messages": [{"role": "user", "content": GRIPEN}]})):
+        for response in (
+            client.post("/ask", json={"question": GRIPEN}),
+            client.post("/ask/stream", json={"question": GRIPEN}),
+            client.get("/search", params={"q": "Gripen"}),
+            client.post(
+                "/v1/chat/completions", json={"messages": [{"role": "user", "content": GRIPEN}]}
+            ),
+        ):
             assert response.status_code == 503
             assert "the index is empty" in response.json()["detail"]
 
@@ -193,8 +239,7 @@ def test_empty_index_is_503(fresh_settings: Any) -> None:
 def test_missing_index_dir_is_503(tmp_path: Any) -> None:
     from newsqa.settings import Settings
 
-    settings = Settings(index_dir=tmp_path / "never" / "created",
-                        _env_file=None)  # type: ignore[call-arg]
+    settings = Settings(index_dir=tmp_path / "never" / "created", _env_file=None)  # type: ignore[call-arg]
     with TestClient(create_app(settings)) as client:
         response = client.post("/ask", json={"question": GRIPEN})
         assert response.status_code == 503
@@ -204,8 +249,9 @@ def test_missing_index_dir_is_503(tmp_path: Any) -> None:
 def test_unreachable_chroma_server_is_503(tmp_path: Any) -> None:
     from newsqa.settings import Settings
 
-    settings = Settings(index_dir=tmp_path / "index", chroma_url=f"http://127.0.0.1:{free_port()}",
-                        _env_file=None)  # type: ignore[call-arg]
+    settings = Settings(
+        index_dir=tmp_path / "index", chroma_url=f"http://127.0.0.1:{free_port()}", _env_file=None
+    )  # type: ignore[call-arg]
     with TestClient(create_app(settings)) as client:
         ready = client.get("/readyz")
         assert ready.status_code == 503 and ready.json()["store"] == "server"

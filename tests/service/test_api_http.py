@@ -51,8 +51,9 @@ def test_gripen_answer_cites_politico_unn(http: httpx.Client) -> None:
     assert body["answerable"] is True
     assert "150" in body["answer"]
     assert body["engine"] == "extractive"
-    assert "[1]" in body["answer"] or any(f"[{c['id']}]" in body["answer"]
-                                          for c in body["citations"])
+    assert "[1]" in body["answer"] or any(
+        f"[{c['id']}]" in body["answer"] for c in body["citations"]
+    )
     cited = {c["id"]: c for c in body["citations"]}
     assert any(c["source"] == "UNN" and "Politico" in c["title"] for c in cited.values())
     assert any("150" in c["quote"] for c in cited.values())
@@ -77,8 +78,9 @@ def test_every_quote_is_verbatim(http: httpx.Client, question: str) -> None:
 
 
 def test_filters_restrict_sources(http: httpx.Client) -> None:
-    body = http.post("/ask", json={"question": GRIPEN,
-                                   "filters": {"source": ["Censor.NET"]}}).json()
+    body = http.post(
+        "/ask", json={"question": GRIPEN, "filters": {"source": ["Censor.NET"]}}
+    ).json()
     assert body["citations"]
     assert {c["source"] for c in body["citations"]} == {"Censor.NET"}
 
@@ -160,8 +162,9 @@ def test_bad_input_is_422_with_a_clear_message(http: httpx.Client, body: Any, de
 
 
 def test_malformed_json_is_422(http: httpx.Client) -> None:
-    response = http.post("/ask", content=b'{"question": ',
-                         headers={"content-type": "application/json"})
+    response = http.post(
+        "/ask", content=b'{"question": ', headers={"content-type": "application/json"}
+    )
     assert response.status_code == 422
     assert response.json()["detail"].startswith("malformed JSON body")
 
@@ -173,8 +176,17 @@ def test_metrics_and_openapi(http: httpx.Client) -> None:
     assert "newsqa_http_request_duration_seconds_bucket" in text
     assert http.get("/docs").status_code == 200
     paths = http.get("/openapi.json").json()["paths"]
-    assert {"/ask", "/ask/stream", "/search", "/documents", "/documents/{doc_id}",
-            "/v1/chat/completions", "/v1/models", "/healthz", "/readyz"} <= set(paths)
+    assert {
+        "/ask",
+        "/ask/stream",
+        "/search",
+        "/documents",
+        "/documents/{doc_id}",
+        "/v1/chat/completions",
+        "/v1/models",
+        "/healthz",
+        "/readyz",
+    } <= set(paths)
 
 
 ARTICLE = (
@@ -185,19 +197,27 @@ ARTICLE = (
 
 
 def test_documents_lifecycle_on_an_empty_index(tmp_path: Path, artifacts_dir: Path) -> None:
-    with api_server(tmp_path / "index", artifacts_dir / "logs" / "empty-server.log") as url, \
-            httpx.Client(base_url=url, timeout=60) as http:
+    with (
+        api_server(tmp_path / "index", artifacts_dir / "logs" / "empty-server.log") as url,
+        httpx.Client(base_url=url, timeout=60) as http,
+    ):
         ready = http.get("/readyz")
         assert ready.status_code == 503
         assert ready.json()["ready"] is False and "empty" in ready.json()["detail"]
-        for call in (lambda: http.post("/ask", json={"question": "Who delivers NASAMS?"}),
-                     lambda: http.get("/search", params={"q": "NASAMS"})):
+        for call in (
+            lambda: http.post("/ask", json={"question": "Who delivers NASAMS?"}),
+            lambda: http.get("/search", params={"q": "NASAMS"}),
+        ):
             response = call()
             assert response.status_code == 503
             assert "the index is empty" in response.json()["detail"]
 
-        meta = {"title": "Norway to send NASAMS", "source": "Test Wire",
-                "url": "https://example.org/nasams", "published": "2025-09-01"}
+        meta = {
+            "title": "Norway to send NASAMS",
+            "source": "Test Wire",
+            "url": "https://example.org/nasams",
+            "published": "2025-09-01",
+        }
         added = http.post("/documents", json={"text": ARTICLE, **meta})
         assert added.status_code == 201, added.text
         doc = added.json()
@@ -208,23 +228,29 @@ def test_documents_lifecycle_on_an_empty_index(tmp_path: Path, artifacts_dir: Pa
         assert http.get("/readyz").json()["documents"] == 1
         detail = http.get(f"/documents/{doc['doc_id']}").json()
         assert detail["source"] == "Test Wire" and detail["published"] == "2025-09-01"
-        answer = http.post("/ask", json={"question": "How many NASAMS launchers will Norway "
-                                                     "deliver to Ukraine?"}).json()
+        answer = http.post(
+            "/ask", json={"question": "How many NASAMS launchers will Norway deliver to Ukraine?"}
+        ).json()
         assert answer["answerable"] is True and "twelve" in answer["answer"]
         assert_quotes_verbatim(http, answer)
 
-        html = ("<html><head><title>Oslo funds air defence</title></head><body><article>"
-                "<h1>Oslo funds air defence</h1><p>" + ARTICLE.replace("twelve", "fourteen")
-                + "</p></article></body></html>")
+        html = (
+            "<html><head><title>Oslo funds air defence</title></head><body><article>"
+            "<h1>Oslo funds air defence</h1><p>"
+            + ARTICLE.replace("twelve", "fourteen")
+            + "</p></article></body></html>"
+        )
         added_html = http.post("/documents", json={"html": html, "source": "HTML Wire"})
         assert added_html.status_code == 201, added_html.text
         assert added_html.json()["source"] == "HTML Wire"
 
-        for bad, message in [({"text": ARTICLE, "html": html}, "exactly one of text or html"),
-                             ({}, "exactly one of text or html"),
-                             ({"text": "   "}, "empty text"),
-                             ({"text": ARTICLE, "published": "yesterday"}, "published:"),
-                             ({"text": ARTICLE, "colour": "red"}, "colour: unknown field")]:
+        for bad, message in [
+            ({"text": ARTICLE, "html": html}, "exactly one of text or html"),
+            ({}, "exactly one of text or html"),
+            ({"text": "   "}, "empty text"),
+            ({"text": ARTICLE, "published": "yesterday"}, "published:"),
+            ({"text": ARTICLE, "colour": "red"}, "colour: unknown field"),
+        ]:
             response = http.post("/documents", json=bad)
             assert response.status_code == 422, (bad, response.text)
             assert message in response.json()["detail"]

@@ -13,8 +13,7 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture(scope="module")
 def client(seed_server: str) -> openai.OpenAI:
-    return openai.OpenAI(base_url=f"{seed_server}/v1", api_key="unused", max_retries=0,
-                         timeout=60)
+    return openai.OpenAI(base_url=f"{seed_server}/v1", api_key="unused", max_retries=0, timeout=60)
 
 
 def test_models(client: openai.OpenAI) -> None:
@@ -38,15 +37,19 @@ def test_chat_completion(client: openai.OpenAI) -> None:
     assert any(c["source"] == "UNN" and "150" in c["quote"] for c in citations)
     assert completion.usage is not None
     assert completion.usage.prompt_tokens > 0 and completion.usage.completion_tokens > 0
-    assert completion.usage.total_tokens == (completion.usage.prompt_tokens
-                                             + completion.usage.completion_tokens)
+    assert completion.usage.total_tokens == (
+        completion.usage.prompt_tokens + completion.usage.completion_tokens
+    )
 
 
 def test_streaming_matches_the_plain_completion(client: openai.OpenAI) -> None:
-    plain = client.chat.completions.create(model="newsqa",
-                                           messages=[{"role": "user", "content": GRIPEN}])
+    plain = client.chat.completions.create(
+        model="newsqa", messages=[{"role": "user", "content": GRIPEN}]
+    )
     stream = client.chat.completions.create(
-        model="newsqa", messages=[{"role": "user", "content": GRIPEN}], stream=True,
+        model="newsqa",
+        messages=[{"role": "user", "content": GRIPEN}],
+        stream=True,
         stream_options={"include_usage": True},
     )
     chunks = list(stream)
@@ -101,8 +104,9 @@ def test_errors_surface_as_openai_exceptions(client: openai.OpenAI) -> None:
     with pytest.raises(openai.UnprocessableEntityError, match="must not be empty"):
         client.chat.completions.create(model="newsqa", messages=[{"role": "user", "content": " "}])
     with pytest.raises(openai.UnprocessableEntityError, match="at most 2000 characters"):
-        client.chat.completions.create(model="newsqa",
-                                       messages=[{"role": "user", "content": "x" * 2001}])
+        client.chat.completions.create(
+            model="newsqa", messages=[{"role": "user", "content": "x" * 2001}]
+        )
     with pytest.raises(openai.NotFoundError):
         client.models.retrieve("gpt-4o")
 
@@ -112,13 +116,24 @@ def test_langchain_chat_openai(seed_server: str) -> None:
     from langchain_openai import ChatOpenAI
     from pydantic import SecretStr
 
-    llm = ChatOpenAI(model="newsqa", base_url=f"{seed_server}/v1", api_key=SecretStr("unused"),
-                     max_retries=0, timeout=60)
+    llm = ChatOpenAI(
+        model="newsqa",
+        base_url=f"{seed_server}/v1",
+        api_key=SecretStr("unused"),
+        max_retries=0,
+        timeout=60,
+    )
     reply = llm.invoke(GRIPEN)
     assert isinstance(reply, AIMessage)
     assert "150" in str(reply.content) and "Sources:" in str(reply.content)
     streamed = "".join(str(chunk.content) for chunk in llm.stream(GRIPEN))
     assert streamed == reply.content
-    follow = llm.invoke([SystemMessage("Answer briefly."), HumanMessage(GRIPEN), reply,
-                         HumanMessage("Which company makes them?")])
+    follow = llm.invoke(
+        [
+            SystemMessage("Answer briefly."),
+            HumanMessage(GRIPEN),
+            reply,
+            HumanMessage("Which company makes them?"),
+        ]
+    )
     assert "Saab" in str(follow.content)

@@ -22,9 +22,11 @@ from fastapi.responses import JSONResponse, StreamingResponse
 
 from tests.helpers import free_port, wait_http
 
-GRIPEN = ("Kyiv has outlined an agreement to purchase up to 150 Swedish-made Saab JAS-39E "
-          "Gripen fighters.")
-PORCUPINE = "Ukraine must be prepared to stand alone as a \"steel porcupine\"."
+GRIPEN = (
+    "Kyiv has outlined an agreement to purchase up to 150 Swedish-made Saab JAS-39E "
+    "Gripen fighters."
+)
+PORCUPINE = 'Ukraine must be prepared to stand alone as a "steel porcupine".'
 SEED_TEXT = (
     "Ukraine fears it cannot rely on security guarantees from its allies. "
     f"{PORCUPINE} This means a permanent massive army and domestic arms production. "
@@ -33,16 +35,27 @@ SEED_TEXT = (
 )
 
 
-def _doc(doc_id: str, text: str, title: str, source: str, url: str,
-         published: str | None) -> dict[str, Any]:
+def _doc(
+    doc_id: str, text: str, title: str, source: str, url: str, published: str | None
+) -> dict[str, Any]:
     half = len(text) // 2
     cut = text.index(". ", half) + 2 if ". " in text[half:] else len(text)
     spans = [(0, cut), (cut, len(text))] if cut < len(text) else [(0, len(text))]
-    chunks = [{"chunk_id": f"{doc_id}:{i}", "index": i, "text": text[a:b], "start": a, "end": b}
-              for i, (a, b) in enumerate(spans)]
-    return {"doc_id": doc_id, "title": title, "source": source, "url": url,
-            "published": published, "author": "", "path": f"{doc_id}.txt", "text": text,
-            "chunks": chunks}
+    chunks = [
+        {"chunk_id": f"{doc_id}:{i}", "index": i, "text": text[a:b], "start": a, "end": b}
+        for i, (a, b) in enumerate(spans)
+    ]
+    return {
+        "doc_id": doc_id,
+        "title": title,
+        "source": source,
+        "url": url,
+        "published": published,
+        "author": "",
+        "path": f"{doc_id}.txt",
+        "text": text,
+        "chunks": chunks,
+    }
 
 
 class StandIn:
@@ -51,10 +64,26 @@ class StandIn:
         self.requests: list[dict[str, Any]] = []
         self.feedback: list[dict[str, Any]] = []
         self.added_bodies: list[dict[str, Any]] = []
-        self.add(_doc("d1", SEED_TEXT, "\"Steel Porcupine\": Ukraine's Plan B", "UNN",
-                      "https://unn.ua/en/news/steel-porcupine", "2025-09-03"))
-        self.add(_doc("d2", "Europe is weighing four options for security guarantees.",
-                      "Europe weighing four options", "The Times", "", "2025-08-20"))
+        self.add(
+            _doc(
+                "d1",
+                SEED_TEXT,
+                '"Steel Porcupine": Ukraine\'s Plan B',
+                "UNN",
+                "https://unn.ua/en/news/steel-porcupine",
+                "2025-09-03",
+            )
+        )
+        self.add(
+            _doc(
+                "d2",
+                "Europe is weighing four options for security guarantees.",
+                "Europe weighing four options",
+                "The Times",
+                "",
+                "2025-08-20",
+            )
+        )
 
     def add(self, doc: dict[str, Any]) -> None:
         self.docs[doc["doc_id"]] = doc
@@ -62,45 +91,82 @@ class StandIn:
     def citation(self, n: int, doc: dict[str, Any], quote: str, score: float) -> dict[str, Any]:
         start = doc["text"].index(quote)
         chunk = next(c for c in doc["chunks"] if c["start"] <= start < c["end"])
-        return {"id": n, "doc_id": doc["doc_id"], "chunk_id": chunk["chunk_id"],
-                "title": doc["title"], "source": doc["source"], "url": doc["url"],
-                "published": doc["published"], "quote": quote, "start": start,
-                "end": start + len(quote), "score": score}
+        return {
+            "id": n,
+            "doc_id": doc["doc_id"],
+            "chunk_id": chunk["chunk_id"],
+            "title": doc["title"],
+            "source": doc["source"],
+            "url": doc["url"],
+            "published": doc["published"],
+            "quote": quote,
+            "start": start,
+            "end": start + len(quote),
+            "score": score,
+        }
 
     def answer(self, question: str) -> dict[str, Any]:
         q = question.lower()
         d1 = self.docs["d1"]
         if "gripen" in q:
-            sentences = [{"text": "Kyiv plans to buy up to 150 Saab JAS-39E Gripen fighters.",
-                          "citations": [1], "supported": True}]
+            sentences = [
+                {
+                    "text": "Kyiv plans to buy up to 150 Saab JAS-39E Gripen fighters.",
+                    "citations": [1],
+                    "supported": True,
+                }
+            ]
             citations = [self.citation(1, d1, GRIPEN, 0.91)]
         elif "porcupine" in q:
             sentences = [
-                {"text": "Ukraine wants to become a \"steel porcupine\".", "citations": [1],
-                 "supported": True},
-                {"text": "It will have the largest army in the world.", "citations": [],
-                 "supported": False},
+                {
+                    "text": 'Ukraine wants to become a "steel porcupine".',
+                    "citations": [1],
+                    "supported": True,
+                },
+                {
+                    "text": "It will have the largest army in the world.",
+                    "citations": [],
+                    "supported": False,
+                },
             ]
             citations = [self.citation(1, d1, PORCUPINE, 0.8)]
         else:
             words = [w.strip("?.,!\"'") for w in q.split()]
             words = [w for w in words if len(w) > 5]
-            added = [d for d in self.docs.values() if d["doc_id"] not in ("d1", "d2")
-                     and any(w in d["text"].lower() for w in words)]
+            added = [
+                d
+                for d in self.docs.values()
+                if d["doc_id"] not in ("d1", "d2") and any(w in d["text"].lower() for w in words)
+            ]
             if not added:
-                return {"answer": "The sources don't say. None of the indexed articles covers "
-                                  "this question.", "answerable": False, "citations": [],
-                        "sentences": [], "engine": "standin", "timings_ms": {"total": 12.0}}
+                return {
+                    "answer": "The sources don't say. None of the indexed articles covers "
+                    "this question.",
+                    "answerable": False,
+                    "citations": [],
+                    "sentences": [],
+                    "engine": "standin",
+                    "timings_ms": {"total": 12.0},
+                }
             doc = added[0]
             quote = doc["text"].split(". ")[0].rstrip(".") + "."
             quote = quote if quote in doc["text"] else doc["text"][:80]
             sentences = [{"text": quote, "citations": [1], "supported": True}]
             citations = [self.citation(1, doc, quote, 0.77)]
-        answer = " ".join(str(s["text"]) + "".join(f" [{n}]" for n in s["citations"])  # type: ignore[attr-defined]
-                          for s in sentences)
-        return {"answer": answer, "answerable": True, "citations": citations,
-                "sentences": sentences, "engine": "standin", "timings_ms": {"total": 42.0},
-                "notice": None}
+        answer = " ".join(
+            str(s["text"]) + "".join(f" [{n}]" for n in s["citations"])  # type: ignore[attr-defined]
+            for s in sentences
+        )
+        return {
+            "answer": answer,
+            "answerable": True,
+            "citations": citations,
+            "sentences": sentences,
+            "engine": "standin",
+            "timings_ms": {"total": 42.0},
+            "notice": None,
+        }
 
 
 def create_app(stand: StandIn | None = None) -> FastAPI:
@@ -115,8 +181,15 @@ def create_app(stand: StandIn | None = None) -> FastAPI:
     @app.get("/readyz")
     def readyz() -> dict[str, Any]:
         chunks = sum(len(d["chunks"]) for d in stand.docs.values())
-        return {"ready": True, "documents": len(stand.docs), "chunks": chunks,
-                "engine": "standin", "embeddings": "none", "store": "memory", "detail": None}
+        return {
+            "ready": True,
+            "documents": len(stand.docs),
+            "chunks": chunks,
+            "engine": "standin",
+            "embeddings": "none",
+            "store": "memory",
+            "detail": None,
+        }
 
     def check(body: dict[str, Any]) -> str:
         stand.requests.append(body)
@@ -155,17 +228,29 @@ def create_app(stand: StandIn | None = None) -> FastAPI:
         hits = []
         for rank, doc in enumerate(list(stand.docs.values())[:top_k], start=1):
             chunk = doc["chunks"][0]
-            hits.append({"rank": rank, "score": 0.2 / rank, "doc_id": doc["doc_id"],
-                         "chunk_id": chunk["chunk_id"], "text": chunk["text"],
-                         "start": chunk["start"], "end": chunk["end"], "title": doc["title"],
-                         "source": doc["source"], "url": doc["url"],
-                         "published": doc["published"]})
+            hits.append(
+                {
+                    "rank": rank,
+                    "score": 0.2 / rank,
+                    "doc_id": doc["doc_id"],
+                    "chunk_id": chunk["chunk_id"],
+                    "text": chunk["text"],
+                    "start": chunk["start"],
+                    "end": chunk["end"],
+                    "title": doc["title"],
+                    "source": doc["source"],
+                    "url": doc["url"],
+                    "published": doc["published"],
+                }
+            )
         return {"query": q, "hits": hits}
 
     @app.get("/documents")
     def documents() -> list[dict[str, Any]]:
-        return [{k: v for k, v in d.items() if k not in ("text",)} | {"chunks": len(d["chunks"])}
-                for d in stand.docs.values()]
+        return [
+            {k: v for k, v in d.items() if k not in ("text",)} | {"chunks": len(d["chunks"])}
+            for d in stand.docs.values()
+        ]
 
     @app.get("/documents/{doc_id}")
     def document(doc_id: str) -> dict[str, Any]:
@@ -187,12 +272,25 @@ def create_app(stand: StandIn | None = None) -> FastAPI:
         doc_id = hashlib.sha256(text.encode()).hexdigest()[:16]
         status = "unchanged" if doc_id in stand.docs else "added"
         title = body.get("title") or text[:60]
-        doc = _doc(doc_id, text, title, body.get("source") or "pasted", body.get("url") or "",
-                   body.get("published"))
+        doc = _doc(
+            doc_id,
+            text,
+            title,
+            body.get("source") or "pasted",
+            body.get("url") or "",
+            body.get("published"),
+        )
         stand.add(doc)
-        return JSONResponse({"doc_id": doc_id, "status": status, "title": title,
-                             "source": doc["source"], "chunks": len(doc["chunks"])},
-                            status_code=201 if status == "added" else 200)
+        return JSONResponse(
+            {
+                "doc_id": doc_id,
+                "status": status,
+                "title": title,
+                "source": doc["source"],
+                "chunks": len(doc["chunks"]),
+            },
+            status_code=201 if status == "added" else 200,
+        )
 
     @app.post("/feedback", status_code=201)
     def add_feedback(body: dict[str, Any]) -> dict[str, int]:

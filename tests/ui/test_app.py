@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parents[2] / "ui" / "app.py")
 GRIPEN_Q = "How many Gripen fighters does Kyiv plan to buy?"
-CARD = "[1] \"Steel Porcupine\": Ukraine's Plan B — UNN"
+CARD = '[1] "Steel Porcupine": Ukraine\'s Plan B — UNN'
 
 
 def start(monkeypatch: pytest.MonkeyPatch, url: str) -> AppTest:
@@ -53,10 +53,11 @@ def test_answer_streams_in_with_linked_markers_and_source_cards(standin, monkeyp
     card = [e for e in at.expander if e.label == CARD]
     assert card, [e.label for e in at.expander]
     text = markdown(card[0])
-    assert "**UNN** · 2025-09-03 · [open article ↗](https://unn.ua/en/news/steel-porcupine)" \
-        in text
-    assert ">Kyiv has outlined an agreement to purchase up to 150 Swedish-made Saab JAS-39E " \
-           "Gripen fighters.</mark>" in text
+    assert "**UNN** · 2025-09-03 · [open article ↗](https://unn.ua/en/news/steel-porcupine)" in text
+    assert (
+        ">Kyiv has outlined an agreement to purchase up to 150 Swedish-made Saab JAS-39E "
+        "Gripen fighters.</mark>" in text
+    )
     assert 'id="src-1-1"' in markdown(at)
     assert stand.requests[-1]["question"] == GRIPEN_Q and stand.requests[-1]["history"] == []
     assert at.chat_message[1].caption[0].value == "engine: standin · 42 ms"
@@ -74,8 +75,10 @@ def test_follow_up_sends_history_filters_and_top_k(standin, monkeypatch) -> None
     assert sent["filters"] == {"source": ["UNN"], "published_from": "2025-09-01"}
     assert sent["history"] == [
         {"role": "user", "content": GRIPEN_Q},
-        {"role": "assistant",
-         "content": "Kyiv plans to buy up to 150 Saab JAS-39E Gripen fighters. [1]"},
+        {
+            "role": "assistant",
+            "content": "Kyiv plans to buy up to 150 Saab JAS-39E Gripen fighters. [1]",
+        },
     ]
     assert len(at.chat_message) == 4 and 'href="#src-3-1"' in at.chat_message[3].markdown[0].value
 
@@ -97,8 +100,10 @@ def test_sources_dont_say_looks_different_and_shows_closest(standin, monkeypatch
     assert len(reply.warning) == 1 and "The sources don't say" in reply.warning[0].value
     assert not any('class="answer"' in m.value for m in reply.markdown)
     labels = [e.label for e in reply.expander]
-    assert labels == ["Closest 1: \"Steel Porcupine\": Ukraine's Plan B — UNN",
-                      "Closest 2: Europe weighing four options — The Times"]
+    assert labels == [
+        'Closest 1: "Steel Porcupine": Ukraine\'s Plan B — UNN',
+        "Closest 2: Europe weighing four options — The Times",
+    ]
     assert "**Closest sources**" in markdown(reply)
 
 
@@ -143,8 +148,11 @@ def test_add_article_by_pasting_then_ask_about_it(standin, monkeypatch) -> None:
     assert success.startswith("Added: “Zanzibar water” — Coast Week · 2 chunks (id ")
     assert "**3** documents" in markdown(at.sidebar)
     assert at.text_area(key="add_text").value == "" and at.text_input(key="add_title").value == ""
-    assert stand.added_bodies[-1] == {"text": text, "title": "Zanzibar water",
-                                      "source": "Coast Week"}
+    assert stand.added_bodies[-1] == {
+        "text": text,
+        "title": "Zanzibar water",
+        "source": "Coast Week",
+    }
 
     ask(at, "What did Zanzibar open?")
     assert "desalination plant" in at.chat_message[1].markdown[0].value
@@ -163,10 +171,13 @@ def test_api_down_shows_banner_and_nothing_crashes(dead_url, monkeypatch) -> Non
     assert not at.exception
 
 
-@pytest.mark.parametrize(("question", "expected"), [
-    ("please explode", "The API could not answer (503): the index is empty"),
-    ("midstream failure", "The API could not answer (502): the LLM backend failed"),
-])
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("please explode", "The API could not answer (503): the index is empty"),
+        ("midstream failure", "The API could not answer (502): the LLM backend failed"),
+    ],
+)
 def test_api_errors_are_shown_not_raised(standin, monkeypatch, question, expected) -> None:  # type: ignore[no-untyped-def]
     url, _ = standin
     at = ask(start(monkeypatch, url), question)

@@ -19,8 +19,14 @@ from tests.helpers import BIN, child_env, free_port, running
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 LONG = 120_000  # ms: Streamlit reruns and the first answer (model warm-up) can be slow
 GRIPEN_Q = "How many Gripen fighters does Kyiv plan to buy?"
 PLACEHOLDER = "Ask a question about the news…"
@@ -41,14 +47,24 @@ def servers(seed_settings, tmp_path_factory, artifacts_dir) -> Iterator[dict[str
     shutil.copytree(seed_settings.index_dir, index)  # one embedded Chroma dir per process
     api_port, ui_port = free_port(), free_port()
     api_url, ui_url = f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{ui_port}"
-    api_args = [str(BIN / "python"), "-m", "uvicorn", "--factory", "service.app:create_app",
-                "--host", "127.0.0.1", "--port", str(api_port)]
+    api_args = [
+        str(BIN / "python"),
+        "-m",
+        "uvicorn",
+        "--factory",
+        "service.app:create_app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(api_port),
+    ]
     api_env = child_env(NEWSQA_INDEX_DIR=str(index))
     ui_args = [str(BIN / "newsqa"), "ui", "--port", str(ui_port)]  # → ui.launch.run_ui
     ui_environ = child_env(NEWSQA_API_URL=api_url)
-    with running(api_args, f"{api_url}/healthz", api_env, artifacts_dir / "browser-api.log"), \
-            running(ui_args, f"{ui_url}/_stcore/health", ui_environ,
-                    artifacts_dir / "browser-ui.log"):
+    with (
+        running(api_args, f"{api_url}/healthz", api_env, artifacts_dir / "browser-api.log"),
+        running(ui_args, f"{ui_url}/_stcore/health", ui_environ, artifacts_dir / "browser-ui.log"),
+    ):
         httpx.get(f"{api_url}/readyz", timeout=120)  # warm the index before the first page
         yield {"api": api_url, "ui": ui_url}
 
@@ -82,8 +98,11 @@ def ask(page, question: str) -> None:  # type: ignore[no-untyped-def]
 
 def assistant(page, n: int = 0):  # type: ignore[no-untyped-def]
     """The n-th assistant reply, once its final answer has arrived (the engine caption)."""
-    reply = page.get_by_test_id("stChatMessage").filter(
-        has=page.get_by_text(re.compile(r"^engine: "))).nth(n)
+    reply = (
+        page.get_by_test_id("stChatMessage")
+        .filter(has=page.get_by_text(re.compile(r"^engine: ")))
+        .nth(n)
+    )
     expect(reply).to_be_visible(timeout=LONG)
     return reply
 
@@ -129,22 +148,31 @@ def test_feedback_reaches_the_api(page, servers) -> None:  # type: ignore[no-unt
     page.wait_for_timeout(1000)
     reply = assistant(page)
     reply.get_by_role("button", name=re.compile("Helpful")).first.click()
-    expect(page.get_by_text(re.compile(r"Thanks for the feedback \(saved as #\d+\)"))) \
-        .to_be_visible(timeout=LONG)
+    expect(
+        page.get_by_text(re.compile(r"Thanks for the feedback \(saved as #\d+\)"))
+    ).to_be_visible(timeout=LONG)
     stored = httpx.get(f"{servers['api']}/feedback", timeout=30).json()
-    assert any(item["question"] == GRIPEN_Q and item["rating"] == "up"
-               and item["comment"] == "spot on" and item["citations"] for item in stored)
+    assert any(
+        item["question"] == GRIPEN_Q
+        and item["rating"] == "up"
+        and item["comment"] == "spot on"
+        and item["citations"]
+        for item in stored
+    )
 
 
 def test_added_article_becomes_answerable(page, artifacts_dir) -> None:  # type: ignore[no-untyped-def]
     sidebar = page.get_by_test_id("stSidebar")
-    sidebar.get_by_test_id("stExpander").filter(has_text="Add an article") \
-        .locator("summary").click()
+    sidebar.get_by_test_id("stExpander").filter(has_text="Add an article").locator(
+        "summary"
+    ).click()
     text = sidebar.get_by_label("Article text")
     text.fill(ARTICLE)
     text.press("Control+Enter")
-    for label, value in (("Title (optional)", "Tartu backs floating solar farm"),
-                         ("Outlet (optional)", "Baltic Wire")):
+    for label, value in (
+        ("Title (optional)", "Tartu backs floating solar farm"),
+        ("Outlet (optional)", "Baltic Wire"),
+    ):
         field = sidebar.get_by_label(label)
         field.fill(value)
         field.press("Enter")

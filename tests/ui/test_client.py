@@ -27,17 +27,27 @@ def minimal_pdf(text: str) -> bytes:
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1, xref)
+        len(objects) + 1,
+        xref,
+    )
     return bytes(out)
 
 
 def test_parse_sse_handles_events_comments_multiline_and_crlf() -> None:
     lines = [
-        "event: citations", 'data: {"citations": []}', "",
-        ": keep-alive", "",
-        "event: delta\r", 'data: {"text":\r', 'data: "Hi"}\r', "\r",
-        "data: plain text", "",
-        "event: final", 'data: {"answer": "x"}',  # no trailing blank line
+        "event: citations",
+        'data: {"citations": []}',
+        "",
+        ": keep-alive",
+        "",
+        "event: delta\r",
+        'data: {"text":\r',
+        'data: "Hi"}\r',
+        "\r",
+        "data: plain text",
+        "",
+        "event: final",
+        'data: {"answer": "x"}',  # no trailing blank line
     ]
     events = list(parse_sse(iter(lines)))
     assert [e.event for e in events] == ["citations", "delta", "message", "final"]
@@ -50,11 +60,18 @@ def test_ask_and_stream_match(standin) -> None:  # type: ignore[no-untyped-def]
     url, stand = standin
     with NewsQAClient(url) as client:
         history = [{"role": "user", "content": "earlier"}]
-        answer = client.ask("How many Gripen fighters?", top_k=3,
-                            filters={"source": ["UNN"], "published_from": None},
-                            history=history)
-        assert stand.requests[-1] == {"question": "How many Gripen fighters?", "top_k": 3,
-                                      "history": history, "filters": {"source": ["UNN"]}}
+        answer = client.ask(
+            "How many Gripen fighters?",
+            top_k=3,
+            filters={"source": ["UNN"], "published_from": None},
+            history=history,
+        )
+        assert stand.requests[-1] == {
+            "question": "How many Gripen fighters?",
+            "top_k": 3,
+            "history": history,
+            "filters": {"source": ["UNN"]},
+        }
         assert answer.answerable and answer.citations[0].quote == GRIPEN
         assert answer.sentences[0].citations == [1]
 
@@ -85,11 +102,18 @@ def test_documents_add_and_upload(standin) -> None:  # type: ignore[no-untyped-d
         detail = client.document("d1")
         assert detail.chunks and detail.text.startswith("Ukraine fears")
 
-        added = client.add_document(text="The harbour of Valletta got a new ferry terminal.",
-                                    title="Ferry", source="Times of Malta", url=None)
+        added = client.add_document(
+            text="The harbour of Valletta got a new ferry terminal.",
+            title="Ferry",
+            source="Times of Malta",
+            url=None,
+        )
         assert (added.status, added.title, added.source) == ("added", "Ferry", "Times of Malta")
-        again = client.add_document(text="The harbour of Valletta got a new ferry terminal.",
-                                    title="Ferry", source="Times of Malta")
+        again = client.add_document(
+            text="The harbour of Valletta got a new ferry terminal.",
+            title="Ferry",
+            source="Times of Malta",
+        )
         assert again.status == "unchanged" and again.doc_id == added.doc_id
 
         html = b"<html><body><p>Glaciers in the Alps lost three percent of ice.</p></body></html>"
@@ -144,8 +168,12 @@ def test_errors_are_typed(standin, dead_url) -> None:  # type: ignore[no-untyped
         assert not_found.value.status == 404
 
     with NewsQAClient(dead_url) as client:
-        for call in (client.readyz, client.documents, lambda: client.ask("q"),
-                     lambda: list(client.ask_stream("q"))):
+        for call in (
+            client.readyz,
+            client.documents,
+            lambda: client.ask("q"),
+            lambda: list(client.ask_stream("q")),
+        ):
             with pytest.raises(ApiUnavailable) as down:
                 call()
             assert "newsqa serve" in str(down.value) and dead_url in down.value.detail
@@ -155,10 +183,12 @@ def test_ui_imports_no_retrieval_code() -> None:
     import subprocess
     import sys
 
-    code = ("import sys, ui.client, ui.render, ui.state, ui.sidebar, ui.launch; "
-            "bad = sorted(m for m in sys.modules if m.split('.')[0] in "
-            "{'newsqa', 'service', 'ingest', 'chromadb', 'onnxruntime', 'bm25s'}); "
-            "assert not bad, bad")
+    code = (
+        "import sys, ui.client, ui.render, ui.state, ui.sidebar, ui.launch; "
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "{'newsqa', 'service', 'ingest', 'chromadb', 'onnxruntime', 'bm25s'}); "
+        "assert not bad, bad"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)
 
 

@@ -11,8 +11,16 @@ from fastapi.testclient import TestClient
 
 from service.feedback import FILENAME, FeedbackStore, get_store
 
-CITATIONS = [{"id": 1, "doc_id": "d1", "chunk_id": "d1:3", "quote": "150 Gripen fighters",
-              "title": "Steel Porcupine", "source": "UNN"}]
+CITATIONS = [
+    {
+        "id": 1,
+        "doc_id": "d1",
+        "chunk_id": "d1:3",
+        "quote": "150 Gripen fighters",
+        "title": "Steel Porcupine",
+        "source": "UNN",
+    }
+]
 
 
 def test_store_is_created_on_first_use_and_durable(tmp_path: Path) -> None:
@@ -27,8 +35,14 @@ def test_store_is_created_on_first_use_and_durable(tmp_path: Path) -> None:
     items = reopened.list()
     assert [i["id"] for i in items] == [2, 1]  # newest first
     assert items[1] | {"created_at": None} == {
-        "id": 1, "created_at": None, "question": "How many?", "answer": "150 [1]",
-        "citations": CITATIONS, "rating": "up", "comment": "great"}
+        "id": 1,
+        "created_at": None,
+        "question": "How many?",
+        "answer": "150 [1]",
+        "citations": CITATIONS,
+        "rating": "up",
+        "comment": "great",
+    }
     assert items[0]["comment"] is None and reopened.count() == 2
     with sqlite3.connect(index_dir / FILENAME) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -69,8 +83,13 @@ def api(fresh_settings):  # type: ignore[no-untyped-def]
 
 def test_feedback_endpoints(api) -> None:  # type: ignore[no-untyped-def]
     client, settings = api
-    body = {"question": " How many Gripen fighters? ", "answer": "Up to 150 [1].",
-            "citations": CITATIONS, "rating": "up", "comment": "  "}
+    body = {
+        "question": " How many Gripen fighters? ",
+        "answer": "Up to 150 [1].",
+        "citations": CITATIONS,
+        "rating": "up",
+        "comment": "  ",
+    }
     created = client.post("/feedback", json=body)
     assert created.status_code == 201, created.text
     assert created.json() == {"id": 1}
@@ -86,13 +105,16 @@ def test_feedback_endpoints(api) -> None:  # type: ignore[no-untyped-def]
     assert (Path(settings.index_dir) / FILENAME).exists()
 
 
-@pytest.mark.parametrize("bad", [
-    {"rating": "meh"},
-    {"question": "   "},
-    {"question": ""},
-    {"extra": "field"},
-    {"citations": "not a list"},
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"rating": "meh"},
+        {"question": "   "},
+        {"question": ""},
+        {"extra": "field"},
+        {"citations": "not a list"},
+    ],
+)
 def test_feedback_validation(api, bad) -> None:  # type: ignore[no-untyped-def]
     client, _ = api
     body = {"question": "q", "answer": "a", "citations": [], "rating": "up"} | bad
@@ -105,8 +127,7 @@ def test_feedback_needs_an_api_key_when_keys_are_set(tmp_path: Path) -> None:
     from newsqa.settings import Settings
     from service.app import create_app
 
-    settings = Settings(index_dir=tmp_path / "index", api_keys=["s3cret"],
-                        _env_file=None)  # type: ignore[call-arg]
+    settings = Settings(index_dir=tmp_path / "index", api_keys=["s3cret"], _env_file=None)  # type: ignore[call-arg]
     with TestClient(create_app(settings)) as client:
         body = {"question": "q", "answer": "a", "citations": [], "rating": "up"}
         assert client.post("/feedback", json=body).status_code == 401
