@@ -7,7 +7,6 @@ a date). Near-duplicates are skipped (MMR-style). Weak evidence gives a calibrat
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,10 +15,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from service.answering import Draft, DraftSentence, Passage, Support
+from service.answering.answer_types import answer_type, has_answer
 from service.answering.verification import (
     STOPWORDS,
     Sentences,
     content_stems,
+    idf_weights,
+    local_coverage,
     looks_like_instruction,
     name_found,
     names,
@@ -33,53 +35,15 @@ if TYPE_CHECKING:
     from service.state import ServiceState
 
 REFUSAL = "The sources don't cover this question."
-MIN_LEXICAL = 0.25  # share (IDF-weighted) of the question's content words found in the passages
+MIN_LEXICAL = 0.2  # share (IDF-weighted) of the question's content words found in the passages
 FULL_MATCH_BOOST = 0.25  # evidence gain when one sentence holds all the question's words
 DUPLICATE_SIM = 0.88  # sentences this similar to a chosen one are redundant
 KEEP_GAP = 0.12  # later sentences must score within this of the best one
 KEEP_LEXICAL = 0.5  # ... and match at least this share of its lexical score
-
-_NUMBER_WORDS = (
-    r"\b(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-    r"twenty|thirty|forty|fifty|hundred|hundreds|thousand|thousands|million|millions|"
-    r"billion|billions|dozen|dozens|percent)\b"
-)
-_MONTHS = r"jan(?:uary)?|feb(?:ruary)?|march|april|may|june|july|aug(?:ust)?|sept?(?:ember)?"
-_MONTHS += r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
-_DATE = re.compile(
-    rf"\b(?:1[89]\d\d|20\d\d)\b|\b(?:{_MONTHS})\b|\b(?:monday|tuesday|wednesday|thursday|"
-    r"friday|saturday|sunday|yesterday|today|tomorrow|(?:last|next) (?:week|month|year))\b",
-    re.IGNORECASE,
-)
-_NUMBER = re.compile(_NUMBER_WORDS, re.IGNORECASE)
-_NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z]+(?:[\s-][A-Z][a-z]+)+")
-
-
-def answer_type(question: str) -> str | None:
-    """What the question asks for: ``number``, ``person``, ``date``, ``place`` or None."""
-    q = question.lower()
-    if re.search(r"\bhow (?:many|much|long|far|big|large)\b|\b(?:number|amount|percentage|"
-                 r"share|size) of\b|\bwhat (?:percentage|number|amount)\b", q):
-        return "number"
-    if re.search(r"\bwhen\b|\bwhat (?:year|date|day|month)\b|\bsince when\b", q):
-        return "date"
-    if re.search(r"\bwho(?:m|se)?\b", q):
-        return "person"
-    if re.search(r"\bwhere\b", q):
-        return "place"
-    return None
-
-
-def _has_type(kind: str | None, text: str, question: str) -> bool:
-    if kind == "number":
-        return bool(_NUMBER.search(text))
-    if kind == "date":
-        return bool(_DATE.search(text))
-    if kind in ("person", "place"):
-        asked = {w.lower() for w in re.findall(r"[A-Za-z]+", question)}
-        return any(m.split()[0].lower() not in asked for m in _NAME.findall(text))
-    return False
-
+LOCAL_SIM_WEIGHT = 0.5  # sentence-local match = w * similarity + (1 - w) * local coverage
+MIN_SUPPORT = 0.3  # some sentence must match the question at least this well
+MIN_TYPED_SUPPORT = 0.46  # ... and one holding the kind of entity asked for, this well
+MIN_TYPED_BEST = 0.33  # ... or this well when it is the best-matching sentence
 
 def _length_penalty(text: str) -> float:
     n = len(text)
@@ -118,6 +82,9 @@ class Assessment:
     answerable: bool
     vectors: dict[tuple[int, int], np.ndarray]
     missing_names: list[str]
+    kind: str | None = None  # what the question asks for (``answer_types.KINDS``)
+    support: float = 0.0  # best sentence-local match
+    typed_support: float = 0.0  # best sentence-local match holding an entity of ``kind``
 
     def best_span(self, n: int) -> tuple[int, int] | None:
         """Document span of the best sentence of passage ``n``."""
@@ -125,15 +92,6 @@ class Assessment:
             if c.passage.n == n:
                 return c.start, c.end
         return None
-
-
-def _idf(question_stems: set[str], sentence_stems: list[set[str]]) -> dict[str, float]:
-    total = len(sentence_stems)
-    out = {}
-    for term in question_stems:
-        df = sum(term in s for s in sentence_stems)
-        out[term] = math.log(1.0 + (total - df + 0.5) / (df + 0.5))
-    return out
 
 
 def _outlet_stems(question: str, passages: list[Passage]) -> tuple[set[str], set[str]]:
@@ -150,42 +108,58 @@ def _outlet_stems(question: str, passages: list[Passage]) -> tuple[set[str], set
 
 
 def assess(state: ServiceState, question: str, passages: list[Passage]) -> Assessment:
-    """Score every sentence of ``passages`` for ``question`` and decide answerability."""
+    """Score every sentence of ``passages`` for ``question`` and decide answerability.
+
+    Evidence is sentence-local: some sentence (with a neighbour) must match the question well
+    (similarity and word coverage), and when the question asks for a number, date, person,
+    place or name, such a well-matching sentence must hold one the question lacks.
+    """
     qvec = embed_query(state.embedder, question)
     outlets, outlet_stems = _outlet_stems(question, passages)
     q_stems = set(content_stems(question)) - outlet_stems
+    q_names = {n for n in names(question) if n not in {o.lower() for o in outlets}}
     kind = answer_type(question)
     per_passage: list[tuple[Passage, Sentences]] = [
         (p, passage_sentences(state.embedder, p)) for p in passages
     ]
     sent_stems = [set(content_stems(t)) for _p, s in per_passage for t in s.texts]
-    idf = _idf(q_stems, sent_stems) if sent_stems else {}
+    idf = idf_weights(q_stems, sent_stems) if sent_stems else {}
     idf_total = sum(idf.values()) or 1.0
     candidates: list[Candidate] = []
     vectors: dict[tuple[int, int], np.ndarray] = {}
     found: set[str] = set()
+    support = typed_support = 0.0
     k = 0
     for rank, (passage, sents) in enumerate(per_passage):
         sims = sents.vectors @ qvec if len(sents.texts) else np.zeros(0)
+        own_stems = sent_stems[k : k + len(sents.texts)]
+        local = local_coverage(own_stems, q_stems, idf, idf_total) if q_stems else []
+        context = f"{passage.hit.meta.title}\n{passage.hit.chunk.text}".lower()
+        anchored = all(name_found(n, context) for n in q_names)
         prior = 0.05 * (1.0 - rank / max(len(passages), 1))
         if passage.hit.meta.source in outlets:
             prior += 0.1  # the question asks about this outlet
         for i, text in enumerate(sents.texts):
-            stems = sent_stems[k]
-            k += 1
+            stems = own_stems[i]
             if looks_like_instruction(text):  # text addressed to a model is never an answer
                 continue
             shared = q_stems & stems
             found |= shared
             lexical = sum(idf[t] for t in shared) / idf_total
+            local_match = LOCAL_SIM_WEIGHT * float(sims[i]) + (1.0 - LOCAL_SIM_WEIGHT) * (
+                local[i] if q_stems else 1.0)
+            support = max(support, local_match)
+            typed = bool(kind) and has_answer(kind, text, question)
+            if typed and anchored:  # the passage (or its title) names what the question names
+                typed_support = max(typed_support, local_match)
             score = 0.6 * float(sims[i]) + 0.4 * lexical + prior + _length_penalty(text)
-            if kind and _has_type(kind, text, question):
-                score += 0.12
+            score += 0.12 if typed else 0.0
             start, end = sents.spans[i]
             vectors[(passage.n, i)] = sents.vectors[i]
             candidates.append(
                 Candidate(passage, i, text, start, end, float(sims[i]), lexical, score)
             )
+        k += len(sents.texts)
     candidates.sort(key=lambda c: (-c.score, c.passage.n, c.index))
     best_sim = max([c.similarity for c in candidates] + [p.hit.score for p in passages] + [0.0])
     lexical = sum(idf.get(t, 0.0) for t in found) / idf_total if q_stems else 1.0
@@ -197,10 +171,17 @@ def assess(state: ServiceState, question: str, passages: list[Passage]) -> Asses
     # one sentence holding every content word of the question raises the evidence
     full_match = len(q_stems) >= 2 and any(c.lexical >= 0.999 for c in candidates)
     evidence = best_sim + (1.0 - best_sim) * FULL_MATCH_BOOST if full_match else best_sim
+    # the entity asked for must be in a sentence matching the question well, or in the one
+    # matching it best (then a weaker match is enough)
+    typed_ok = typed_support >= MIN_TYPED_SUPPORT or (
+        typed_support >= MIN_TYPED_BEST and typed_support >= support - 1e-9)
+    local_ok = support >= MIN_SUPPORT and (kind is None or typed_ok)
     answerable = (
         bool(candidates) and evidence >= threshold and lexical >= MIN_LEXICAL and not missing
+        and local_ok
     )
-    return Assessment(candidates, best_sim, evidence, lexical, answerable, vectors, missing)
+    return Assessment(candidates, best_sim, evidence, lexical, answerable, vectors, missing,
+                      kind, support, typed_support)
 
 
 def _lower_first(text: str) -> str:

@@ -7,6 +7,7 @@ no passage are dropped.
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 from dataclasses import dataclass
@@ -90,6 +91,35 @@ def names(text: str) -> set[str]:
 def name_found(name: str, haystack: str) -> bool:
     """Whether a (lower-cased) name occurs in lower-cased text, allowing a short suffix change."""
     return name in haystack or (len(name) > 5 and name[:-2] in haystack)
+
+
+def idf_weights(question_stems: set[str], sentence_stems: list[set[str]]) -> dict[str, float]:
+    """BM25-style IDF of each question term over a set of sentences."""
+    total = len(sentence_stems)
+    out = {}
+    for term in question_stems:
+        df = sum(term in s for s in sentence_stems)
+        out[term] = math.log(1.0 + (total - df + 0.5) / (df + 0.5))
+    return out
+
+
+def local_coverage(
+    stems: list[set[str]], q_stems: set[str], idf: dict[str, float], total: float
+) -> list[float]:
+    """Per sentence: IDF-weighted share of the question's words in it or it plus a neighbour."""
+
+    def cov(terms: set[str]) -> float:
+        return sum(idf[t] for t in q_stems & terms) / total
+
+    out = []
+    for i, own in enumerate(stems):
+        best = cov(own)
+        if i > 0:
+            best = max(best, cov(own | stems[i - 1]))
+        if i + 1 < len(stems):
+            best = max(best, cov(own | stems[i + 1]))
+        out.append(best)
+    return out
 
 
 def looks_like_instruction(text: str) -> bool:

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from service.answering.answer_types import focus, has_answer
 from service.answering.extractive import answer_type, attribute
 from service.answering.service import answer_question
 from service.schemas import AskRequest, AskResponse, Turn
@@ -123,12 +124,36 @@ def test_filters_apply_to_answers(seed_state: Any) -> None:
 
 def test_answer_type() -> None:
     assert answer_type("How many jets?") == "number"
-    assert answer_type("how much money was pledged") == "number"
+    assert answer_type("how much money was pledged") == "money"
     assert answer_type("Who leads the mission?") == "person"
     assert answer_type("When was it signed?") == "date"
     assert answer_type("What year was it signed?") == "date"
     assert answer_type("Where will they train?") == "place"
     assert answer_type("What is the plan?") is None
+    assert answer_type("Who is Jane Doe?") is None  # a description, not a name
+    assert answer_type("Has it been decided which countries will help?") is None  # yes/no
+    assert answer_type("In which city is the plant?") == "place"
+    assert answer_type("What was the total cost of the plant?") == "money"
+    assert answer_type("What is the name of the general who leads it?") == "person"
+
+
+def test_has_answer() -> None:
+    assert has_answer("number", "They ordered 40 jets.", "How many jets?")
+    assert not has_answer("number", "Jets flew under Article 5 in 2021.", "How many jets?")
+    assert not has_answer("number", "The F-35 jets arrived.", "How many jets?")
+    # the number must be near what is counted
+    assert focus("How many tanks did they send?") == {"tank"}
+    assert not has_answer("number", "Two ministers of the west said on Monday, in a long speech,"
+                          " that more tanks would come.", "How many tanks?")
+    assert has_answer("number", "They sent two tanks.", "How many tanks?")
+    assert has_answer("money", "It cost $3 billion.", "How much did it cost?")
+    assert not has_answer("money", "It cost a lot, said one man.", "How much did it cost?")
+    assert has_answer("date", "It was signed in 1960.", "When was it signed?")
+    assert not has_answer("date", "They may sign it soon.", "When will they sign it?")
+    assert has_answer("person", "It is led by Jane Doe, a general.", "Who leads it?")
+    assert not has_answer("person", "The Jane Doe plan is bold.", "Who wrote the Jane Doe plan?")
+    assert has_answer("place", "Troops would train near Lviv.", "Where would troops train?")
+    assert not has_answer("place", "Troops would train there.", "Where would troops train?")
 
 
 def test_attribute() -> None:
