@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from service.state import ServiceState
 
 RRF_K = 60
-MAX_ALLOWED_SCAN = 5000
 
 
 class _LRU:
@@ -85,10 +84,9 @@ def filters_to_chunk_filter(filters: Filters | None) -> ChunkFilter | None:
     return None if flt.is_empty() else flt
 
 
-def _allowed_ids(state: ServiceState, flt: ChunkFilter, qvec: np.ndarray) -> set[str]:
-    """Every chunk id matching the filter (a dense query over all of them)."""
-    total = min(state.store.count_chunks(), MAX_ALLOWED_SCAN)
-    return {hit.chunk.chunk_id for hit in state.store.query(qvec, max(total, 1), flt)}
+def _allowed_ids(state: ServiceState, flt: ChunkFilter) -> set[str]:
+    """Every chunk id matching the filter (for restricting BM25)."""
+    return set(state.store.chunk_ids(flt))
 
 
 def hybrid_search(
@@ -103,7 +101,7 @@ def hybrid_search(
     qvec = embed_query(state.embedder, query)
     pool = max(4 * k, 20)
     dense = state.store.query(qvec, pool, flt)
-    allowed = _allowed_ids(state, flt, qvec) if flt is not None else None
+    allowed = _allowed_ids(state, flt) if flt is not None else None
     sparse = state.keyword.search(query, pool, allowed)
 
     fused: dict[str, float] = {}
@@ -117,8 +115,6 @@ def hybrid_search(
     by_id = {hit.chunk.chunk_id: hit for hit in dense}
     missing = [cid for cid in order if cid not in by_id]
     if missing:
-        extra = state.store.get_chunks(missing)
-        vecs = embed_texts(state.embedder, [hit.chunk.text for hit in extra])
-        for hit, vec in zip(extra, vecs, strict=True):
-            by_id[hit.chunk.chunk_id] = ScoredChunk(hit.chunk, hit.meta, float(vec @ qvec))
+        for hit in state.store.get_chunks(missing, qvec):  # scored with stored embeddings
+            by_id[hit.chunk.chunk_id] = hit
     return [by_id[cid] for cid in order if cid in by_id]

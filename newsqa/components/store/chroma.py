@@ -271,20 +271,27 @@ class ChromaStore:
         scores = [1.0 - float(d) for d in got["distances"][0]]
         return self._scored(got["ids"][0], got["documents"][0], got["metadatas"][0], scores)
 
-    def get_chunks(self, chunk_ids: list[str]) -> list[ScoredChunk]:
+    def get_chunks(
+        self, chunk_ids: list[str], query: np.ndarray | None = None
+    ) -> list[ScoredChunk]:
+        """Chunks by id, in the given order; scored by cosine similarity to ``query`` if given."""
         if not chunk_ids:
             return []
-        got = self._chunks.get(ids=chunk_ids, include=["documents", "metadatas"])
+        include = ["documents", "metadatas"] + (["embeddings"] if query is not None else [])
+        got = self._chunks.get(ids=chunk_ids, include=include)
+        scores = [0.0] * len(got["ids"])
+        if query is not None:
+            scores = [float(s) for s in np.asarray(got["embeddings"]) @ query]
         by_id = {
-            cid: (text, m)
-            for cid, text, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+            cid: (got["documents"][i], got["metadatas"][i], scores[i])
+            for i, cid in enumerate(got["ids"])
         }
         present = [cid for cid in chunk_ids if cid in by_id]
         return self._scored(
             present,
             [by_id[c][0] for c in present],
             [by_id[c][1] for c in present],
-            [0.0] * len(present),
+            [by_id[c][2] for c in present],
         )
 
     def iter_chunks(self, batch: int = 2000) -> Iterator[tuple[str, str, dict[str, Any]]]:
@@ -293,10 +300,12 @@ class ChromaStore:
             got = self._chunks.get(include=["documents", "metadatas"], limit=batch, offset=begin)
             yield from zip(got["ids"], got["documents"], got["metadatas"], strict=True)
 
-    def chunk_ids(self) -> list[str]:
+    def chunk_ids(self, where: ChunkFilter | None = None) -> list[str]:
+        """All chunk ids, or those matching ``where`` (a metadata-only scan)."""
         ids: list[str] = []
         for begin in range(0, self._chunks.count(), 10000):
-            ids.extend(self._chunks.get(include=[], limit=10000, offset=begin)["ids"])
+            got = self._chunks.get(where=_where(where), include=[], limit=10000, offset=begin)
+            ids.extend(got["ids"])
         return ids
 
     def count_chunks(self) -> int:
