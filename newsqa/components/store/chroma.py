@@ -277,15 +277,27 @@ class ChromaStore:
         """Chunks by id, in the given order; scored by cosine similarity to ``query`` if given."""
         if not chunk_ids:
             return []
-        include = ["documents", "metadatas"] + (["embeddings"] if query is not None else [])
-        got = self._chunks.get(ids=chunk_ids, include=include)
-        scores = [0.0] * len(got["ids"])
         if query is not None:
-            scores = [float(s) for s in np.asarray(got["embeddings"]) @ query]
-        by_id = {
-            cid: (got["documents"][i], got["metadatas"][i], scores[i])
-            for i, cid in enumerate(got["ids"])
-        }
+            # An id-restricted vector query: reading stored embeddings back with get() fails
+            # for some records in chromadb 1.5 ("Error getting embedding").
+            got = self._chunks.query(
+                query_embeddings=[np.asarray(query, dtype=np.float32)],
+                ids=chunk_ids,
+                n_results=len(chunk_ids),
+                include=["documents", "metadatas", "distances"],
+            )
+            rows = zip(
+                got["ids"][0],
+                got["documents"][0],
+                got["metadatas"][0],
+                got["distances"][0],
+                strict=True,
+            )
+            by_id = {cid: (text, m, 1.0 - float(d)) for cid, text, m, d in rows}
+        else:
+            plain = self._chunks.get(ids=chunk_ids, include=["documents", "metadatas"])
+            rows2 = zip(plain["ids"], plain["documents"], plain["metadatas"], strict=True)
+            by_id = {cid: (text, m, 0.0) for cid, text, m in rows2}
         present = [cid for cid in chunk_ids if cid in by_id]
         return self._scored(
             present,
