@@ -277,27 +277,11 @@ class ChromaStore:
         """Chunks by id, in the given order; scored by cosine similarity to ``query`` if given."""
         if not chunk_ids:
             return []
-        if query is not None:
-            # An id-restricted vector query: reading stored embeddings back with get() fails
-            # for some records in chromadb 1.5 ("Error getting embedding").
-            got = self._chunks.query(
-                query_embeddings=[np.asarray(query, dtype=np.float32)],
-                ids=chunk_ids,
-                n_results=len(chunk_ids),
-                include=["documents", "metadatas", "distances"],
-            )
-            rows = zip(
-                got["ids"][0],
-                got["documents"][0],
-                got["metadatas"][0],
-                got["distances"][0],
-                strict=True,
-            )
-            by_id = {cid: (text, m, 1.0 - float(d)) for cid, text, m, d in rows}
-        else:
+        by_id = self._get_scored(chunk_ids, query) if query is not None else None
+        if by_id is None:
             plain = self._chunks.get(ids=chunk_ids, include=["documents", "metadatas"])
-            rows2 = zip(plain["ids"], plain["documents"], plain["metadatas"], strict=True)
-            by_id = {cid: (text, m, 0.0) for cid, text, m in rows2}
+            rows = zip(plain["ids"], plain["documents"], plain["metadatas"], strict=True)
+            by_id = {cid: (text, m, 0.0) for cid, text, m in rows}
         present = [cid for cid in chunk_ids if cid in by_id]
         return self._scored(
             present,
@@ -305,6 +289,33 @@ class ChromaStore:
             [by_id[c][1] for c in present],
             [by_id[c][2] for c in present],
         )
+
+    def _get_scored(
+        self, chunk_ids: list[str], query: np.ndarray
+    ) -> dict[str, tuple[str, Any, float]]:
+        """Texts, metadata and cosine similarity to ``query`` of chunks by id."""
+        try:
+            got = self._chunks.get(ids=chunk_ids, include=["documents", "metadatas", "embeddings"])
+            sims = np.asarray(got["embeddings"], dtype=np.float32) @ query
+            rows = zip(got["ids"], got["documents"], got["metadatas"], sims, strict=True)
+            return {cid: (text, m, float(sim)) for cid, text, m, sim in rows}
+        except Exception:
+            # chromadb 1.5 sometimes fails to read embeddings back that are not yet compacted
+            # ("Error getting embedding"); an id-restricted vector query still works (slower).
+            found = self._chunks.query(
+                query_embeddings=[np.asarray(query, dtype=np.float32)],
+                ids=chunk_ids,
+                n_results=len(chunk_ids),
+                include=["documents", "metadatas", "distances"],
+            )
+            rows2 = zip(
+                found["ids"][0],
+                found["documents"][0],
+                found["metadatas"][0],
+                found["distances"][0],
+                strict=True,
+            )
+            return {cid: (text, m, 1.0 - float(d)) for cid, text, m, d in rows2}
 
     def iter_chunks(self, batch: int = 2000) -> Iterator[tuple[str, str, dict[str, Any]]]:
         total = self._chunks.count()
