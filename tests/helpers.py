@@ -96,3 +96,23 @@ def chroma_server(path: Path, log: Path) -> Iterator[str]:
     url = f"http://127.0.0.1:{port}"
     with running(args, f"{url}/api/v2/heartbeat", child_env(), log):
         yield url
+
+
+@contextmanager
+def api_server(index_dir: Path, log: Path, **env: str) -> Iterator[str]:
+    """``uvicorn --factory service.app:create_app`` in a subprocess; yields its base URL."""
+    port = free_port()
+    args = [
+        str(BIN / "python"),
+        "-m",
+        "uvicorn",
+        "--factory",
+        "service.app:create_app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
+    url = f"http://127.0.0.1:{port}"
+    with running(args, f"{url}/healthz", child_env(NEWSQA_INDEX_DIR=str(index_dir), **env), log):
+        yield url

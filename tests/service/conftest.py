@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.helpers import child_env, free_port, running
+from tests.helpers import api_server
 
 GRIPEN = "How many Gripen fighters does Kyiv plan to buy?"
 UNANSWERABLE = "What is the population of Lima, the capital of Peru?"
@@ -23,26 +21,6 @@ def copy_index(src: Path, dst: Path) -> Path:
     """A private copy of an index (an embedded Chroma path is opened by one process only)."""
     shutil.copytree(src, dst)
     return dst
-
-
-@contextmanager
-def api_server(index_dir: Path, log: Path, **env: str) -> Iterator[str]:
-    """``uvicorn --factory service.app:create_app`` in a subprocess; yields its base URL."""
-    port = free_port()
-    args = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "--factory",
-        "service.app:create_app",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-    ]
-    url = f"http://127.0.0.1:{port}"
-    with running(args, f"{url}/healthz", child_env(NEWSQA_INDEX_DIR=str(index_dir), **env), log):
-        yield url
 
 
 def sse_events(text: str) -> list[tuple[str, Any]]:

@@ -33,8 +33,15 @@ The talks are expected to continue next month, according to the defence ministry
 def test_response_contract(seed_state: Any) -> None:
     r = answer_question(AskRequest(question=GRIPEN, top_k=5), seed_state)
     body = r.model_dump()
-    assert set(body) == {"answer", "answerable", "citations", "sentences", "engine",
-                         "timings_ms", "notice"}
+    assert set(body) == {
+        "answer",
+        "answerable",
+        "citations",
+        "sentences",
+        "engine",
+        "timings_ms",
+        "notice",
+    }
     assert body["engine"] == "extractive" and body["notice"] is None
     for c in body["citations"]:
         assert c["start"] < c["end"] and c["quote"] and c["chunk_id"].startswith(c["doc_id"])
@@ -59,8 +66,9 @@ def test_stream_events_extractive(seed_state: Any) -> None:
 
 
 def test_stream_refusal(seed_state: Any) -> None:
-    events = list(stream_answer(AskRequest(question="What is the price of wheat in Egypt?"),
-                                seed_state))
+    events = list(
+        stream_answer(AskRequest(question="What is the price of wheat in Egypt?"), seed_state)
+    )
     assert [k for k, _ in events] == ["citations", "delta", "final"]
     assert events[-1][1]["answerable"] is False and events[-1][1]["citations"]
 
@@ -72,8 +80,10 @@ def test_filters_excluding_everything(seed_state: Any) -> None:
 
 
 def test_follow_up_history(seed_state: Any) -> None:
-    history = [Turn(role="user", content="Which fighter jets does Kyiv plan to buy?"),
-               Turn(role="assistant", content="Gripen fighters [1].")]
+    history = [
+        Turn(role="user", content="Which fighter jets does Kyiv plan to buy?"),
+        Turn(role="assistant", content="Gripen fighters [1]."),
+    ]
     r = answer_question(AskRequest(question="How many of them?", history=history), seed_state)
     assert r.answerable and "150" in r.answer
 
@@ -105,8 +115,11 @@ def injected_state(seed_state: Any, tmp_path_factory: pytest.TempPathFactory) ->
 
 
 def test_injection_changes_nothing_extractive(seed_state: Any, injected_state: Any) -> None:
-    for question in (GRIPEN, "Which fighter jets does Kyiv plan to buy?",
-                     "What is Ukraine's Plan B for security guarantees?"):
+    for question in (
+        GRIPEN,
+        "Which fighter jets does Kyiv plan to buy?",
+        "What is Ukraine's Plan B for security guarantees?",
+    ):
         before = answer_question(AskRequest(question=question), seed_state)
         after = answer_question(AskRequest(question=question), injected_state)
         assert "PWNED" not in after.answer
@@ -120,8 +133,9 @@ def test_injection_changes_nothing_llm(injected_state: Any) -> None:
 
     with fake_llm() as (url, script):
         script.reply = obedient
-        state = state_with(injected_state, engine="openai", openai_base_url=url,
-                           openai_max_retries=0)
+        state = state_with(
+            injected_state, engine="openai", openai_base_url=url, openai_max_retries=0
+        )
         r = answer_question(
             AskRequest(question="Is Ukraine discussing air defence purchases?", top_k=8), state
         )

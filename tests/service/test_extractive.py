@@ -143,8 +143,11 @@ def test_has_answer() -> None:
     assert not has_answer("number", "The F-35 jets arrived.", "How many jets?")
     # the number must be near what is counted
     assert focus("How many tanks did they send?") == {"tank"}
-    assert not has_answer("number", "Two ministers of the west said on Monday, in a long speech,"
-                          " that more tanks would come.", "How many tanks?")
+    assert not has_answer(
+        "number",
+        "Two ministers of the west said on Monday, in a long speech, that more tanks would come.",
+        "How many tanks?",
+    )
     assert has_answer("number", "They sent two tanks.", "How many tanks?")
     assert has_answer("money", "It cost $3 billion.", "How much did it cost?")
     assert not has_answer("money", "It cost a lot, said one man.", "How much did it cost?")

@@ -58,7 +58,11 @@ def test_filters_to_chunk_filter() -> None:
     assert filters_to_chunk_filter(None) is None
     assert filters_to_chunk_filter(Filters()) is None
     flt = filters_to_chunk_filter(
-        Filters(source="UNN", doc_ids=["d1"], published_from=date(2025, 1, 2),
-                published_to=date(2025, 3, 4))
+        Filters(
+            source="UNN",
+            doc_ids=["d1"],
+            published_from=date(2025, 1, 2),
+            published_to=date(2025, 3, 4),
+        )
     )
     assert flt == ChunkFilter(("UNN",), ("d1",), "2025-01-02", "2025-03-04")

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.helpers import BIN, child_env, free_port, running
+from tests.helpers import BIN, api_server, child_env, free_port, running
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
@@ -45,25 +45,17 @@ def servers(seed_settings, tmp_path_factory, artifacts_dir) -> Iterator[dict[str
     """The real API on a copy of the seed index, and the UI started through ``ui.launch``."""
     index = tmp_path_factory.mktemp("browser") / "index"
     shutil.copytree(seed_settings.index_dir, index)  # one embedded Chroma dir per process
-    api_port, ui_port = free_port(), free_port()
-    api_url, ui_url = f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{ui_port}"
-    api_args = [
-        str(BIN / "python"),
-        "-m",
-        "uvicorn",
-        "--factory",
-        "service.app:create_app",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(api_port),
-    ]
-    api_env = child_env(NEWSQA_INDEX_DIR=str(index))
+    ui_port = free_port()
+    ui_url = f"http://127.0.0.1:{ui_port}"
     ui_args = [str(BIN / "newsqa"), "ui", "--port", str(ui_port)]  # → ui.launch.run_ui
-    ui_environ = child_env(NEWSQA_API_URL=api_url)
     with (
-        running(api_args, f"{api_url}/healthz", api_env, artifacts_dir / "browser-api.log"),
-        running(ui_args, f"{ui_url}/_stcore/health", ui_environ, artifacts_dir / "browser-ui.log"),
+        api_server(index, artifacts_dir / "browser-api.log") as api_url,
+        running(
+            ui_args,
+            f"{ui_url}/_stcore/health",
+            child_env(NEWSQA_API_URL=api_url),
+            artifacts_dir / "browser-ui.log",
+        ),
     ):
         httpx.get(f"{api_url}/readyz", timeout=120)  # warm the index before the first page
         yield {"api": api_url, "ui": ui_url}
