@@ -10,53 +10,14 @@ from urllib.parse import urlparse
 import numpy as np
 
 from newsqa.components.store import ChunkFilter, DocumentRecord
+from newsqa.components.store.records import chunk_from, meta_from, published_ord, where_clause
 from newsqa.errors import ConfigError, EmbeddingMismatch, IndexUnavailable
-from newsqa.types import Chunk, Document, DocumentMeta, ScoredChunk
+from newsqa.types import Document, ScoredChunk
 
 if TYPE_CHECKING:
     from newsqa.settings import Settings
 
 REINGEST_HINT = "re-ingest with `newsqa ingest --rebuild`"
-
-
-def _published_ord(published: str | None) -> int:
-    return int(published.replace("-", "")) if published else 0
-
-
-def _meta_from(metadata: dict[str, Any]) -> DocumentMeta:
-    return DocumentMeta(
-        title=str(metadata.get("title", "")),
-        source=str(metadata.get("source", "")),
-        url=str(metadata.get("url", "")),
-        published=str(metadata["published"]) if metadata.get("published") else None,
-        author=str(metadata.get("author", "")),
-    )
-
-
-def _chunk_from(chunk_id: str, text: str, metadata: dict[str, Any]) -> Chunk:
-    return Chunk(
-        chunk_id=chunk_id,
-        doc_id=str(metadata["doc_id"]),
-        index=int(metadata["index"]),
-        text=text,
-        start=int(metadata["start"]),
-        end=int(metadata["end"]),
-    )
-
-
-def _where(flt: ChunkFilter | None) -> dict[str, Any] | None:
-    if flt is None or flt.is_empty():
-        return None
-    clauses: list[dict[str, Any]] = []
-    if flt.sources:
-        clauses.append({"source": {"$in": list(flt.sources)}})
-    if flt.doc_ids:
-        clauses.append({"doc_id": {"$in": list(flt.doc_ids)}})
-    if flt.published_from:
-        clauses.append({"published_ord": {"$gte": _published_ord(flt.published_from)}})
-    if flt.published_to:
-        clauses.append({"published_ord": {"$lte": _published_ord(flt.published_to)}})
-    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
 class ChromaStore:
@@ -169,7 +130,7 @@ class ChromaStore:
                         "source": meta.source,
                         "url": meta.url,
                         "published": meta.published or "",
-                        "published_ord": _published_ord(meta.published),
+                        "published_ord": published_ord(meta.published),
                         "author": meta.author,
                     }
                 )
@@ -221,7 +182,7 @@ class ChromaStore:
                 records.append(
                     DocumentRecord(
                         doc_id=doc_id,
-                        meta=_meta_from(metadata),
+                        meta=meta_from(metadata),
                         path=str(metadata.get("path", "")),
                         content_hash=str(metadata.get("content_hash", "")),
                         chunk_count=int(metadata.get("chunk_count", 0)),
@@ -237,7 +198,7 @@ class ChromaStore:
         chunks = self._chunks.get(where={"doc_id": doc_id}, include=["documents", "metadatas"])
         chunk_list = sorted(
             (
-                _chunk_from(cid, text, m)
+                chunk_from(cid, text, m)
                 for cid, text, m in zip(
                     chunks["ids"], chunks["documents"], chunks["metadatas"], strict=True
                 )
@@ -247,7 +208,7 @@ class ChromaStore:
         return Document(
             doc_id=doc_id,
             text=got["documents"][0],
-            meta=_meta_from(metadata),
+            meta=meta_from(metadata),
             path=str(metadata.get("path", "")),
             content_hash=str(metadata.get("content_hash", "")),
             chunks=chunk_list,
@@ -257,7 +218,7 @@ class ChromaStore:
         self, ids: list[str], texts: list[str], metas: list[Any], scores: list[float]
     ) -> list[ScoredChunk]:
         return [
-            ScoredChunk(chunk=_chunk_from(cid, text, m), meta=_meta_from(m), score=score)
+            ScoredChunk(chunk=chunk_from(cid, text, m), meta=meta_from(m), score=score)
             for cid, text, m, score in zip(ids, texts, metas, scores, strict=True)
         ]
 
@@ -265,7 +226,7 @@ class ChromaStore:
         got = self._chunks.query(
             query_embeddings=[np.asarray(embedding, dtype=np.float32)],
             n_results=k,
-            where=_where(where),
+            where=where_clause(where),
             include=["documents", "metadatas", "distances"],
         )
         scores = [1.0 - float(d) for d in got["distances"][0]]
@@ -327,7 +288,7 @@ class ChromaStore:
         """All chunk ids, or those matching ``where`` (a metadata-only scan)."""
         ids: list[str] = []
         for begin in range(0, self._chunks.count(), 10000):
-            got = self._chunks.get(where=_where(where), include=[], limit=10000, offset=begin)
+            got = self._chunks.get(where=where_clause(where), include=[], limit=10000, offset=begin)
             ids.extend(got["ids"])
         return ids
 
