@@ -9,9 +9,8 @@ from service.schemas import AskResponse
 
 def print_answer(response: AskResponse, console: Console) -> None:
     """The answer, flags for unsupported sentences, then numbered citations with quotes."""
-    if not response.answerable:
-        console.print("[yellow]The sources don't say.[/yellow]")
-    console.print(response.answer, markup=False, highlight=False)
+    style = None if response.answerable else "yellow"
+    console.print(response.answer, markup=False, highlight=False, style=style)
     for sentence in response.sentences:
         if not sentence.supported:
             console.print(f"[red]unsupported:[/red] {sentence.text}", highlight=False)
