@@ -65,16 +65,25 @@ def answer_type(question: str) -> str | None:
     q = question.lower()
     if _YES_NO.match(q):
         return None  # "Has it been decided which ...?" asks yes or no
-    if re.search(r"\bhow much (?:money|does|do|did|will|would|is|was)\b.*\b(?:cost|pay|paid|"
-                 r"spend|spent|worth|price|charge|fund)|\bhow much money\b|\b(?:cost|price|"
-                 r"budget|value|worth) of\b|\bhow much (?:will|would|does|did) .* cost\b", q):
+    if re.search(
+        r"\bhow much (?:money|does|do|did|will|would|is|was)\b.*\b(?:cost|pay|paid|"
+        r"spend|spent|worth|price|charge|fund)|\bhow much money\b|\b(?:cost|price|"
+        r"budget|value|worth) of\b|\bhow much (?:will|would|does|did) .* cost\b",
+        q,
+    ):
         return "money"
-    if re.search(r"\bhow (?:many|much|long|far|big|large|old|often|fast|high)\b|\b(?:number|"
-                 r"amount|percentage|share|size|range|total|proportion) of\b|"
-                 r"\bwhat (?:percentage|number|amount|range|distance)\b", q):
+    if re.search(
+        r"\bhow (?:many|much|long|far|big|large|old|often|fast|high)\b|\b(?:number|"
+        r"amount|percentage|share|size|range|total|proportion) of\b|"
+        r"\bwhat (?:percentage|number|amount|range|distance)\b",
+        q,
+    ):
         return "number"
-    if re.search(r"\bwhen\b|\bwhat (?:year|date|day|month|time)\b|\bsince when\b|"
-                 r"\b(?:which|what) (?:year|date|day|month)\b|\bby when\b", q):
+    if re.search(
+        r"\bwhen\b|\bwhat (?:year|date|day|month|time)\b|\bsince when\b|"
+        r"\b(?:which|what) (?:year|date|day|month)\b|\bby when\b",
+        q,
+    ):
         return "date"
     if _WHO_IS_NAME.match(question) and _NAME.search(question):
         return None  # "Who is <Name>?" asks for a description, not a name
@@ -82,8 +91,9 @@ def answer_type(question: str) -> str | None:
         return "person"
     if re.search(rf"\bwhere\b|\b(?:which|what) (?:\w+ )?(?:{_PLACE_NOUNS})\b", q):
         return "place"
-    if re.search(r"\bwhat (?:is|was|are|were) (?:the )?names?\b|\bname of\b|\bcalled\b|\bnamed\b",
-                 q):
+    if re.search(
+        r"\bwhat (?:is|was|are|were) (?:the )?names?\b|\bname of\b|\bcalled\b|\bnamed\b", q
+    ):
         return "name"
     return None
 
@@ -91,8 +101,11 @@ def answer_type(question: str) -> str | None:
 def focus(question: str) -> set[str]:
     """Stems of what a "how many" / "number of" question counts ("How many Patriot launchers ..." →
     patriot, launcher); empty for other questions."""
-    m = re.search(r"\b(?:how many|(?:the )?number of) ((?:[A-Za-z'\u2019-]+\s*){1,3})", question,
-                  re.IGNORECASE)
+    m = re.search(
+        r"\b(?:how many|(?:the )?number of) ((?:[A-Za-z'\u2019-]+\s*){1,3})",
+        question,
+        re.IGNORECASE,
+    )
     if not m:
         return set()
     out: set[str] = set()
@@ -103,8 +116,27 @@ def focus(question: str) -> set[str]:
     return out
 
 
-_AUXILIARIES = {"is", "are", "was", "were", "do", "does", "did", "has", "have", "had", "will",
-                "would", "can", "could", "should", "must", "a", "an", "the"}
+_AUXILIARIES = {
+    "is",
+    "are",
+    "was",
+    "were",
+    "do",
+    "does",
+    "did",
+    "has",
+    "have",
+    "had",
+    "will",
+    "would",
+    "can",
+    "could",
+    "should",
+    "must",
+    "a",
+    "an",
+    "the",
+}
 
 
 def _near(text: str, number: str, stems: set[str]) -> bool:

@@ -45,6 +45,7 @@ MIN_SUPPORT = 0.3  # some sentence must match the question at least this well
 MIN_TYPED_SUPPORT = 0.46  # ... and one holding the kind of entity asked for, this well
 MIN_TYPED_BEST = 0.33  # ... or this well when it is the best-matching sentence
 
+
 def _length_penalty(text: str) -> float:
     n = len(text)
     penalty = 0.0
@@ -147,7 +148,8 @@ def assess(state: ServiceState, question: str, passages: list[Passage]) -> Asses
             found |= shared
             lexical = sum(idf[t] for t in shared) / idf_total
             local_match = LOCAL_SIM_WEIGHT * float(sims[i]) + (1.0 - LOCAL_SIM_WEIGHT) * (
-                local[i] if q_stems else 1.0)
+                local[i] if q_stems else 1.0
+            )
             support = max(support, local_match)
             typed = bool(kind) and has_answer(kind, text, question)
             if typed and anchored:  # the passage (or its title) names what the question names
@@ -174,14 +176,28 @@ def assess(state: ServiceState, question: str, passages: list[Passage]) -> Asses
     # the entity asked for must be in a sentence matching the question well, or in the one
     # matching it best (then a weaker match is enough)
     typed_ok = typed_support >= MIN_TYPED_SUPPORT or (
-        typed_support >= MIN_TYPED_BEST and typed_support >= support - 1e-9)
+        typed_support >= MIN_TYPED_BEST and typed_support >= support - 1e-9
+    )
     local_ok = support >= MIN_SUPPORT and (kind is None or typed_ok)
     answerable = (
-        bool(candidates) and evidence >= threshold and lexical >= MIN_LEXICAL and not missing
+        bool(candidates)
+        and evidence >= threshold
+        and lexical >= MIN_LEXICAL
+        and not missing
         and local_ok
     )
-    return Assessment(candidates, best_sim, evidence, lexical, answerable, vectors, missing,
-                      kind, support, typed_support)
+    return Assessment(
+        candidates,
+        best_sim,
+        evidence,
+        lexical,
+        answerable,
+        vectors,
+        missing,
+        kind,
+        support,
+        typed_support,
+    )
 
 
 def _lower_first(text: str) -> str:
@@ -211,8 +227,8 @@ def select(assessment: Assessment, limit: int) -> list[Candidate]:
             continue
         vec = assessment.vectors[(c.passage.n, c.index)]
         if any(
-            c.text == o.text or float(vec @ assessment.vectors[(o.passage.n, o.index)])
-            > DUPLICATE_SIM
+            c.text == o.text
+            or float(vec @ assessment.vectors[(o.passage.n, o.index)]) > DUPLICATE_SIM
             for o in chosen
         ):
             continue
@@ -259,8 +275,12 @@ class ExtractiveEngine:
             )
             for c in chosen
         ]
-        return Draft(sentences, answerable=bool(sentences), engine=self.name,
-                     refusal=None if sentences else REFUSAL)
+        return Draft(
+            sentences,
+            answerable=bool(sentences),
+            engine=self.name,
+            refusal=None if sentences else REFUSAL,
+        )
 
     def answer(self, question: str, passages: list[Passage]) -> Draft:
         return self.draft(assess(self.state, question, passages))

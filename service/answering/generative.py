@@ -99,9 +99,7 @@ class OpenAIEngine:
         return line
 
     def _messages(self, question: str, passages: list[Passage]) -> list[dict[str, str]]:
-        return answer_messages(
-            question, passages, self.settings.max_answer_sentences, REFUSAL
-        )
+        return answer_messages(question, passages, self.settings.max_answer_sentences, REFUSAL)
 
     def _fallback(self, question: str, passages: list[Passage], why: str) -> Draft:
         draft = self.fallback.answer(question, passages)

@@ -119,8 +119,11 @@ def build_response(
     for sentence in draft.sentences:
         for sup in sentence.supports:
             old = spans.get(sup.n)
-            spans[sup.n] = (sup.start, sup.end) if old is None else (
-                min(old[0], sup.start), max(old[1], sup.end))
+            spans[sup.n] = (
+                (sup.start, sup.end)
+                if old is None
+                else (min(old[0], sup.start), max(old[1], sup.end))
+            )
     answer = " ".join(f"{s.text} {_marks(s.citations)}".strip() for s in kept)
     return AskResponse(
         answer=answer,
@@ -183,9 +186,10 @@ def answer_question(req: AskRequest, state: ServiceState) -> AskResponse:
 def stream_answer(req: AskRequest, state: ServiceState) -> Iterator[tuple[str, dict]]:
     """Events: ``citations`` (candidates), ``delta`` (text) several times, ``final``."""
     run = _Run(req, state)
-    yield "citations", {
-        "citations": [c.model_dump() for c in candidate_citations(run.passages, run.assessment)]
-    }
+    yield (
+        "citations",
+        {"citations": [c.model_dump() for c in candidate_citations(run.passages, run.assessment)]},
+    )
     t = time.perf_counter()
     if not run.answerable:
         draft = run.refusal()
