@@ -6,7 +6,6 @@ Explicit metadata comes from a sidecar ``NAME.meta.json`` (``article.txt.meta.js
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import re
@@ -54,7 +53,6 @@ class RawDocument:
     text: str
     kind: str
     meta: dict[str, str] = field(default_factory=dict)
-    raw_bytes_hash: str = ""
 
 
 def normalize_meta(data: dict[str, Any]) -> dict[str, str]:
@@ -187,7 +185,6 @@ def load_file(path: Path, max_bytes: int) -> RawDocument:
         raise SkipFile("empty file")
     if len(data) > max_bytes:
         raise SkipFile(f"over the {max_bytes}-byte limit ({len(data)} bytes)")
-    digest = hashlib.sha256(data).hexdigest()
     kind = _KIND[suffix]
     meta: dict[str, str] = {}
     if kind == "pdf":
@@ -206,7 +203,7 @@ def load_file(path: Path, max_bytes: int) -> RawDocument:
     if not text.strip():
         raise SkipFile("no text" if kind == "html" else "empty file")
     meta.update(read_sidecar(path))
-    return RawDocument(str(path), text, kind, meta, digest)
+    return RawDocument(str(path), text, kind, meta)
 
 
 def load_content(
@@ -228,5 +225,4 @@ def load_content(
         if not body.strip():
             raise BadRequest("empty text")
     found.update(normalize_meta(dict(meta or {})))
-    digest = hashlib.sha256(content.encode("utf-8", "surrogatepass")).hexdigest()
-    return RawDocument("", body, "api", found, digest)
+    return RawDocument("", body, "api", found)

@@ -22,10 +22,6 @@ class Registry(Generic[T]):
         self.kind = kind
         self._factories: dict[str, str | Callable[..., T]] = dict(factories or {})
 
-    def register(self, mode: str, factory: str | Callable[..., T]) -> None:
-        """Add a backend (a callable, or a lazy ``"module:attr"`` path)."""
-        self._factories[mode] = factory
-
     @property
     def modes(self) -> list[str]:
         return sorted(self._factories)

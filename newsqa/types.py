@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -39,9 +38,6 @@ class Document:
     path: str = ""
     content_hash: str = ""
     chunks: list[Chunk] = field(default_factory=list)
-
-    def meta_dict(self) -> dict[str, Any]:
-        return asdict(self.meta)
 
 
 @dataclass(frozen=True)

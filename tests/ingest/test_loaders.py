@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
@@ -123,7 +122,6 @@ def test_load_real_txt() -> None:
     assert raw.kind == "txt"
     assert raw.path == str(path)
     assert raw.meta == {}
-    assert raw.raw_bytes_hash == hashlib.sha256(path.read_bytes()).hexdigest()
     assert raw.text == path.read_text(encoding="utf-8")
 
 
@@ -245,7 +243,6 @@ def test_load_content_text_and_meta() -> None:
     raw = load_content(text="Body of the story.", meta={"source": "UNN", "colour": "red"})
     assert (raw.path, raw.kind, raw.text) == ("", "api", "Body of the story.")
     assert raw.meta == {"source": "UNN"}
-    assert raw.raw_bytes_hash == hashlib.sha256(b"Body of the story.").hexdigest()
 
 
 def test_load_content_html() -> None:

@@ -181,7 +181,7 @@ def test_title_falls_back_to_short_first_sentence() -> None:
     assert first_sentence("September 4, 2025\n\nShort one. Two.") == "Short one."
     shortened = first_sentence(long)
     assert len(shortened) <= 120 and shortened.endswith("\u2026")
-    raw = RawDocument("", "Officials met. They talked.", "api", {}, "")
+    raw = RawDocument("", "Officials met. They talked.", "api", {})
     assert extract_metadata(raw, clean_text(raw.text)).title == "Officials met."
 
 
