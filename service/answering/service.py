@@ -20,8 +20,12 @@ if TYPE_CHECKING:
     from service.state import ServiceState
 
 
-def warm_up(state: ServiceState, limit: int = 1000) -> int:
-    """Embed the sentences of up to ``limit`` chunks ahead of time (keeps /ask fast)."""
+def warm_up(state: ServiceState, limit: int = 200) -> int:
+    """Embed the sentences of up to ``limit`` chunks ahead of time.
+
+    On a small corpus this covers every chunk, so the first questions are fast; on a large one
+    it stays a short start-up cost (the cache fills as questions arrive).
+    """
     from service.answering.verification import split_spans
     from service.retrieval import embed_texts
 
@@ -35,7 +39,7 @@ def warm_up(state: ServiceState, limit: int = 1000) -> int:
     return count
 
 
-def warm_up_in_background(state: ServiceState, limit: int = 1000) -> threading.Thread:
+def warm_up_in_background(state: ServiceState, limit: int = 200) -> threading.Thread:
     """Run ``warm_up`` in a daemon thread (errors are ignored: requests then embed lazily)."""
 
     def run() -> None:
