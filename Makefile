@@ -9,7 +9,7 @@ export LANGCHAIN_TRACING_V2 := false
 export ANONYMIZED_TELEMETRY := False
 export HF_HUB_OFFLINE := 1
 
-.PHONY: help install install-dev run serve ui ingest test test-fast lint eval bench chromium clean
+.PHONY: dev-data help install install-dev run serve ui ingest test test-fast lint eval bench chromium clean
 
 help:
 	@echo "make run    install, ingest data/articles, serve the API (:8000) and the UI (:8501)"
@@ -68,6 +68,10 @@ lint: install-dev
 eval: install
 	@test -d data/index || $(BIN)/newsqa ingest --quiet
 	$(BIN)/newsqa eval
+
+# The broad dev corpus (gensim's test data, from PyPI): data/dev/articles/
+dev-data: install-dev
+	$(BIN)/python -m eval.devdata
 
 bench: install-dev
 	$(BIN)/python -m bench.ingest

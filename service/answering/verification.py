@@ -7,32 +7,27 @@ no passage are dropped.
 
 from __future__ import annotations
 
-import math
 import re
-import threading
 from dataclasses import dataclass
 
 import numpy as np
 
 from newsqa.components.embeddings import Embedder
+from newsqa.text import LEADING_MARKERS as _LEADING_MARKERS
+from newsqa.text import MARKERS as _MARKERS
+from newsqa.text import (  # noqa: F401  (re-exported: the engines import them from here)
+    STOPWORDS,
+    content_stems,
+    idf_weights,
+    local_coverage,
+    name_found,
+    names,
+    numbers,
+    split_sentences,
+    words,
+)
 from service.answering import DraftSentence, Passage, Support
 from service.retrieval import embed_query, embed_texts
-
-_STOPWORD_TEXT = """
-    a about above after again against all also am an and any are as at be because been before
-    being below between both but by can could did do does doing down during each few for from
-    further had has have having he her here hers herself him himself his how i if in into is it
-    its itself just me more most my myself no nor not now of off on once only or other our ours
-    ourselves out over own same she should so some such than that the their theirs them
-    themselves then there these they this those through to too under until up very was we were
-    what when where which while who whom whose why will with would you your yours yourself
-    yourselves many much does did according said says say tell told us via per may might must
-    shall one ones ever yet still whether within without upon"""
-STOPWORDS = frozenset(_STOPWORD_TEXT.split())
-_WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*[A-Za-z]|[A-Za-z]")
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_MARKERS = re.compile(r"\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\]")
-_LEADING_MARKERS = re.compile(r"^(?:\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])+")
 
 _INSTRUCTION = re.compile(
     r"\b(?:ignore|disregard|forget|override)\s+(?:(?:all|any|the|your|of)\s+)*"
@@ -50,78 +45,6 @@ MIN_SIMILARITY = 0.45
 MIN_RELEVANCE = 0.15  # to the question, for sentences sharing none of its content words
 
 
-_local = threading.local()
-
-
-def _stemmer():  # type: ignore[no-untyped-def]
-    """One Snowball stemmer per thread (stemmer objects are not thread-safe)."""
-    stemmer = getattr(_local, "stemmer", None)
-    if stemmer is None:
-        import Stemmer
-
-        stemmer = _local.stemmer = Stemmer.Stemmer("english")
-    return stemmer
-
-
-def words(text: str) -> list[str]:
-    """Lower-cased word tokens."""
-    return [w.lower().replace("\u2019", "'") for w in _WORD.findall(text)]
-
-
-def content_stems(text: str) -> list[str]:
-    """Stems of the non-stopword words of ``text`` (order kept, duplicates kept)."""
-    toks = [w.split("'")[0] for w in words(text)]
-    toks = [w for w in toks if w and w not in STOPWORDS and len(w) > 1]
-    return list(_stemmer().stemWords(toks)) if toks else []
-
-
-def numbers(text: str) -> set[str]:
-    """Numbers written with digits, normalised (``1,500`` → ``1500``)."""
-    return {n.replace(",", "").rstrip(".") for n in _NUMBER.findall(text)}
-
-
-def names(text: str) -> set[str]:
-    """Capitalised words other than the first word that are not stopwords (lower-cased)."""
-    toks = re.findall(r"[A-Za-z]+", text)
-    return {
-        t.lower() for t in toks[1:] if t[0].isupper() and len(t) > 1 and t.lower() not in STOPWORDS
-    }
-
-
-def name_found(name: str, haystack: str) -> bool:
-    """Whether a (lower-cased) name occurs in lower-cased text, allowing a short suffix change."""
-    return name in haystack or (len(name) > 5 and name[:-2] in haystack)
-
-
-def idf_weights(question_stems: set[str], sentence_stems: list[set[str]]) -> dict[str, float]:
-    """BM25-style IDF of each question term over a set of sentences."""
-    total = len(sentence_stems)
-    out = {}
-    for term in question_stems:
-        df = sum(term in s for s in sentence_stems)
-        out[term] = math.log(1.0 + (total - df + 0.5) / (df + 0.5))
-    return out
-
-
-def local_coverage(
-    stems: list[set[str]], q_stems: set[str], idf: dict[str, float], total: float
-) -> list[float]:
-    """Per sentence: IDF-weighted share of the question's words in it or it plus a neighbour."""
-
-    def cov(terms: set[str]) -> float:
-        return sum(idf[t] for t in q_stems & terms) / total
-
-    out = []
-    for i, own in enumerate(stems):
-        best = cov(own)
-        if i > 0:
-            best = max(best, cov(own | stems[i - 1]))
-        if i + 1 < len(stems):
-            best = max(best, cov(own | stems[i + 1]))
-        out.append(best)
-    return out
-
-
 def looks_like_instruction(text: str) -> bool:
     """Whether text addresses a model with instructions (a prompt injection), not news."""
     return bool(_INSTRUCTION.search(text))
@@ -129,8 +52,6 @@ def looks_like_instruction(text: str) -> bool:
 
 def split_spans(text: str) -> list[tuple[int, int]]:
     """Sentence spans of ``text`` (the ingest splitter, so spans match chunk sentences)."""
-    from ingest.chunking import split_sentences
-
     return split_sentences(text)
 
 

@@ -1,0 +1,220 @@
+"""The one text toolkit: tokens, stopwords, stems, numbers, names, sentences, citation markers.
+
+Used by ingest, the service, the eval suite and the UI, so that "a word", "a sentence" and "a
+marker" mean the same thing everywhere. Plain English rules only; nothing here knows a corpus.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+
+_STOPWORD_TEXT = """
+    a about above after again against all also am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is it
+    its itself just me more most my myself no nor not now of off on once only or other our ours
+    ourselves out over own same she should so some such than that the their theirs them
+    themselves then there these they this those through to too under until up very was we were
+    what when where which while who whom whose why will with would you your yours yourself
+    yourselves many much does did according said says say tell told us via per may might must
+    shall one ones ever yet still whether within without upon"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+_WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*[A-Za-z]|[A-Za-z]")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+MARKERS = re.compile(r"\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\]")
+LEADING_MARKERS = re.compile(r"^(?:\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])+")
+
+
+# Words that flip or deny a claim (a word ending in "n't" negates too).
+NEGATIONS = frozenset(
+    [
+        "not",
+        "no",
+        "never",
+        "neither",
+        "nor",
+        "cannot",
+        "without",
+        "none",
+        "nothing",
+        "nobody",
+        "nowhere",
+    ]
+)
+NUMBER_WORDS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "thousand": 1000,
+    "million": 1_000_000, "billion": 1_000_000_000, "dozen": 12,
+}  # fmt: skip
+
+_local = threading.local()
+
+
+def _stemmer():  # type: ignore[no-untyped-def]
+    """One Snowball stemmer per thread (stemmer objects are not thread-safe)."""
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        import Stemmer
+
+        stemmer = _local.stemmer = Stemmer.Stemmer("english")
+    return stemmer
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased word tokens."""
+    return [w.lower().replace("\u2019", "'") for w in _WORD.findall(text)]
+
+
+def content_stems(text: str) -> list[str]:
+    """Stems of the non-stopword words of ``text`` (order kept, duplicates kept)."""
+    toks = [w.split("'")[0] for w in words(text)]
+    toks = [w for w in toks if w and w not in STOPWORDS and len(w) > 1]
+    return list(_stemmer().stemWords(toks)) if toks else []
+
+
+def numbers(text: str) -> set[str]:
+    """Numbers written with digits, normalised (``1,500`` → ``1500``)."""
+    return {n.replace(",", "").rstrip(".") for n in _NUMBER.findall(text)}
+
+
+def names(text: str) -> set[str]:
+    """Capitalised words other than the first word that are not stopwords (lower-cased)."""
+    toks = re.findall(r"[A-Za-z]+", text)
+    return {
+        t.lower() for t in toks[1:] if t[0].isupper() and len(t) > 1 and t.lower() not in STOPWORDS
+    }
+
+
+def name_found(name: str, haystack: str) -> bool:
+    """Whether a (lower-cased) name occurs in lower-cased text, allowing a short suffix change."""
+    return name in haystack or (len(name) > 5 and name[:-2] in haystack)
+
+
+def idf_weights(question_stems: set[str], sentence_stems: list[set[str]]) -> dict[str, float]:
+    """BM25-style IDF of each question term over a set of sentences."""
+    total = len(sentence_stems)
+    out = {}
+    for term in question_stems:
+        df = sum(term in s for s in sentence_stems)
+        out[term] = math.log(1.0 + (total - df + 0.5) / (df + 0.5))
+    return out
+
+
+def local_coverage(
+    stems: list[set[str]], q_stems: set[str], idf: dict[str, float], total: float
+) -> list[float]:
+    """Per sentence: IDF-weighted share of the question's words in it or it plus a neighbour."""
+
+    def cov(terms: set[str]) -> float:
+        return sum(idf[t] for t in q_stems & terms) / total
+
+    out = []
+    for i, own in enumerate(stems):
+        best = cov(own)
+        if i > 0:
+            best = max(best, cov(own | stems[i - 1]))
+        if i + 1 < len(stems):
+            best = max(best, cov(own | stems[i + 1]))
+        out.append(best)
+    return out
+
+
+def markers(text: str) -> list[int]:
+    """The numbers of every ``[n]`` / ``[n, m]`` marker in ``text``, in order."""
+    return [int(n) for m in MARKERS.findall(text) for n in re.findall(r"\d+", m)]
+
+
+def strip_markers(text: str) -> str:
+    """``text`` without citation markers (and without the space before them)."""
+    return re.sub(r"\s+([.,;:!?])", r"\1", MARKERS.sub("", text)).strip()
+
+
+# Abbreviations that are (almost) never the end of a sentence: titles and ranks before a name.
+_TITLES = {
+    "mr", "mrs", "ms", "dr", "prof", "sen", "rep", "gov", "gen", "lt", "col", "maj", "capt",
+    "cpt", "sgt", "cmdr", "adm", "brig", "pres", "amb", "st", "rev", "hon", "fr", "messrs",
+    "no", "nos", "vs", "v", "cf", "approx", "est", "fig", "vol", "ca",
+}  # fmt: skip
+# Abbreviations that may end a sentence: merge only when the next "sentence" starts lowercase.
+_ABBREV = re.compile(
+    r"(?:\b(?:[A-Za-z]\.){2,}|\b(?:etc|inc|corp|ltd|co|jr|sr|e\.g|i\.e|jan|feb|mar|apr|jun|jul"
+    r"|aug|sep|sept|oct|nov|dec)\.)['\")\]]*$",
+    re.IGNORECASE,
+)
+_LAST_WORD = re.compile(r"(?:^|[\s(\[\"'])([A-Za-z]+)\.$")
+PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
+
+
+def _paragraph_spans(text: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in PARAGRAPH_BREAK.finditer(text):
+        spans.append((start, match.start()))
+        start = match.end()
+    spans.append((start, len(text)))
+    return spans
+
+
+def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _boundaries(paragraph: str) -> list[int]:
+    """Sentence start offsets inside one paragraph, from blingfire (0 always included)."""
+    import blingfire
+
+    try:
+        _, offsets = blingfire.text_to_sentences_and_offsets(paragraph)
+    except Exception:  # blingfire rejects e.g. lone surrogates: keep the paragraph whole
+        return [0]
+    starts = [0]
+    for begin, _end in offsets[1:]:
+        if starts[-1] < begin <= len(paragraph):
+            starts.append(begin)
+    return starts
+
+
+def _should_merge(previous: str, current: str) -> bool:
+    """True when blingfire split after an abbreviation or left a tiny fragment."""
+    if len(current) <= 3 or not any(ch.isalnum() for ch in current):
+        return True
+    word = _LAST_WORD.search(previous)
+    if word and word.group(1).lower() in _TITLES and len(word.group(1)) <= 6:
+        return word.group(1).lower() not in {"no", "v", "st", "est", "ca"} or current[0].isdigit()
+    if _ABBREV.search(previous):
+        return current[0].islower() or current[0].isdigit()
+    return previous.endswith(("...", "\u2026")) and current[0].islower()
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) spans of sentences; none crosses a blank line; spans exclude whitespace."""
+    spans: list[tuple[int, int]] = []
+    for p_start, p_end in _paragraph_spans(text):
+        p_start, p_end = _strip(text, p_start, p_end)
+        if p_start >= p_end:
+            continue
+        paragraph = text[p_start:p_end]
+        starts = _boundaries(paragraph)
+        pieces: list[tuple[int, int]] = []
+        for k, begin in enumerate(starts):
+            finish = starts[k + 1] if k + 1 < len(starts) else len(paragraph)
+            s, e = _strip(text, p_start + begin, p_start + finish)
+            if s >= e:
+                continue
+            if pieces and _should_merge(text[pieces[-1][0] : pieces[-1][1]], text[s:e]):
+                pieces[-1] = (pieces[-1][0], e)
+            else:
+                pieces.append((s, e))
+        if len(pieces) > 1 and len(text[pieces[0][0] : pieces[0][1]]) <= 3:
+            pieces[0:2] = [(pieces[0][0], pieces[1][1])]
+        spans.extend(pieces)
+    return spans
