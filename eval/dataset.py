@@ -12,7 +12,10 @@ QUESTION_TYPES = (
     "number",
     "who",
     "when",
+    "where",
+    "why",
     "multi_part",
+    "list",
     "cross_article",
     "unanswerable",
 )
