@@ -61,12 +61,27 @@ class Citation(BaseModel):
     start: int
     end: int
     score: float
+    speaker: str | None = Field(
+        default=None,
+        description="Who makes the quoted claim: a person or outlet named in or around the quote "
+        '("X said", "according to X", a quoted op-ed), else the publishing outlet; null '
+        "when unknown",
+    )
+    reported_by: str | None = Field(
+        default=None,
+        description="The outlet that publishes the quote when someone else is the speaker; null "
+        "when the outlet speaks for itself or is unknown",
+    )
 
 
 class AnswerSentence(BaseModel):
     text: str
     citations: list[int]
     supported: bool
+    kind: Literal["sentence", "item"] = Field(
+        default="sentence",
+        description='"item": one entry of a list answer (shown as a list item, in order)',
+    )
 
 
 class AskResponse(BaseModel):
