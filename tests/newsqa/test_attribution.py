@@ -1,0 +1,66 @@
+"""Reported-speech detection: who says a sentence's claim."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsqa.attribution import (
+    attributions,
+    is_outlet_reference,
+    is_pronoun,
+    same_speaker,
+    speaker_names,
+    speaker_of,
+    without_attribution,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ("Magistrate Jones said the bail was refused.", "Magistrate Jones"),
+        ("FBI agent Smith told reporters the man was armed.", "FBI agent Smith"),
+        ("According to ABC News, the fire is contained.", "ABC News"),
+        ('"It is about production," said Ann Lee, director of the group.', "Ann Lee"),
+        ("The fire is contained, says the Rural Fire Service.", "the Rural Fire Service"),
+        ("Last week the Bureau of Meteorology said rain was coming.", "the Bureau of Meteorology"),
+        ("The company, which makes drones, said output rose.", "The company"),
+        ("Mr Smith, who leads the party, says he is staying.", "Mr Smith"),
+        ("Brian Greig, the new leader, told us he would stay.", "Brian Greig, the new leader"),
+        ("Ukraine, the publication writes, needs a defence sector.", "the publication"),
+        ("He said the plan would fail.", "He"),
+        ("The man was told to leave.", None),
+        ("The reported figure was 10.", None),
+        ("Prices rose by 3 per cent in May.", None),
+    ],
+)
+def test_speaker_of(text: str, speaker: str | None) -> None:
+    assert speaker_of(text) == speaker
+
+
+def test_named_speaker_is_preferred_to_a_pronoun_and_offsets_are_exact() -> None:
+    text = "He said it was late. Police said 12 people were hurt."
+    assert speaker_of(text) == "Police"
+    found = attributions(text)
+    assert [a.pronoun for a in found] == [True, False]
+    for a in found:
+        assert text[a.start : a.end] == a.speaker
+        assert a.speaker in text[a.phrase[0] : a.phrase[1]]
+
+
+def test_without_attribution_keeps_the_claim() -> None:
+    assert without_attribution("According to ABC News, the fire is contained.") == (
+        "the fire is contained."
+    )
+    assert without_attribution("Police said 12 people were hurt.") == "12 people were hurt."
+    assert without_attribution("Nobody is quoted here.") == "Nobody is quoted here."
+
+
+def test_speaker_comparison() -> None:
+    assert speaker_names("Senator Brian Greig") == {"brian", "greig"}
+    assert same_speaker("Senator Greig", "Brian Greig")
+    assert not same_speaker("Magistrate Jones", "FBI agent Smith")
+    assert same_speaker("the company", "company officials")
+    assert not same_speaker("Magistrate Jones", "the court")
+    assert is_outlet_reference("the publication") and not is_outlet_reference("ABC News")
+    assert is_pronoun("She") and not is_pronoun("Shell")
