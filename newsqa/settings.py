@@ -51,6 +51,26 @@ class Settings(BaseSettings):
     refusal_threshold: float = Field(default=0.35, ge=0.0, le=1.0)
     max_answer_sentences: int = Field(default=4, ge=1, le=12)
 
+    # LLM path
+    llm_provider: str | None = Field(
+        default=None,
+        description="another LangChain provider for init_chat_model; unset: OpenAI wire format",
+    )
+    llm_structured_output: bool = Field(
+        default=True,
+        description="ask OpenAI-compatible servers for JSON sentences with quotes, not [n] text",
+    )
+    llm_max_tokens: int = Field(default=400, ge=16, description="answer length cap: CPU latency")
+    llm_ask_above: float = Field(
+        default=0.2, ge=0.0, le=1.0, description="p_answerable below this: refuse, ask no model"
+    )
+    llm_gate_above: float = Field(
+        default=0.8,
+        ge=0.0,
+        le=1.0,
+        description="p_answerable from this: the extractive answer may stand in for the model's",
+    )
+
     # API
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
