@@ -220,6 +220,9 @@ def write(articles: list[Article], out_dir: Path = ARTICLES_DIR) -> Path:
 
 
 def main() -> None:
+    if sys.argv[1:] == ["split"]:
+        print(write_splits())
+        return
     wheel = fetch_wheel()
     articles = build(wheel)
     write(articles)
@@ -228,6 +231,35 @@ def main() -> None:
         by_source[art.meta["source"]] = by_source.get(art.meta["source"], 0) + 1
     parts = ", ".join(f"{n} {s}" for s, n in by_source.items())
     print(f"{len(articles)} dev articles ({parts}) in {ARTICLES_DIR}/")
+
+
+# -- the fit / check split -----------------------------------------------------------------
+QUESTION_FILES = (DEV_DIR / "questions_news.jsonl", DEV_DIR / "questions_wiki.jsonl")
+FIT_SHARE = 0.6  # share of dev articles whose questions thresholds and weights may be fitted on
+
+
+def split_of(key: str) -> str:
+    """``fit`` or ``check`` for an article name (or a question id), stable across runs."""
+    bucket = int(hashlib.sha256(key.encode()).hexdigest()[:8], 16) % 1000
+    return "fit" if bucket < FIT_SHARE * 1000 else "check"
+
+
+def write_splits(files: tuple[Path, ...] = QUESTION_FILES, out_dir: Path = DEV_DIR) -> dict:
+    """Split the written questions by article (all questions of an article go to one side).
+
+    A question is placed by its first gold file, an unanswerable one without files by its id.
+    """
+    rows: dict[str, list[str]] = {"fit": [], "check": []}
+    for path in files:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            key = (row.get("gold_files") or [row["id"]])[0]
+            rows[split_of(key)].append(line)
+    for name, lines in rows.items():
+        (out_dir / f"{name}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return {name: len(lines) for name, lines in rows.items()}
 
 
 if __name__ == "__main__":
