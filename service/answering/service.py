@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from newsqa.claims import claim_of
 from newsqa.components.store import ChunkFilter
 from newsqa.types import ScoredChunk
 from service.answering import Draft, Passage
@@ -70,10 +71,19 @@ def _ms(since: float) -> float:
     return round((time.perf_counter() - since) * 1000.0, 2)
 
 
-def _citation(passage: Passage, start: int, end: int) -> Citation:
+def _citation(passage: Passage, start: int, end: int, document: str | None = None) -> Citation:
+    """The citation of ``passage`` quoting ``[start, end)``, with who claims it.
+
+    The speaker is read in the chunk, or in the whole ``document`` text when given (it reaches
+    a quote block's introduction further up).
+    """
     hit = passage.hit
     chunk = hit.chunk
     start, end = max(start, chunk.start), min(end, chunk.end)
+    if document is not None:
+        claim = claim_of(document, start, end, hit.meta.source)
+    else:
+        claim = claim_of(chunk.text, start - chunk.start, end - chunk.start, hit.meta.source)
     return Citation(
         id=passage.n,
         doc_id=chunk.doc_id,
@@ -86,6 +96,8 @@ def _citation(passage: Passage, start: int, end: int) -> Citation:
         start=start,
         end=end,
         score=round(float(hit.score), 4),
+        speaker=claim.speaker,
+        reported_by=claim.reported_by,
     )
 
 

@@ -1,0 +1,294 @@
+"""Who claims what in a cited span: its speaker and the outlet that reports them.
+
+The cited sentence first (reported speech, ``newsqa.attribution``), then its neighbours:
+- a pronoun or nameless subject ("he said", "the company says") takes the named speaker of one
+  of the sentences just before;
+- a sentence inside a quote block takes the speaker named by the line that introduces the block
+  ("As X wrote yesterday:", "an op-ed by X in the Y:") or by its credit line ("Title - Author /
+  Outlet");
+- an article that relays another outlet ("X reports, writes <outlet>.") lends X to its sentences
+  that name no one;
+- the publishing outlet speaks for itself only when no one else is named.
+
+Plain English patterns only (capitalisation, reporting verbs, colons, dashes). Used for the
+``speaker`` / ``reported_by`` of citations and for the wording of extractive answers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from newsqa.attribution import (
+    OUTLET_NOUNS,
+    REPORTING_VERBS,
+    Attribution,
+    attributions,
+    is_outlet_reference,
+    is_pronoun,
+    same_speaker,
+    speaker_names,
+)
+from newsqa.text import STOPWORDS, split_sentences
+
+# How many paragraphs a quote block's introduction ("As X wrote:") reaches: intro, credit line,
+# standfirst and a quoted paragraph or two; beyond that the text is more likely the author's own.
+QUOTE_BLOCK_PARAGRAPHS = 4
+# How many sentences back a pronoun or nameless subject ("she said") looks for a named speaker.
+PRONOUN_LOOKBACK = 2
+# How far into the text an article states that it relays another outlet ("X reports, writes Y").
+RELAY_HEAD_CHARS = 3000
+_LEADING = STOPWORDS - {"the", "a", "an"}  # "As the Times wrote" → "the Times"
+_DETERMINERS = frozenset({"the", "a", "an", "its", "his", "her", "their", "our"})
+UNKNOWN_OUTLETS = frozenset({"", "unknown", "n/a", "none"})
+
+How = Literal["sentence", "quoted", "relayed", "outlet", "none"]
+
+_WORD = r"[A-Z][\w.&'\u2019-]*"
+_PROPER = _WORD + r"(?:\s+(?:of|the|for|and|de|von|der|" + _WORD + r")){0,6}"
+_NAME = r"(?:\[[^\]\n]{1,160}\](?:\s*" + _PROPER + r")?|" + _PROPER + r")"
+_AUX = (
+    r"(?:has|have|had|also|reportedly|previously|later|earlier|once|then|recently"
+    r"|on\s+\w+|last\s+\w+)"
+)
+_GAPPED = re.compile(
+    r"(?P<name>" + _NAME + r")(?:,[^,\n]{1,80},)?,?\s+(?:" + _AUX + r"\s+){0,3}(?P<verb>[a-z]+)\b"
+)
+_WORK = r"(?:op-ed|oped|article|piece|column|essay|interview|report|letter|analysis|editorial)"
+_WORK_BY = re.compile(
+    _WORK + r"\s+by\s+(?:(?:its|his|her|their|the)\s+)?(?:[a-z][\w-]*\s+){0,3}(?P<name>"
+    + _NAME + r")\s+(?:in|for|at|on)\s+(?:the\s+)?(?P<outlet>" + _NAME + r")"
+)  # fmt: skip
+_CREDIT = re.compile(
+    r"\s[-\u2013\u2014]\s+(?P<who>[A-Z][^\n/|]{1,60}?)(?:\s*[/|]\s*(?P<outlet>[A-Z][^\n/|]{1,60}))?\s*$"
+)
+_WORK_HEAD = re.compile(r"\s+(?:" + _WORK + r"|" + "|".join(sorted(OUTLET_NOUNS)) + r")s?$", re.I)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Who makes a cited claim; ``how`` says where the speaker was found."""
+
+    speaker: str | None
+    reported_by: str | None
+    how: How
+
+
+def known_outlet(outlet: str | None) -> str | None:
+    """The outlet, or None when it is unknown."""
+    return None if (outlet or "").strip().lower() in UNKNOWN_OUTLETS else (outlet or "").strip()
+
+
+def _tidy(name: str) -> str:
+    """A speaker phrase without editorial brackets, a leading "the", trailing adverbs or "piece"."""
+    name = re.sub(r"[\[\]]", "", name).strip(" ,;:.\"'\u201c\u201d")
+    name = re.sub(r"(?:\s+[a-z]+ly)+$", "", name)
+    while (first := name.split(" ", 1))[0].lower() in _LEADING and len(first) > 1:
+        name = first[1]
+    name = _WORK_HEAD.sub("", name) if speaker_names(name) else name
+    return re.sub(r"^(?:the|a|an)\s+", "", name).strip()
+
+
+def _is(outlet: str | None, speaker: str) -> bool:
+    return bool(outlet) and same_speaker(speaker, outlet or "")
+
+
+def _verb_is_lower(text: str, a: Attribution) -> bool:
+    """The reporting verb is written in lower case ("States" in "the United States" is none)."""
+    if a.verb == "according to":
+        return True
+    at = a.phrase[1] - len(a.verb) if a.phrase[0] == a.start else a.phrase[0]
+    return text[at : at + len(a.verb)].islower()
+
+
+def _plausible(speaker: str) -> bool:
+    """A named phrase, a pronoun, or a nameless noun phrase ("the company", "officials")."""
+    first = speaker.split()[0].lower() if speaker.split() else ""
+    return (
+        bool(speaker_names(speaker))
+        or is_pronoun(speaker)
+        or (first in _DETERMINERS or speaker.endswith("s"))
+    )
+
+
+def _adjectival(text: str, a: Attribution) -> bool:
+    """A nameless "a new suggested framework": the participle describes the next noun."""
+    if speaker_names(a.speaker) or not a.verb.endswith("ed") or a.phrase[0] != a.start:
+        return False
+    nxt = re.match(r"\s+([a-z]+)", text[a.phrase[1] :])
+    return nxt is not None and nxt.group(1) not in STOPWORDS
+
+
+def sentence_speakers(sentence: str) -> list[str]:
+    """Speakers named by reported speech in one sentence, in order (pronouns included)."""
+    found: list[tuple[int, int, str]] = []
+    for m in _GAPPED.finditer(sentence):
+        if m.group("verb") in REPORTING_VERBS and speaker_names(m.group("name")):
+            found.append((m.start("name"), m.end("name"), m.group("name")))
+    for a in attributions(sentence):
+        if any(a.start < end and a.end > start for start, end, _ in found):
+            continue
+        if _verb_is_lower(sentence, a) and _plausible(a.speaker) and not _adjectival(sentence, a):
+            found.append((a.start, a.end, a.speaker))
+    return [speaker for _, _, speaker in sorted(found)]
+
+
+def _named(speakers: list[str], outlet: str | None) -> str | None:
+    """The first named speaker that is not the publishing outlet itself."""
+    for s in speakers:
+        if speaker_names(s) and not is_outlet_reference(s) and not _is(outlet, s):
+            return _tidy(s)
+    return None
+
+
+def relayed_source(text: str, outlet: str | None) -> str | None:
+    """Another outlet the article relays ("Politico reports, writes UNN."), if it says so."""
+    outlet = known_outlet(outlet)
+    if not outlet:
+        return None
+    for start, end in split_sentences(text[:RELAY_HEAD_CHARS]):
+        speakers = sentence_speakers(text[start:end])
+        if len(speakers) >= 2 and any(_is(outlet, s) for s in speakers):
+            other = _named(speakers, outlet)
+            if other:
+                return other
+    return None
+
+
+def _paragraph_bounds(text: str, at: int) -> tuple[int, int]:
+    lo = text.rfind("\n", 0, at) + 1
+    hi = text.find("\n", at)
+    return lo, len(text) if hi < 0 else hi
+
+
+def _credit(line: str) -> str | None:
+    """The author and outlet of a credit line ("Title - Author / Outlet"), if it is one."""
+    match = _CREDIT.search(line)
+    if not match or line.endswith(":") or not speaker_names(match.group("who")):
+        return None
+    who, paper = _tidy(match.group("who")), match.group("outlet")
+    return f"{who} ({_tidy(paper)})" if paper else who
+
+
+def _intro_speaker(line: str, outlet: str | None) -> str | None:
+    """The speaker a quote block's introduction ("As X wrote:") names, if any."""
+    match = _WORK_BY.search(line)
+    if match:
+        return f"{_tidy(match.group('name'))} ({_tidy(match.group('outlet'))})"
+    named = _named(sentence_speakers(line), outlet)
+    if named:
+        return named
+    work = re.search(r"(?i:from|in)\s+(?:the\s+)?(?P<name>" + _NAME + r")\s+" + _WORK, line)
+    return _tidy(work.group("name")) if work else None
+
+
+def quoted_speaker(text: str, start: int, outlet: str | None) -> str | None:
+    """The speaker of the quote block that holds ``start``, if one is introduced within reach.
+
+    A block starts after a paragraph ending with ":"; its speaker is the credit line right
+    after that introduction, else the one the introduction names.
+    """
+    lo, hi = _paragraph_bounds(text, start)
+    after = text[lo:hi].strip()  # the paragraph that follows the one being looked at
+    seen = 0
+    while lo > 0 and seen < QUOTE_BLOCK_PARAGRAPHS:
+        lo, hi = _paragraph_bounds(text, lo - 1)
+        line = text[lo:hi].strip()
+        if not line:
+            continue
+        seen += 1
+        if line.endswith(":"):
+            return _credit(after) or _intro_speaker(line, outlet)
+        after = line
+    return None
+
+
+def _lines(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sentence spans cut at line breaks (a line ending with ":" introduces the next one)."""
+    out = []
+    for start, end in spans:
+        for piece in re.finditer(r"[^\n]+", text[start:end]):
+            out.append((start + piece.start(), start + piece.end()))
+    return out
+
+
+def claim_of(text: str, start: int, end: int, outlet: str | None) -> Claim:
+    """Who claims ``text[start:end]`` (a sentence or quote inside a chunk or document).
+
+    ``outlet`` is the document's publishing outlet ("unknown" or empty when not known).
+    """
+    outlet = known_outlet(outlet)
+    spans = _lines(text, split_sentences(text))
+    inside = [(max(s, start), min(e, end)) for s, e in spans if s < end and e > start]
+    inside = inside or [(start, end)]
+    first = inside[0][0]
+    speakers = [sp for s, e in inside for sp in sentence_speakers(text[s:e])]
+    named = _named(speakers, outlet)
+    if named:
+        return Claim(named, outlet, "sentence")
+    nameless = [s for s in speakers if not _is(outlet, s)]
+    if nameless and not all(is_outlet_reference(s) for s in nameless):
+        before = [(s, min(e, first)) for s, e in spans if s < first][-PRONOUN_LOOKBACK:]
+        for s, e in reversed(before):
+            earlier = _named(sentence_speakers(text[s:e]), outlet)
+            if earlier:
+                return Claim(earlier, outlet, "sentence")
+        if not is_pronoun(nameless[0]):
+            return Claim(_tidy(nameless[0]), outlet, "sentence")
+    quoted = None if speakers else quoted_speaker(text, first, outlet)
+    if quoted and not _is(outlet, quoted):
+        return Claim(quoted, outlet, "quoted")
+    relayed = relayed_source(text, outlet)
+    if relayed:
+        return Claim(relayed, outlet, "relayed")
+    return Claim(outlet, None, "outlet") if outlet else Claim(None, None, "none")
+
+
+def _lower_first(text: str) -> str:
+    """Lower-case a sentence's first letter when it starts with a common word ("The", "It")."""
+    first = text.split(" ", 1)[0]
+    if first.lower() in STOPWORDS and first[:1].isupper() and not first[1:2].isupper():
+        return text[0].lower() + text[1:]
+    return text
+
+
+def _names(text: str, who: str) -> bool:
+    """Whether ``text`` already names ``who`` (one of its names is enough)."""
+    low = text.lower()
+    return bool(who) and (
+        who.lower() in low
+        or any(re.search(rf"\b{re.escape(n)}\b", low) for n in speaker_names(who))
+    )
+
+
+def attribute_sentence(
+    sentence: str, outlet: str | None, context: str = "", span: tuple[int, int] | None = None
+) -> str:
+    """``sentence`` worded with who claims it, for an extractive answer.
+
+    - it names its own speaker ("Rutte said ..."): unchanged;
+    - it sits in a quote block: "Moon of Alabama, quoting Dmytro Kuleba (Washington Post): ...";
+    - the article relays another outlet: "According to Politico (reported by UNN), ...";
+    - otherwise "According to <outlet>, ..." unless the outlet is unknown or already named.
+
+    ``context`` is the text around the sentence (its chunk, or better its document) and ``span``
+    the sentence's offsets in it; without them only the sentence itself is read.
+    """
+    text = sentence.strip()
+    if context and span is not None:
+        claim = claim_of(context, span[0], span[1], outlet)
+    else:
+        claim = claim_of(text, 0, len(text), outlet)
+    source, speaker = known_outlet(outlet), claim.speaker or ""
+    if not text or text.lower().startswith("according to") or sentence_speakers(text):
+        return text
+    if claim.how == "quoted":
+        if source:
+            return f"{source}, quoting {speaker}: {text}"
+        return f"According to {speaker}, {_lower_first(text)}"
+    if claim.how == "relayed" and source and not _names(text, speaker):
+        return f"According to {speaker} (reported by {source}), {_lower_first(text)}"
+    if claim.how in ("outlet", "sentence") and source and not _names(text, source):
+        return f"According to {source}, {_lower_first(text)}"
+    return text

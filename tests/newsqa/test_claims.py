@@ -1,0 +1,112 @@
+"""Who claims what: speakers and reporting outlets of cited spans, and answer wording.
+
+Texts are written for these tests (invented people and outlets), not taken from the corpus.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from newsqa.claims import Claim, attribute_sentence, claim_of, relayed_source, sentence_speakers
+
+
+def claim(text: str, sentence: str, outlet: str | None = "Daily Planet") -> Claim:
+    start = text.index(sentence)
+    return claim_of(text, start, start + len(sentence), outlet)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speaker"),
+    [
+        ('"We will build the bridge," said Maria Olsen, the mayor of Tarnby.', "Maria Olsen"),
+        ("According to the Harbour Institute, exports fell by 4%.", "Harbour Institute"),
+        ("Governor Alan Price on Tuesday also said the road would reopen.", "Governor Alan Price"),
+        ("Jon Berg, a port official, explains that ships wait for days.", "Jon Berg"),
+        ("Lena Holm has stated that the budget is final.", "Lena Holm"),
+        ("Trade grew faster than in the United States last year.", None),
+        ("A new suggested route avoids the old town.", None),
+    ],
+)
+def test_named_speakers_in_one_sentence(sentence: str, speaker: str | None) -> None:
+    found = claim(sentence, sentence)
+    if speaker is None:
+        assert found == Claim("Daily Planet", None, "outlet")
+    else:
+        assert found == Claim(speaker, "Daily Planet", "sentence")
+
+
+def test_the_outlet_speaks_only_when_no_one_else_is_named() -> None:
+    text = "The council met on Monday. Taxes will rise next year."
+    assert claim(text, "Taxes will rise next year.") == Claim("Daily Planet", None, "outlet")
+    assert claim(text, "Taxes will rise next year.", "unknown") == Claim(None, None, "none")
+    own = "The Daily Planet reports that taxes will rise."
+    assert claim(own, own) == Claim("Daily Planet", None, "outlet")
+
+
+def test_a_pronoun_or_nameless_subject_takes_the_speaker_before() -> None:
+    text = (
+        "Nordvik Steel, the largest employer in the valley, said it would hire 200 people. "
+        "The company says it makes ten tonnes a day."
+    )
+    assert claim(text, "The company says it makes ten tonnes a day.").speaker == "Nordvik Steel"
+
+
+def test_a_quote_block_takes_its_introduction_or_credit_line() -> None:
+    text = (
+        "The blog disagrees with everyone.\n"
+        "As the Evening Courier wrote yesterday:\n"
+        "Farms Turn to Solar ( archived) - Evening Courier\n"
+        "Farmers are leasing fields to solar companies.\n"
+        "That is underlined by an op-ed by the former minister Ida Ruud in the Morning Star:\n"
+        "Why farms need the sun - Ida Ruud / Morning Star\n"
+        "Rents from panels beat wheat prices.\n"
+        "Prices rose again in May."
+    )
+    got = claim(text, "Farmers are leasing fields to solar companies.", "Blog Weekly")
+    assert got == Claim("Evening Courier", "Blog Weekly", "quoted")
+    got = claim(text, "Rents from panels beat wheat prices.", "Blog Weekly")
+    assert got == Claim("Ida Ruud (Morning Star)", "Blog Weekly", "quoted")
+    far = "\n".join(["Intro by Ida Ruud in the Morning Star:"] + ["Filler line."] * 5 + ["Last."])
+    assert claim(far, "Last.", "Blog Weekly").how == "outlet"  # out of the block's reach
+
+
+def test_an_article_relaying_another_outlet_lends_it_to_plain_sentences() -> None:
+    text = (
+        "Ports are full, the Harbour Gazette reports, writes Daily Planet.\n"
+        "Ships wait for ten days.\n"
+        '"It is chaos," said Ola Dahl.'
+    )
+    assert relayed_source(text, "Daily Planet") == "Harbour Gazette"
+    assert claim(text, "Ships wait for ten days.") == Claim(
+        "Harbour Gazette", "Daily Planet", "relayed"
+    )
+    assert claim(text, '"It is chaos," said Ola Dahl.').speaker == "Ola Dahl"
+    assert relayed_source(text, "unknown") is None
+
+
+def test_sentence_speakers_are_in_order() -> None:
+    text = "The Weekly Post writes about this, Radio Nord reports."
+    assert sentence_speakers(text) == ["The Weekly Post", "Radio Nord"]
+
+
+def test_wording_names_speaker_and_outlet() -> None:
+    text = (
+        "As the Evening Courier wrote:\nFarmers are leasing fields.\nOur view: this will not last."
+    )
+    span = (text.index("Farmers"), text.index("fields.") + 7)
+    worded = attribute_sentence("Farmers are leasing fields.", "Blog Weekly", text, span)
+    assert worded == "Blog Weekly, quoting Evening Courier: Farmers are leasing fields."
+    relay = "Ports are full, the Harbour Gazette reports, writes Daily Planet.\nShips wait."
+    span = (relay.index("Ships"), len(relay))
+    assert (
+        attribute_sentence("Ships wait.", "Daily Planet", relay, span)
+        == "According to Harbour Gazette (reported by Daily Planet), Ships wait."
+    )
+    said = "Mayor Ola Dahl said the port is full."
+    assert attribute_sentence(said, "Daily Planet") == said
+    assert attribute_sentence("The port is full.", "Daily Planet") == (
+        "According to Daily Planet, the port is full."
+    )
+    assert attribute_sentence("The port is full.", "unknown") == "The port is full."
+    named = "The Daily Planet counted 40 ships."
+    assert attribute_sentence(named, "Daily Planet") == named
