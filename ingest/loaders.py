@@ -151,7 +151,51 @@ def html_to_text(html: str) -> tuple[str, dict[str, str]]:
             "published": found.date,
             "source": found.sitename,
         }
+    sitename = str(meta.get("source") or "").strip()
+    if not sitename or ("." in sitename and " " not in sitename):  # none, or only a domain
+        from ingest.metadata import outlet_from_url
+
+        domain = outlet_from_url(sitename if "//" in sitename else f"https://{sitename}")
+        meta["source"] = html_publisher(html) or (domain if sitename else "")
     return text, normalize_meta(meta)
+
+
+def _ld_publisher(data: Any) -> str | None:
+    """``publisher.name`` (or a plain ``publisher`` string) anywhere in JSON-LD data."""
+    if isinstance(data, list):
+        return next((name for item in data if (name := _ld_publisher(item))), None)
+    if not isinstance(data, dict):
+        return None
+    publisher = data.get("publisher")
+    if isinstance(publisher, list):
+        publisher = publisher[0] if publisher else None
+    if isinstance(publisher, dict) and isinstance(publisher.get("name"), str):
+        return str(publisher["name"])
+    if isinstance(publisher, str) and not publisher.startswith(("http://", "https://")):
+        return publisher
+    return _ld_publisher(data.get("@graph"))
+
+
+def html_publisher(html: str) -> str | None:
+    """The publisher an HTML page declares: ``og:site_name``/``publisher`` meta or JSON-LD."""
+    import lxml.html
+
+    try:
+        root = lxml.html.fromstring(html)
+    except (ValueError, lxml.etree.ParserError):
+        return None
+    for name in ("og:site_name", "publisher", "application-name"):
+        for value in root.xpath(f"//meta[@property='{name}' or @name='{name}']/@content"):
+            if str(value).strip() and not str(value).startswith(("http://", "https://")):
+                return str(value).strip()
+    for script in root.xpath("//script[@type='application/ld+json']/text()"):
+        try:
+            found = _ld_publisher(json.loads(script))
+        except json.JSONDecodeError:
+            continue
+        if found and found.strip():
+            return found.strip()
+    return None
 
 
 def pdf_to_text(data: bytes) -> str:

@@ -43,6 +43,16 @@ _REPUBLISHED = re.compile(
     + _NAME
     + ")"
 )
+_WIRE = re.compile(
+    r"^[A-Z][\w'.\- ,]{1,50}?\s\((?P<name>[A-Z][\w.&' ]{1,30})\)\s*[-\u2013\u2014]\s", re.M
+)  # "KYIV (Reuters) - ..."
+_COPYRIGHT = re.compile(
+    r"^(?:\u00a9|\(c\)|copyright\b)\s*(?:\u00a9\s*)?(?:\d{4}(?:\s*[-\u2013]\s*\d{4})?,?\s+)?"
+    r"(?P<name>" + _OUTLET + r")\s*(?:[.,;|]|all rights reserved|$)",
+    re.I | re.M,
+)
+_COPYRIGHT_NOISE = re.compile(r"(?i)(?:all|the author|the authors|this|by)\b")
+_SECOND_LEVEL = frozenset({"co", "com", "org", "net", "gov", "ac", "edu", "ne", "or", "go"})
 _ATTRIBUTION = [
     re.compile(r",\s+(?:writes|reports|informs)\s+(?P<name>" + _OUTLET + r")\s*\."),
     re.compile(r",\s+(?P<name>" + _OUTLET + r")\s+(?:reports|writes|informs)\s*\."),
@@ -94,7 +104,8 @@ def _head(text: str, lines: int = 12, chars: int = 3000) -> str:
 
 
 def find_source(text: str, url: str = "") -> str:
-    """The publishing outlet stated in the text (dateline, attribution, reprint note) or url."""
+    """The publishing outlet stated in the text (dateline, attribution, reprint note, wire
+    byline, copyright line) or the url's domain; "unknown" when none says."""
     for line in _head(text).split("\n"):
         match = _DATELINE.match(" ".join(line.split()))
         if match:
@@ -106,8 +117,24 @@ def find_source(text: str, url: str = "") -> str:
     match = _REPUBLISHED.search(text)
     if match:
         return _clean_name(match.group("name") or match.group("name2"))
-    host = urlparse(url).hostname or ""
-    return host.removeprefix("www.") or "unknown"
+    match = _WIRE.search(_head(text, lines=6))
+    if match:
+        return _clean_name(match.group("name"))
+    match = _COPYRIGHT.search(text[-1500:])
+    if match and not _COPYRIGHT_NOISE.match(match.group("name")):
+        return _clean_name(match.group("name"))
+    return outlet_from_url(url) or "unknown"
+
+
+def outlet_from_url(url: str) -> str:
+    """The site of a URL as its registrable domain ("https://edition.example.co.uk/a" →
+    "example.co.uk"); "" for no URL. A domain is what the URL states: no name is guessed."""
+    host = (urlparse(url.strip()).hostname or "").lower().rstrip(".")
+    labels = [label for label in host.split(".") if label]
+    if len(labels) < 2 or host.replace(".", "").isdigit():
+        return ""
+    keep = 3 if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL else 2
+    return ".".join(labels[-keep:])
 
 
 def find_author(text: str) -> str:

@@ -260,3 +260,29 @@ def test_load_content_html() -> None:
 def test_load_content_rejects_bad_input(kwargs: dict[str, str]) -> None:
     with pytest.raises(BadRequest):
         load_content(text=kwargs.get("text"), html=kwargs.get("html"))
+
+
+BODY = "<body><article><p>" + "Ships waited for days outside the harbour. " * 8 + "</p></article>"
+
+
+@pytest.mark.parametrize(
+    ("head", "source"),
+    [
+        ('<meta content="Harbour Daily" name="publisher">', "Harbour Daily"),
+        (
+            '<script type="application/ld+json">{"@graph": [{"@type": "NewsArticle", '
+            '"publisher": {"@type": "Organization", "name": "Fjord Times"}}]}</script>',
+            "Fjord Times",
+        ),
+        ('<link rel="canonical" href="https://news.fjordtimes.co.uk/a">', "fjordtimes.co.uk"),
+        ('<meta name="publisher" content="https://example.com/">', "example.com"),
+        ("", None),
+    ],
+)
+def test_html_outlet_from_metadata(head: str, source: str | None) -> None:
+    raw = load_content(html=f"<html><head><title>T</title>{head}</head>{BODY}</body></html>")
+    from ingest.cleaning import clean_text
+    from ingest.metadata import extract_metadata
+
+    got = extract_metadata(raw, clean_text(raw.text)).source
+    assert got == (source or "unknown")

@@ -188,3 +188,20 @@ def test_title_falls_back_to_short_first_sentence() -> None:
 def test_doc_id() -> None:
     assert doc_id_for("abc") == "d_ba7816bf8f01cfea"
     assert doc_id_for("abc") == doc_id_for("abc") != doc_id_for("abd")
+
+
+@pytest.mark.parametrize(
+    ("text", "url", "source"),
+    [
+        ("HAVN (Wire Service) - Ships were late.\nMore text.", "", "Wire Service"),
+        ("Ships were late.\n\u00a9 2025 Harbour Daily. All rights reserved.", "", "Harbour Daily"),
+        ("Ships were late.\nCopyright 2024 Fjord Media Group", "", "Fjord Media Group"),
+        ("Ships were late.\n\u00a9 All rights reserved.", "", "unknown"),
+        ("Ships were late.", "https://edition.example.com/a", "example.com"),
+        ("Ships were late.", "https://www.fjordtimes.co.uk/a", "fjordtimes.co.uk"),
+        ("Ships were late.", "http://127.0.0.1:8000/a", "unknown"),
+        ("Ships were late, the mayor said.", "", "unknown"),
+    ],
+)
+def test_outlet_from_bylines_and_urls(text: str, url: str, source: str) -> None:
+    assert find_source(text, url) == source
