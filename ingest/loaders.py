@@ -10,7 +10,7 @@ import io
 import json
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 from newsqa.errors import BadRequest
@@ -225,6 +225,19 @@ def load_file(path: Path, max_bytes: int) -> RawDocument:
         data = path.read_bytes()
     except OSError as exc:
         raise SkipFile(f"unreadable file ({exc.strerror or exc})") from exc
+    raw = load_bytes(path.name, data, max_bytes)
+    raw.meta.update(read_sidecar(path))
+    return RawDocument(str(path), raw.text, raw.kind, raw.meta)
+
+
+def load_bytes(name: str, data: bytes, max_bytes: int) -> RawDocument:
+    """Read a file's content (an upload, or a file on disk) by the type its ``name`` ends with.
+
+    Raises SkipFile(reason) for an unknown type, empty or oversized content, or no text.
+    """
+    suffix = PurePath(name).suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise SkipFile(f"unknown type {suffix or '(no suffix)'}")
     if not data.strip():
         raise SkipFile("empty file")
     if len(data) > max_bytes:
@@ -246,8 +259,7 @@ def load_file(path: Path, max_bytes: int) -> RawDocument:
             text, meta = split_front_matter(text)
     if not text.strip():
         raise SkipFile("no text" if kind == "html" else "empty file")
-    meta.update(read_sidecar(path))
-    return RawDocument(str(path), text, kind, meta)
+    return RawDocument(name, text, kind, meta)
 
 
 def load_content(

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import threading
+from datetime import date
+from pathlib import PurePath
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException
 
-from ingest.loaders import SkipFile, load_content
+from ingest.loaders import SUPPORTED_SUFFIXES, RawDocument, SkipFile, load_bytes, load_content
 from ingest.pipeline import ingest_raw
 from newsqa.errors import BadRequest, NotFound
 from newsqa.types import Document
@@ -75,26 +82,99 @@ def get_document(doc_id: str, state: OpenStateDep) -> DocumentDetail:
     return _detail(doc)
 
 
+UPLOAD_FORM = {
+    "type": "object",
+    "required": ["file"],
+    "properties": {
+        "file": {"type": "string", "format": "binary", "description": ".txt .md .html .pdf"},
+        **{key: {"type": "string"} for key in ("title", "source", "url", "author")},
+        "published": {"type": "string", "format": "date"},
+    },
+}
+META_FIELDS = ("title", "source", "url", "author", "published")
+
+
+def _json_document(data: bytes) -> RawDocument:
+    """The JSON body (``DocumentIn``) read by the ingest loaders."""
+    try:
+        body = DocumentIn.model_validate_json(data or b"null")
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors()) from exc
+    meta = {key: value for key in META_FIELDS[:4] if (value := getattr(body, key))}
+    if body.published is not None:
+        meta["published"] = body.published.isoformat()
+    return load_content(text=body.text, html=body.html, meta=meta)
+
+
+async def _uploaded_document(request: Request, max_bytes: int) -> RawDocument:
+    """The uploaded file (form field ``file``) read by the ingest loaders, with form metadata."""
+    try:
+        form = await request.form(max_files=1, max_fields=len(META_FIELDS))
+    except (MultiPartException, HTTPException) as exc:
+        raise BadRequest(f"unreadable multipart form: {getattr(exc, 'message', exc)}") from exc
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile):
+        raise BadRequest("file: attach the article as the form field 'file'")
+    name = upload.filename or ""
+    if PurePath(name).suffix.lower() not in SUPPORTED_SUFFIXES:
+        kinds = " ".join(sorted(set(SUPPORTED_SUFFIXES)))
+        raise HTTPException(415, f"unsupported file type {name!r}: use one of {kinds}")
+    data = await upload.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise HTTPException(413, f"file too large: the limit is {max_bytes} bytes")
+    meta = {key: str(form[key]).strip() for key in META_FIELDS if str(form.get(key) or "").strip()}
+    if "published" in meta:
+        try:
+            meta["published"] = date.fromisoformat(meta["published"]).isoformat()
+        except ValueError as exc:
+            raise BadRequest("published: must be a date (YYYY-MM-DD)") from exc
+    try:
+        raw = await run_in_threadpool(load_bytes, name, data, max_bytes)
+    except SkipFile as exc:
+        raise BadRequest(f"{name}: {exc.reason}") from exc
+    raw.meta.update(meta)
+    return RawDocument("", raw.text, raw.kind, raw.meta)
+
+
 @router.post(
     "/documents",
     status_code=201,
     response_model=DocumentAdded,
     responses={
         200: {"model": DocumentAdded, "description": "Already indexed (unchanged)"},
-        422: {"model": ErrorBody, "description": "Invalid or unusable article"},
+        413: {"model": ErrorBody, "description": "Uploaded file too large"},
+        415: {"model": ErrorBody, "description": "Unsupported file type"},
+        422: {"model": ErrorBody, "description": "Invalid, empty or unusable article"},
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/DocumentIn"}},
+                "multipart/form-data": {"schema": UPLOAD_FORM},
+            },
+        }
     },
 )
-def add_document(body: DocumentIn, state: StateDep, response: Response) -> DocumentAdded:
-    """Add one article (``text`` or ``html``) through the ingest pipeline."""
-    meta = {
-        key: value for key in ("title", "source", "url", "author") if (value := getattr(body, key))
-    }
-    if body.published is not None:
-        meta["published"] = body.published.isoformat()
-    try:
-        raw = load_content(text=body.text, html=body.html, meta=meta)
+async def add_document(request: Request, state: StateDep, response: Response) -> DocumentAdded:
+    """Add one article through the ingest pipeline.
+
+    JSON ``{text or html, title?, source?, url?, published?, author?}``, or a multipart upload
+    (field ``file``: .txt .md .html .pdf, read by the same loaders as ``newsqa ingest``; the
+    metadata fields may be sent alongside).
+    """
+    if request.headers.get("content-type", "").startswith("multipart/form-data"):
+        limit = min(state.settings.max_file_bytes, state.settings.max_body_bytes)
+        raw = await _uploaded_document(request, limit)
+    else:
+        raw = await run_in_threadpool(_json_document, await request.body())
+
+    def ingest() -> tuple[Document, str]:
         with _write_lock:
-            doc, status = ingest_raw(raw, state.indexer)
+            return ingest_raw(raw, state.indexer)
+
+    try:
+        doc, status = await run_in_threadpool(ingest)
     except SkipFile as exc:
         raise BadRequest(exc.reason) from exc
     if status != "added":
