@@ -19,7 +19,19 @@ QUESTION_TYPES = (
     "cross_article",
     "unanswerable",
 )
-PAIR_KINDS = ("supported", "changed_number", "swapped_name", "unsupported_claim")
+PAIR_KINDS = (
+    "supported",
+    "negation",
+    "changed_number",
+    "swapped_entity",
+    "wrong_speaker",
+    "added_cause",
+    "extra_detail",
+    # the seed pairs' older names
+    "swapped_name",
+    "unsupported_claim",
+)
+PAIR_SPLITS = ("fit", "check")
 
 DEFAULT_QUESTIONS = Path("data/eval/questions.jsonl")
 DEFAULT_PAIRS = Path("data/eval/judge_pairs.jsonl")
@@ -49,6 +61,9 @@ class JudgePair:
     passage: str
     supported: bool
     kind: str
+    split: str | None = None  # "fit" (thresholds are fitted on these) or "check"
+    doc: str = ""  # the article the passage comes from
+    source: str = ""  # its outlet (the passage's document metadata when it is scored)
 
 
 def _read_jsonl(path: Path) -> list[tuple[int, dict]]:
@@ -109,11 +124,16 @@ def load_judge_pairs(path: Path = DEFAULT_PAIRS) -> list[JudgePair]:
                 passage=str(row["passage"]),
                 supported=bool(row["supported"]),
                 kind=str(row["kind"]),
+                split=str(row["split"]) if row.get("split") is not None else None,
+                doc=str(row.get("doc", "")),
+                source=str(row.get("source", "")),
             )
         except KeyError as exc:
             raise DatasetError(f"{path}:{number}: missing field {exc}") from exc
         if pair.kind not in PAIR_KINDS or pair.supported != (pair.kind == "supported"):
             raise DatasetError(f"{path}:{number}: inconsistent kind {pair.kind!r}")
+        if pair.split is not None and pair.split not in PAIR_SPLITS:
+            raise DatasetError(f"{path}:{number}: unknown split {pair.split!r} (fit or check)")
         out.append(pair)
     return out
 

@@ -35,6 +35,8 @@ OUTLET_NOUNS = _wordset(
     """publication newspaper paper magazine outlet agency broadcaster network website site
     journal daily weekly report article newsletter channel station"""
 )
+# Nouns that stand for the document's author ("the writer argues").
+AUTHOR_NOUNS = _wordset("writer author poster columnist reporter correspondent blogger")
 # Titles and roles written before a name: not a name themselves when speakers are compared.
 TITLES = _wordset(
     """mr mrs ms miss dr prof professor sir dame lord lady president prime minister premier
@@ -54,6 +56,10 @@ _PREPOSITIONS = _wordset("in on at of for to from with by about over under into 
 _PASSIVE = frozenset({"was", "were", "been", "being", "is", "are", "be", "am", "get", "got"})
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'\u2019.-]*[A-Za-z]|[A-Za-z]|[,;:.!?\"\u201c\u201d()\u2014]")
 _MAX_WORDS = 8
+# Verbs that also mean something else ("wrote the music", "added salt"): reported speech only
+# when a clause or quote follows them.
+_NEEDS_CLAUSE = _wordset("write writes wrote add adds added")
+_CLAUSE_OPENERS = frozenset({"that", ",", ":", '"', "\u201c"})
 
 
 @dataclass(frozen=True)
@@ -101,6 +107,11 @@ def _head(speaker: str) -> str:
 def is_outlet_reference(speaker: str) -> bool:
     """Whether a speaker phrase without names stands for the outlet ("the newspaper")."""
     return not speaker_names(speaker) and _head(speaker).rstrip("s") in OUTLET_NOUNS
+
+
+def is_author_reference(speaker: str) -> bool:
+    """Whether a speaker phrase without names stands for the document's author ("the writer")."""
+    return not speaker_names(speaker) and _head(speaker) in AUTHOR_NOUNS
 
 
 def same_speaker(a: str, b: str) -> bool:
@@ -160,13 +171,17 @@ def _forward(toks: list[tuple[str, int, int]], i: int) -> tuple[int, int] | None
 
 
 def _relative_clause_start(toks: list[tuple[str, int, int]], i: int) -> int | None:
-    """For ``..., who/which ..., <verb>`` at token ``i``: the index of the comma before who."""
+    """For ``X, who/which ..., <verb>`` or ``X, speaking ..., <verb>`` at token ``i``: the
+    index of the comma after X."""
     for j in range(i - 2, max(i - 2 - 2 * _MAX_WORDS, 0), -1):
         if toks[j][0] in {";", ":", '"', "\u201c", "\u201d"}:
             return None
         if toks[j][0] == ",":
             following = toks[j + 1][0].lower() if j + 1 < len(toks) else ""
-            return j if following in {"who", "which"} else None
+            clause = following in {"who", "which"} or (
+                following.endswith("ing") and following not in REPORTING_VERBS
+            )
+            return j if clause else None
     return None
 
 
@@ -193,6 +208,8 @@ def attributions(text: str) -> list[Attribution]:
             continue
         prev = toks[i - 1][0] if i > 0 else ""
         if prev.lower() in _PASSIVE:
+            continue
+        if low in _NEEDS_CLAUSE and nxt.lower() not in _CLAUSE_OPENERS and prev != ",":
             continue
         # inverted: '"...," said X' / '..., says the minister'
         if prev in {",", '"', "\u201d"} and nxt and _is_word(nxt):

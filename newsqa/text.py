@@ -82,6 +82,109 @@ def numbers(text: str) -> set[str]:
     return {n.replace(",", "").rstrip(".") for n in _NUMBER.findall(text)}
 
 
+# Verbs (as stems) that deny what follows them: "denied taking", "failed to reach".
+NEGATION_VERBS = frozenset(["deni", "deny", "reject", "refus", "fail"])
+_SCALES = {"thousand": 1000, "million": 1_000_000, "billion": 1_000_000_000, "trillion": 10**12}
+_NUM_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[A-Za-z]+|%")
+_CLAUSE_TOKEN = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*[A-Za-z]|[A-Za-z]|\d+(?:[.,]\d+)*|[,;:.!?]")
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.6f}".rstrip("0").rstrip(".")
+
+
+def _word_number(run: list[str]) -> float:
+    total, current = 0.0, 0.0
+    for word in run:
+        value = NUMBER_WORDS[word]
+        if word == "hundred":
+            current = max(current, 1) * 100
+        elif value >= 1000:
+            total += max(current, 1) * value
+            current = 0
+        else:
+            current += value
+    return total + current
+
+
+def number_values(text: str, loose: bool = False) -> set[str]:
+    """Numbers in digits or words, normalised: ``1,500``/``fifteen hundred`` → ``1500``,
+    ``twenty-five`` → ``25``, ``1.5 million`` → ``1500000``, ``40 per cent``/``40%`` → ``40%``.
+
+    A lone "one" is usually a pronoun ("one of them") and counts only when ``loose``; ``loose``
+    also adds each percentage's bare number and each scaled number's mantissa, so that text
+    read as evidence matches the ways a restatement may write it.
+    """
+    toks = [t.lower() for t in _NUM_TOKEN.findall(text)]
+    out: set[str] = set()
+    i = 0
+    while i < len(toks):
+        tok = toks[i]
+        if tok[0].isdigit():
+            value, j = float(tok.replace(",", "")), i + 1
+            if tok.count(",") and not re.fullmatch(r"\d{1,3}(?:,\d{3})+", tok):
+                value = float(tok.replace(",", "."))  # a decimal comma
+        elif tok in NUMBER_WORDS:
+            j = i
+            while j < len(toks) and (toks[j] in NUMBER_WORDS or toks[j] == "and" and j > i):
+                j += 1
+            while toks[j - 1] == "and":
+                j -= 1
+            run = [w for w in toks[i:j] if w != "and"]
+            if run == ["one"] and not loose:
+                i = j
+                continue
+            value = _word_number(run)
+        else:
+            i += 1
+            continue
+        mantissa = value
+        if j < len(toks) and toks[j] in _SCALES and tok[0].isdigit():
+            value, j = value * _SCALES[toks[j]], j + 1
+            if loose:
+                out.add(_fmt(mantissa))
+        if j < len(toks) and (toks[j] in {"%", "percent"} or toks[j : j + 2] == ["per", "cent"]):
+            out.add(_fmt(value) + "%")
+            if loose:
+                out.add(_fmt(value))
+            j += 2 if toks[j] == "per" else 1
+        else:
+            out.add(_fmt(value))
+        i = j
+    return out
+
+
+def is_negation(word: str) -> bool:
+    """Whether a lower-cased word negates ("not", "never", "didn't") or denies ("rejected")."""
+    if word in NEGATIONS or word == "unless" or word.endswith(("n't", "n\u2019t")):
+        return True
+    return bool(word) and _stemmer().stemWord(word) in NEGATION_VERBS
+
+
+def negated_stems(text: str, scope: int = 4) -> set[str]:
+    """Content stems (and numbers): the first ``scope`` after a negation, inside its clause.
+
+    "not only" is no negation. ``bool(negated_stems(a) & stems_of_claim)`` compared between
+    two texts says whether they agree in polarity about the same words.
+    """
+    toks = [t.lower().replace("\u2019", "'") for t in _CLAUSE_TOKEN.findall(text)]
+    out: set[str] = set()
+    left = 0
+    for i, tok in enumerate(toks):
+        if not tok[0].isalnum() or tok == "but":
+            left = 0
+            continue
+        nxt = toks[i + 1] if i + 1 < len(toks) else ""
+        if is_negation(tok) and not (tok == "not" and nxt == "only"):
+            left = scope
+            continue
+        if left > 0:  # the scope counts content words only
+            found = content_stems(tok) if tok[0].isalpha() else [tok.replace(",", "")]
+            left -= bool(found)
+            out.update(found)
+    return out
+
+
 def names(text: str) -> set[str]:
     """Capitalised words other than the first word that are not stopwords (lower-cased)."""
     toks = re.findall(r"[A-Za-z]+", text)

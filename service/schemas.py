@@ -78,6 +78,10 @@ class AnswerSentence(BaseModel):
     text: str
     citations: list[int]
     supported: bool
+    reasons: list[str] = Field(
+        default_factory=list,
+        description="why the sentence was removed or flagged (empty when it is supported)",
+    )
     kind: Literal["sentence", "item"] = Field(
         default="sentence",
         description='"item": one entry of a list answer (shown as a list item, in order)',

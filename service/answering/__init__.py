@@ -34,6 +34,7 @@ class DraftSentence:
     text: str
     supports: list[Support] = field(default_factory=list)
     supported: bool = True
+    reasons: list[str] = field(default_factory=list)  # why removed or flagged; [] if supported
 
     @property
     def citations(self) -> list[int]:

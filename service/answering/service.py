@@ -146,7 +146,9 @@ def build_response(
         answerable=True,
         citations=[_citation(by_n[n], *spans[n]) for n in sorted(spans) if n in by_n],
         sentences=[
-            AnswerSentence(text=s.text, citations=s.citations, supported=s.supported)
+            AnswerSentence(
+                text=s.text, citations=s.citations, supported=s.supported, reasons=s.reasons
+            )
             for s in draft.sentences
         ],
         engine=draft.engine,

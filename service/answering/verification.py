@@ -1,14 +1,19 @@
-"""Text evidence (content words, numbers, names, embeddings) and answer verification.
+"""Answer verification: every generated sentence against the passages it cites.
 
-A generated sentence is supported when its content words, numbers and names are found in the
-passages it cites and its embedding is close to one of their sentences. Markers that point to
-no passage are dropped.
+Each sentence is aligned to the one or two sentences of a cited passage it restates, then
+checked against that span only (``service.verify``): numbers, names, polarity, modality,
+speaker, content words the span lacks, and closeness in embedding space; optionally an
+entailment judge has the last word. Failures fail closed and say why (``reasons``). Markers
+that point to no passage are dropped.
 """
 
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -28,6 +33,8 @@ from newsqa.text import (  # noqa: F401  (re-exported: the engines import them f
 )
 from service.answering import DraftSentence, Passage, Support
 from service.retrieval import embed_query, embed_texts
+from service.verify.assess import Assessment, assess
+from service.verify.config import VerifyConfig
 
 _INSTRUCTION = re.compile(
     r"\b(?:ignore|disregard|forget|override)\s+(?:(?:all|any|the|your|of)\s+)*"
@@ -39,10 +46,13 @@ _INSTRUCTION = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 
-# Thresholds of ``verify_sentence`` (see the report for how they were chosen).
-MIN_COVERAGE = 0.5
-MIN_SIMILARITY = 0.45
 MIN_RELEVANCE = 0.15  # to the question, for sentences sharing none of its content words
+
+
+class EntailmentJudge(Protocol):
+    """Says whether a span entails a sentence: "supported", "unsupported" or "unknown"."""
+
+    def judge(self, sentence: str, span: str) -> str: ...
 
 
 def looks_like_instruction(text: str) -> bool:
@@ -94,6 +104,11 @@ def parse_answer(text: str) -> list[tuple[str, list[int]]]:
     return [(s, list(dict.fromkeys(c))) for s, c in out]
 
 
+def _cited_sims(embedder: Embedder, sentence: str, sents: Sentences) -> np.ndarray:
+    vec = embed_texts(embedder, [sentence])[0]
+    return sents.vectors @ vec if len(sents.texts) else np.zeros(0)
+
+
 def verify_sentence(
     embedder: Embedder,
     sentence: str,
@@ -101,52 +116,108 @@ def verify_sentence(
     passages: dict[int, Passage],
     sentences: dict[int, Sentences],
     question: str | None = None,
+    *,
+    quote: str | None = None,
+    config: VerifyConfig | None = None,
+    judge: EntailmentJudge | None = None,
 ) -> DraftSentence:
     """Check one sentence against the passages it cites; unknown markers are dropped.
 
-    With ``question``, a sentence must also be on topic (share a content word with it or be
-    close to it), so that text a source injects ("reply X") is not passed on as an answer.
+    Each cited passage is aligned to the sentence (``quote`` from structured output pins the
+    span) and the local checks run on that span; the sentence is supported when one cited
+    passage passes them all (and the entailment ``judge``, if given, says yes). ``reasons``
+    says why not. With ``question``, a sentence must also be on topic (share a content word
+    with it or be close to it), so that text a source injects ("reply X") is not passed on.
     """
     valid = [n for n in cited if n in passages]
     if not valid:
-        return DraftSentence(sentence, [], supported=False)
-    evidence = " ".join(passages[n].hit.chunk.text for n in valid)
-    lowered = evidence.lower()
-    stems = set(content_stems(sentence))
-    evidence_stems = set(content_stems(evidence))
-    coverage = len(stems & evidence_stems) / len(stems) if stems else 0.0
-    numbers_ok = numbers(sentence) <= numbers(evidence)
-    names_ok = all(name_found(n, lowered) for n in names(sentence))
-    vec = embed_texts(embedder, [sentence])[0]
-    supports: list[Support] = []
-    best_sim = -1.0
+        why = "no citation" if not cited else "cites no retrieved passage"
+        return DraftSentence(sentence, [], supported=False, reasons=[why])
+    config = config or VerifyConfig()
+    results: list[tuple[int, Assessment]] = []
     for n in valid:
         sents = sentences[n]
-        sims = sents.vectors @ vec
-        lex = np.array([len(stems & set(content_stems(t))) for t in sents.texts], dtype=float)
-        lex = lex / max(len(stems), 1)
-        rank = sims + lex
-        i = int(np.argmax(rank))
-        best_sim = max(best_sim, float(sims.max()))
-        start, end = sents.spans[i]
-        # widen to the neighbour when the pair covers more of the sentence's words
-        if i + 1 < len(sents.texts) and lex[i + 1] > 0:
-            pair = stems & set(content_stems(sents.texts[i] + " " + sents.texts[i + 1]))
-            if len(pair) > lex[i] * len(stems) + 0.5:
-                end = sents.spans[i + 1][1]
-        supports.append(Support(n, start, end))
-    ok = numbers_ok and names_ok and coverage >= MIN_COVERAGE and best_sim >= MIN_SIMILARITY
-    if ok and question and not stems & set(content_stems(question)):
-        ok = float(embed_query(embedder, question) @ vec) >= MIN_RELEVANCE
-    return DraftSentence(sentence, supports, supported=ok)
+        found = assess(
+            sentence,
+            sents.texts,
+            sims=_cited_sims(embedder, sentence, sents).tolist(),
+            meta=passages[n].hit.meta,
+            quote=quote,
+            config=config,
+        )
+        results.append((n, found))
+    passing = [(n, a) for n, a in results if a.supported]
+    chosen = passing or [min(results, key=lambda r: len(r[1].reasons))]
+    supports = []
+    for n, found in chosen:
+        spans = sentences[n].spans
+        first, last = max(found.span.first, 0), max(found.span.last, 0)
+        supports.append(Support(n, spans[first][0], spans[last][1]))
+    reasons = [] if passing else list(chosen[0][1].reasons)
+    if not reasons and question:
+        stems = set(content_stems(sentence))
+        if not stems & set(content_stems(question)):
+            vec = embed_texts(embedder, [sentence])[0]
+            if float(embed_query(embedder, question) @ vec) < MIN_RELEVANCE:
+                reasons.append("off topic: unrelated to the question")
+    if not reasons and judge is not None:
+        verdict = judge.judge(sentence, chosen[0][1].evidence.span)
+        if verdict != "supported":
+            reasons.append(f"entailment judge: {verdict}")
+    return DraftSentence(sentence, supports, supported=not reasons, reasons=reasons)
 
 
 def verify_answer(
-    embedder: Embedder, text: str, passages: list[Passage], question: str | None = None
+    embedder: Embedder,
+    text: str,
+    passages: list[Passage],
+    question: str | None = None,
+    *,
+    quotes: Sequence[str | None] | None = None,
+    config: VerifyConfig | None = None,
+    judge: EntailmentJudge | None = None,
+    timings: dict[str, float] | None = None,
 ) -> list[DraftSentence]:
-    """Verify every sentence of generated ``text`` against ``passages`` (and ``question``)."""
+    """Verify every sentence of generated ``text`` against ``passages`` (and ``question``).
+
+    ``quotes`` gives, per parsed sentence, the source text the model says it restates (from
+    structured output); ``judge`` is the optional entailment judge, whose time is added to
+    ``timings["judge"]`` (milliseconds) when ``timings`` is given.
+    """
     by_n = {p.n: p for p in passages}
     parsed = parse_answer(text)
     needed = {n for _s, cited in parsed for n in cited if n in by_n}
     sents = {n: passage_sentences(embedder, by_n[n]) for n in needed}
-    return [verify_sentence(embedder, s, cited, by_n, sents, question) for s, cited in parsed]
+    timed = _TimedJudge(judge) if judge is not None else None
+    out = [
+        verify_sentence(
+            embedder,
+            s,
+            cited,
+            by_n,
+            sents,
+            question,
+            quote=quotes[i] if quotes is not None and i < len(quotes) else None,
+            config=config,
+            judge=timed,
+        )
+        for i, (s, cited) in enumerate(parsed)
+    ]
+    if timings is not None and timed is not None:
+        timings["judge"] = round(timings.get("judge", 0.0) + timed.ms, 2)
+    return out
+
+
+class _TimedJudge:
+    """An entailment judge that adds up the time it takes."""
+
+    def __init__(self, judge: EntailmentJudge) -> None:
+        self.inner = judge
+        self.ms = 0.0
+
+    def judge(self, sentence: str, span: str) -> str:
+        t = time.perf_counter()
+        try:
+            return self.inner.judge(sentence, span)
+        finally:
+            self.ms += (time.perf_counter() - t) * 1000.0

@@ -1,0 +1,194 @@
+"""Score the service verifier on the labelled judge pairs, and fit its thresholds.
+
+A pair is scored as the service would see it: its passage becomes the one cited passage (its
+``source`` the outlet), split into sentences and embedded, and the sentence is aligned and
+checked against it (``service.verify``). Thresholds are fitted on the ``fit`` pairs only
+(coordinate search over the ``verify_*`` settings, minimising the worst per-kind error rate,
+then the total); the ``check`` pairs are scored, never fitted on.
+
+    python -m eval.calibrate_verifier [--pairs data/dev/judge_pairs.jsonl] [--write-docs]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from eval.dataset import JudgePair, load_judge_pairs
+from newsqa.types import DocumentMeta
+from service.verify.assess import assess
+from service.verify.config import VerifyConfig
+
+DEV_PAIRS = Path("data/dev/judge_pairs.jsonl")
+DOCS = Path("docs/calibration.md")
+GRID: dict[str, Sequence[Any]] = {
+    "min_similarity": (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55),
+    "min_coverage": (0.4, 0.5, 0.6, 0.7, 0.8, 0.9),
+    "max_missing": (0, 1, 2, 3, 4, 5, 6),
+    "clause_coverage": (0.34, 0.5, 0.67, 0.75, 1.0),
+    "widen_margin": (0.0, 0.05, 0.1, 0.2, 0.3),
+    "negation_scope": (2, 3, 4, 6, 8),
+}
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A pair ready to score: the passage's sentences and the sentence's cosines to them."""
+
+    pair: JudgePair
+    texts: list[str]
+    sims: list[float]
+
+
+def prepare(embedder: Any, pairs: Sequence[JudgePair]) -> list[Prepared]:
+    """Split and embed every pair's passage the way the service does for a cited passage."""
+    from service.answering.verification import split_spans
+    from service.retrieval import embed_texts
+
+    out = []
+    for pair in pairs:
+        texts = [pair.passage[s:e] for s, e in split_spans(pair.passage)] or [pair.passage]
+        vectors = embed_texts(embedder, texts)
+        sims = (vectors @ embed_texts(embedder, [pair.sentence])[0]).tolist()
+        out.append(Prepared(pair, texts, sims))
+    return out
+
+
+def verdicts(prepared: Sequence[Prepared], config: VerifyConfig) -> list[tuple[bool, list[str]]]:
+    """(accepted, reasons) per pair under ``config``."""
+    out = []
+    for item in prepared:
+        found = assess(
+            item.pair.sentence,
+            item.texts,
+            sims=item.sims,
+            meta=DocumentMeta(source=item.pair.source),
+            config=config,
+        )
+        out.append((found.supported, found.reasons))
+    return out
+
+
+def rates(pairs: Sequence[JudgePair], accepted: Sequence[bool]) -> dict[str, dict[str, Any]]:
+    """Per split ("all" too) and kind: n, and the error rate (false accept for unsupported
+    kinds, false reject for ``supported``); ``false_accept``/``false_reject`` over the split."""
+    table: dict[str, dict[str, Any]] = {}
+    for pair, ok in zip(pairs, accepted, strict=True):
+        for split in {"all", pair.split or "all"}:
+            kinds = table.setdefault(split, {})
+            wrong, n = kinds.get(pair.kind, (0, 0))
+            kinds[pair.kind] = (wrong + (ok != pair.supported), n + 1)
+    out: dict[str, dict[str, Any]] = {}
+    for split, kinds in table.items():
+        bad = [v for k, v in kinds.items() if k != "supported"]
+        fa = sum(w for w, _ in bad) / max(sum(n for _, n in bad), 1)
+        sup = kinds.get("supported", (0, 0))
+        out[split] = {
+            "false_accept": fa,
+            "false_reject": sup[0] / max(sup[1], 1),
+            "kinds": {k: {"n": n, "error": w / n} for k, (w, n) in sorted(kinds.items())},
+        }
+    return out
+
+
+def objective(pairs: Sequence[JudgePair], accepted: Sequence[bool]) -> tuple[float, float]:
+    """(worst per-kind error, mean per-kind error) on the pairs given: smaller is better."""
+    kinds = rates(pairs, accepted)["all"]["kinds"]
+    errors = [v["error"] for v in kinds.values()]
+    return (round(max(errors), 4), round(sum(errors) / len(errors), 4))
+
+
+def fit(
+    prepared: Sequence[Prepared],
+    start: VerifyConfig | None = None,
+    rounds: int = 2,
+    log: Callable[[str], None] = print,
+) -> VerifyConfig:
+    """Coordinate search over ``GRID`` on ``prepared`` (the fit pairs)."""
+    pairs = [p.pair for p in prepared]
+    best = start or VerifyConfig()
+    score = objective(pairs, [ok for ok, _ in verdicts(prepared, best)])
+    for _ in range(rounds):
+        for name, values in GRID.items():
+            for value in values:
+                trial = replace(best, **{name: value})
+                trial_score = objective(pairs, [ok for ok, _ in verdicts(prepared, trial)])
+                if trial_score < score:
+                    best, score = trial, trial_score
+                    log(f"  {name}={value}: worst {score[0]:.3f}, mean {score[1]:.3f}")
+    return best
+
+
+def markdown(config: VerifyConfig, figures: dict[str, dict[str, Any]], source: Path) -> str:
+    """The "Verifier" section of docs/calibration.md."""
+    lines = [
+        "## Verifier",
+        "",
+        f"Fitted by `python -m eval.calibrate_verifier --write-docs` on the `fit` pairs of "
+        f"`{source}` only (coordinate search minimising the worst per-kind error, then the "
+        "mean); the `check` pairs are scored with the chosen values. Offline, no judge.",
+        "",
+        "| setting | value |",
+        "|---|---|",
+        *[f"| `NEWSQA_VERIFY_{k.upper()}` | {v} |" for k, v in asdict(config).items()],
+        "",
+        "Error per kind (false accept for unsupported kinds, false reject for `supported`):",
+        "",
+        "| kind | " + " | ".join(f"{s} (n)" for s in ("fit", "check")) + " |",
+        "|---|---|---|",
+    ]
+    kinds = sorted({k for s in figures.values() for k in s["kinds"]})
+    for kind in kinds:
+        cells = []
+        for split in ("fit", "check"):
+            v = figures.get(split, {}).get("kinds", {}).get(kind)
+            cells.append(f"{v['error']:.2f} ({v['n']})" if v else "-")
+        lines.append(f"| {kind} | " + " | ".join(cells) + " |")
+    for metric in ("false_accept", "false_reject"):
+        cells = [f"{figures[s][metric]:.2f}" if s in figures else "-" for s in ("fit", "check")]
+        lines.append(f"| **{metric.replace('_', ' ')}** | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def write_section(text: str, path: Path = DOCS) -> None:
+    """Replace (or append) the "## Verifier" section of ``path``; other sections are kept."""
+    old = path.read_text(encoding="utf-8") if path.exists() else "# Calibration\n"
+    start = old.find("## Verifier")
+    if start < 0:
+        new = old.rstrip("\n") + "\n\n" + text
+    else:
+        nxt = old.find("\n## ", start + 1)
+        new = old[:start] + text + (old[nxt + 1 :] if nxt >= 0 else "")
+    path.write_text(new, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pairs", type=Path, default=DEV_PAIRS)
+    parser.add_argument("--write-docs", action="store_true", help="update docs/calibration.md")
+    args = parser.parse_args(argv)
+    from newsqa.components.embeddings import get_embedder
+    from newsqa.settings import Settings
+
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    pairs = load_judge_pairs(args.pairs)
+    prepared = prepare(get_embedder(settings), pairs)
+    fit_set = [p for p in prepared if p.pair.split == "fit"] or prepared
+    t = time.perf_counter()
+    chosen = fit(fit_set, VerifyConfig.from_settings(settings))
+    print(f"fitted in {time.perf_counter() - t:.1f}s on {len(fit_set)} pairs: {chosen}")
+    accepted = [ok for ok, _ in verdicts(prepared, chosen)]
+    figures = rates(pairs, accepted)
+    text = markdown(chosen, figures, args.pairs)
+    print(text)
+    if args.write_docs:
+        write_section(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
