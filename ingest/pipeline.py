@@ -13,14 +13,18 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
+
 from ingest.chunking import chunk_text
 from ingest.cleaning import clean_text
 from ingest.loaders import RawDocument, SkipFile, discover, load_file
 from ingest.metadata import doc_id_for, extract_metadata
 from newsqa.components.embeddings import Embedder, get_embedder
+from newsqa.components.ner import get_tagger
 from newsqa.components.store import VectorStore, open_store
 from newsqa.components.store.keyword import KeywordIndex
 from newsqa.settings import Settings
+from newsqa.text import split_sentences
 from newsqa.types import Document
 
 EMBED_BATCH_CHUNKS = 256
@@ -68,6 +72,7 @@ def prepare(raw: RawDocument, settings: Settings, model_id: str) -> Document:
     )
     recipe = f"{doc_id}|{settings.chunk_max_chars}|{settings.chunk_min_chars}|"
     recipe += f"{settings.chunk_overlap_sentences}|{model_id}"
+    recipe += f"|{settings.chunk_vectors}|{settings.ner}"
     meta = extract_metadata(raw, cleaned)
     recipe += f"|{meta}"
     return Document(
@@ -77,7 +82,26 @@ def prepare(raw: RawDocument, settings: Settings, model_id: str) -> Document:
         path=raw.path,
         content_hash=hashlib.sha256(recipe.encode()).hexdigest()[:24],
         chunks=chunks,
+        sentences=split_sentences(cleaned.text),
     )
+
+
+def pooled_chunk_vectors(doc: Document, sentence_vectors: np.ndarray) -> np.ndarray:
+    """Chunk vectors from the vectors of their sentences, weighted by sentence length.
+
+    Each chunk is a run of whole sentences, so its vector is the normalised length-weighted mean
+    of theirs: one embedding pass serves both the sentence and the chunk index.
+    """
+    out = np.zeros((len(doc.chunks), sentence_vectors.shape[1]), dtype=np.float32)
+    spans = doc.sentences
+    for row, chunk in enumerate(doc.chunks):
+        inside = [i for i, (s, e) in enumerate(spans) if s >= chunk.start and e <= chunk.end]
+        if not inside:  # cannot happen for chunks built from these spans; stay safe
+            inside = [i for i, (s, e) in enumerate(spans) if s < chunk.end and e > chunk.start]
+        weights = np.array([spans[i][1] - spans[i][0] for i in inside], dtype=np.float32)
+        vec = (sentence_vectors[inside] * weights[:, None]).sum(axis=0)
+        out[row] = vec / max(float(np.linalg.norm(vec)), 1e-12)
+    return out
 
 
 class Indexer:
@@ -93,14 +117,17 @@ class Indexer:
         self.embedder = embedder or get_embedder(settings)
         self.store = store or open_store(settings)
         self.store.open_for_write(self.embedder.model_id, self.embedder.dimension)
-        self.keyword = KeywordIndex(settings.index_dir / "bm25")
+        self.keyword = KeywordIndex.from_settings(settings)
+        self.tagger = get_tagger(settings)
         self.embed_seconds = 0.0
+        self.tag_seconds = 0.0
 
     def repair(self) -> int:
         """Delete chunks whose document record is missing (a killed run); return how many."""
         known = {record.doc_id for record in self.store.documents()}
         orphans = [cid for cid in self.store.chunk_ids() if cid.split(":", 1)[0] not in known]
         self.store.delete_chunks(orphans)
+        self.store.delete_sentences(sorted(self.store.sentence_doc_ids() - known))
         return len(orphans)
 
     def write(self, docs: list[Document], replacing: Collection[str] = ()) -> int:
@@ -108,18 +135,33 @@ class Indexer:
 
         ``replacing`` names doc ids already stored whose chunk sets may have changed.
         """
-        texts = [chunk.text for doc in docs for chunk in doc.chunks]
+        sentences = [doc.text[s:e] for doc in docs for s, e in doc.sentences]
         started = time.perf_counter()
-        vectors = self.embedder.embed(texts)
+        sentence_vectors = self.embedder.embed(sentences)
+        if self.settings.chunk_vectors == "pooled":
+            parts, k = [], 0
+            for doc in docs:
+                parts.append(
+                    pooled_chunk_vectors(doc, sentence_vectors[k : k + len(doc.sentences)])
+                )
+                k += len(doc.sentences)
+            vectors = np.vstack(parts) if parts else sentence_vectors[:0]
+        else:
+            vectors = self.embedder.embed([chunk.text for doc in docs for chunk in doc.chunks])
         self.embed_seconds += time.perf_counter() - started
         self.store.upsert_chunks(docs, vectors)
+        started = time.perf_counter()
+        entities = self.tagger.tag(sentences)
+        self.tag_seconds += time.perf_counter() - started
+        self.store.upsert_sentences(docs, sentence_vectors, entities)
         for doc in docs:
             previous = self.store.get_document(doc.doc_id) if doc.doc_id in replacing else None
             if previous is not None:
                 stale = {c.chunk_id for c in previous.chunks} - {c.chunk_id for c in doc.chunks}
                 self.store.delete_chunks(sorted(stale))
+                self.store.delete_sentences([doc.doc_id], keep_below=len(doc.sentences))
         self.store.put_documents(docs)
-        return len(texts)
+        return len(vectors)
 
     def sync_keywords(self) -> None:
         self.keyword.sync(self.store)

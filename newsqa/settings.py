@@ -30,6 +30,12 @@ class Settings(BaseSettings):
     chunk_max_chars: int = Field(default=700, ge=200)
     chunk_min_chars: int = Field(default=150, ge=0)
     chunk_overlap_sentences: int = Field(default=1, ge=0, le=3)
+    # "pooled": chunk vectors are the length-weighted mean of their sentence vectors (one
+    # embedding pass for both indexes); "embedded": chunks are embedded whole (a second pass).
+    chunk_vectors: Literal["pooled", "embedded"] = "pooled"
+
+    # Named entities, found at ingest for every sentence: "spacy" (en_core_web_sm) or "none"
+    ner: str = "spacy"
 
     # Embeddings
     embeddings: str = "onnx"
@@ -48,6 +54,14 @@ class Settings(BaseSettings):
     local_model_path: Path | None = None
     local_n_ctx: int = 4096
     local_threads: int = 2
+    # Retrieval: reciprocal rank fusion of chunk vectors, best-sentence vectors and BM25.
+    rrf_k: int = Field(default=60, ge=1, description="RRF damping (the usual 60)")
+    fusion_weights: tuple[float, float, float] = Field(
+        default=(1.0, 1.0, 1.0), description="RRF weights: chunk dense, sentence dense, BM25"
+    )
+    evidence_model_path: Path | None = Field(
+        default=None, description="fitted evidence weights (default: the shipped model)"
+    )
     refusal_threshold: float = Field(default=0.35, ge=0.0, le=1.0)
     max_answer_sentences: int = Field(default=4, ge=1, le=12)
 
@@ -112,6 +126,23 @@ class Settings(BaseSettings):
     api_url: str = "http://127.0.0.1:8000"
     ui_port: int = Field(default=8501, ge=1, le=65535)
 
+    # Workers, keyword index and rate limits (docs/scaling.md)
+    keyword_index: str = Field(default="bm25", description="keyword backend: bm25, chroma-sparse")
+    keyword_delta_max: int = Field(
+        default=2000, ge=1, description="chunks in the BM25 delta segment before a merge"
+    )
+    chroma_timeout_s: float = Field(
+        default=30.0, gt=0, description="limit on one request to a Chroma server (then 503)"
+    )
+    rate_limit: str | None = Field(
+        default=None,
+        description="per API key (else per client address) on /ask, /search and "
+        "/v1/chat/completions, e.g. '60/minute' or '5/second;300/hour'; unset: no limit",
+    )
+    rate_limit_storage: str = Field(
+        default="memory://", description="`limits` storage URI; memory:// counts per worker"
+    )
+
     @field_validator("api_keys", mode="before")
     @classmethod
     def _split_keys(cls, value: object) -> object:
@@ -119,18 +150,35 @@ class Settings(BaseSettings):
             return [key.strip() for key in value.split(",") if key.strip()]
         return value
 
-    @field_validator("chroma_url", "openai_base_url", mode="before")
+    @field_validator("chroma_url", "openai_base_url", "rate_limit", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _check_rate_limit(cls, value: str | None) -> str | None:
+        if value:
+            from limits import parse_many
+
+            try:
+                parse_many(value)
+            except ValueError as exc:
+                raise ValueError(f"{exc}; write e.g. '60/minute' or '5/second;300/hour'") from exc
+        return value
 
     @model_validator(mode="after")
     def _check_modes(self) -> Settings:
         from newsqa.components.embeddings import EMBEDDINGS
         from newsqa.components.engines import ENGINES
+        from newsqa.components.ner import NER
 
         EMBEDDINGS.check(self.embeddings)
+        NER.check(self.ner)
         ENGINES.check(self.engine)
+        from newsqa.components.keyword import KEYWORD_INDEXES
+
+        KEYWORD_INDEXES.check(self.keyword_index)
         if self.workers > 1 and not self.chroma_url:
             raise ValueError(
                 "the embedded Chroma store allows one worker only; "

@@ -38,6 +38,7 @@ class Document:
     path: str = ""
     content_hash: str = ""
     chunks: list[Chunk] = field(default_factory=list)
+    sentences: list[tuple[int, int]] = field(default_factory=list)  # spans in ``text``
 
 
 @dataclass(frozen=True)
@@ -47,3 +48,16 @@ class ScoredChunk:
     chunk: Chunk
     meta: DocumentMeta
     score: float
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    """One stored sentence (document offsets) and its cosine similarity to a query."""
+
+    doc_id: str
+    chunk_id: str  # the first chunk that holds the sentence
+    index: int
+    start: int
+    end: int
+    score: float
+    entities: tuple[tuple[str, str], ...] = ()  # (label, text) found at ingest

@@ -9,14 +9,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from newsqa.components.store import ChunkFilter
-from newsqa.types import ScoredChunk
+from newsqa.types import ScoredChunk, ScoredSentence
 from service.schemas import Filters
 
 if TYPE_CHECKING:
     from newsqa.components.embeddings import Embedder
     from service.state import ServiceState
-
-RRF_K = 60
 
 
 class _LRU:
@@ -89,10 +87,18 @@ def _allowed_ids(state: ServiceState, flt: ChunkFilter) -> set[str]:
     return set(state.store.chunk_ids(flt))
 
 
+def best_sentences(
+    state: ServiceState, qvec: np.ndarray, pool: int, flt: ChunkFilter | None
+) -> list[ScoredSentence]:
+    """The ``pool`` stored sentences closest to the question (any chunk)."""
+    return state.store.query_sentences(qvec, pool, flt)
+
+
 def hybrid_search(
     state: ServiceState, query: str, k: int, flt: ChunkFilter | None = None
 ) -> list[ScoredChunk]:
-    """Top ``k`` chunks by RRF of dense and BM25 ranks; ``score`` is cosine similarity."""
+    """Top ``k`` chunks by RRF of three rankings: chunk vectors, the chunk's best sentence
+    vector ("small-to-big") and BM25; ``score`` is the chunk's cosine similarity."""
     state.ensure_ready()
     if k <= 0:
         return []
@@ -101,14 +107,19 @@ def hybrid_search(
     qvec = embed_query(state.embedder, query)
     pool = max(4 * k, 20)
     dense = state.store.query(qvec, pool, flt)
+    sentence_rank: list[str] = []
+    for sent in best_sentences(state, qvec, 2 * pool, flt):
+        if sent.chunk_id and sent.chunk_id not in sentence_rank:
+            sentence_rank.append(sent.chunk_id)
     allowed = _allowed_ids(state, flt) if flt is not None else None
-    sparse = state.keyword.search(query, pool, allowed)
+    sparse = [cid for cid, _score in state.keyword.search(query, pool, allowed)]
 
+    rrf_k = state.settings.rrf_k
     fused: dict[str, float] = {}
-    for rank, hit in enumerate(dense):
-        fused[hit.chunk.chunk_id] = fused.get(hit.chunk.chunk_id, 0.0) + 1.0 / (RRF_K + rank + 1)
-    for rank, (chunk_id, _score) in enumerate(sparse):
-        fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank + 1)
+    rankings = [[hit.chunk.chunk_id for hit in dense], sentence_rank[:pool], sparse]
+    for weight, ranking in zip(state.settings.fusion_weights, rankings, strict=True):
+        for rank, chunk_id in enumerate(ranking):
+            fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (rrf_k + rank + 1)
     dense_rank = {hit.chunk.chunk_id: i for i, hit in enumerate(dense)}
     order = sorted(fused, key=lambda cid: (-fused[cid], dense_rank.get(cid, len(dense)), cid))[:k]
 

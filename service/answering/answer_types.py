@@ -49,6 +49,10 @@ _PLACE_NOUNS = (
     r"provinces|state|states|capital|port|ports|village|area|areas|base|location|place|where"
 )
 
+_MEASURE_NOUNS = (
+    r"population|area|altitude|height|length|width|depth|weight|mass|size|age|distance|"
+    r"speed|temperature|diameter|radius|volume|capacity|score|rate|cost|price|budget"
+)
 _WHO_IS_NAME = re.compile(r"^\s*(?i:who)(?:m)? (?:is|was|are|were) [A-Z]")
 _YES_NO = re.compile(
     r"^\s*(?:is|are|was|were|do|does|did|has|have|had|will|would|can|could|should|must|may|"
@@ -75,13 +79,16 @@ def answer_type(question: str) -> str | None:
     if re.search(
         r"\bhow (?:many|much|long|far|big|large|old|often|fast|high)\b|\b(?:number|"
         r"amount|percentage|share|size|range|total|proportion) of\b|"
-        r"\bwhat (?:percentage|number|amount|range|distance)\b",
+        r"\bwhat (?:percentage|number|amount|range|distance)\b|"
+        rf"\b(?:what|which) (?:(?:is|was|are|were) )?(?:[\w'\u2019]+ ){{0,3}}?"
+        rf"(?:{_MEASURE_NOUNS})\b",
         q,
     ):
         return "number"
     if re.search(
         r"\bwhen\b|\bwhat (?:year|date|day|month|time)\b|\bsince when\b|"
-        r"\b(?:which|what) (?:year|date|day|month)\b|\bby when\b",
+        r"\b(?:which|what) (?:year|date|day|month)\b|\bby when\b|"
+        r"\bwhat (?:is|was) (?:the |its )?(?:\w+ )?(?:date|year)\b",
         q,
     ):
         return "date"
@@ -92,7 +99,9 @@ def answer_type(question: str) -> str | None:
     if re.search(rf"\bwhere\b|\b(?:which|what) (?:\w+ )?(?:{_PLACE_NOUNS})\b", q):
         return "place"
     if re.search(
-        r"\bwhat (?:is|was|are|were) (?:the )?names?\b|\bname of\b|\bcalled\b|\bnamed\b", q
+        r"\bwhat (?:is|was|are|were) (?:the )?names?\b|\bname of\b|\bcalled\b|\bnamed\b|"
+        r"\btitle of\b|\bwhich (?:film|book|novel|song|album|company|team|party|group)\b",
+        q,
     ):
         return "name"
     return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
@@ -10,9 +11,10 @@ from urllib.parse import urlparse
 import numpy as np
 
 from newsqa.components.store import ChunkFilter, DocumentRecord
+from newsqa.components.store.changes import ChangeLog
 from newsqa.components.store.records import chunk_from, meta_from, published_ord, where_clause
 from newsqa.errors import ConfigError, EmbeddingMismatch, IndexUnavailable
-from newsqa.types import Document, ScoredChunk
+from newsqa.types import Document, ScoredChunk, ScoredSentence
 
 if TYPE_CHECKING:
     from newsqa.settings import Settings
@@ -21,14 +23,17 @@ REINGEST_HINT = "re-ingest with `newsqa ingest --rebuild`"
 
 
 class ChromaStore:
-    """Two collections: ``<name>_chunks`` (embedded chunks) and ``<name>_docs`` (cleaned texts)."""
+    """Three collections: ``<name>_chunks`` (embedded chunks), ``<name>_sentences`` (one vector
+    per sentence, with its document offsets) and ``<name>_docs`` (cleaned texts)."""
 
     def __init__(self, client: Any, name: str, mode: str) -> None:
         self._client = client
         self._name = name
         self.mode = mode
+        self.changes = ChangeLog(client, name)  # every chunk write is logged for other workers
         self._chunks: Any = None
         self._docs: Any = None
+        self._sents: Any = None
 
     @classmethod
     def embedded(cls, settings: Settings) -> ChromaStore:
@@ -61,6 +66,8 @@ class ChromaStore:
             raise IndexUnavailable(
                 f"Chroma server at {settings.chroma_url} unreachable: {exc}"
             ) from exc
+        with contextlib.suppress(AttributeError):  # chromadb's HTTP session never times out
+            client._server._session.timeout = settings.chroma_timeout_s
         return cls(client, settings.collection, "server")
 
     # -- collections ---------------------------------------------------------------------
@@ -69,6 +76,11 @@ class ChromaStore:
         self._chunks = self._client.get_or_create_collection(
             f"{self._name}_chunks",
             metadata={"embedding_model": model_id, "dimension": dimension},
+            configuration={"hnsw": {"space": "cosine"}},
+            embedding_function=None,
+        )
+        self._sents = self._client.get_or_create_collection(
+            f"{self._name}_sentences",
             configuration={"hnsw": {"space": "cosine"}},
             embedding_function=None,
         )
@@ -84,6 +96,9 @@ class ChromaStore:
                 f"{self._name}_chunks", embedding_function=None
             )
             self._docs = self._client.get_collection(f"{self._name}_docs", embedding_function=None)
+            self._sents = self._client.get_collection(
+                f"{self._name}_sentences", embedding_function=None
+            )
         except Exception as exc:
             if "does not exist" in str(exc) or "not found" in str(exc).lower():
                 raise IndexUnavailable("the index is empty: run `newsqa ingest` first") from exc
@@ -100,10 +115,11 @@ class ChromaStore:
             )
 
     def reset(self) -> None:
-        """Drop both collections (``--rebuild``)."""
-        for suffix in ("chunks", "docs"):
+        """Drop the collections (``--rebuild``)."""
+        for suffix in ("chunks", "sentences", "docs"):
             with contextlib.suppress(Exception):  # absent already
                 self._client.delete_collection(f"{self._name}_{suffix}")
+        self.changes.record([], kind="reset")
 
     def heartbeat(self) -> None:
         try:
@@ -141,6 +157,38 @@ class ChromaStore:
                 embeddings=np.asarray(embeddings, dtype=np.float32),
                 metadatas=metadatas,
             )
+            self.changes.record(ids)
+
+    def upsert_sentences(
+        self,
+        docs: list[Document],
+        embeddings: np.ndarray,
+        entities: list[list[tuple[str, str]]] | None = None,
+    ) -> None:
+        """Write the sentences of ``docs`` (one row of ``embeddings`` and of ``entities`` each,
+        in order)."""
+        ids, metadatas = [], []
+        for doc in docs:
+            for i, (start, end) in enumerate(doc.sentences):
+                owner = next((c for c in doc.chunks if c.start <= start and end <= c.end), None)
+                ids.append(f"{doc.doc_id}:s{i}")
+                metadatas.append(
+                    {
+                        "doc_id": doc.doc_id,
+                        "chunk_id": owner.chunk_id if owner else "",
+                        "index": i,
+                        "start": start,
+                        "end": end,
+                        "source": doc.meta.source,
+                        "published_ord": published_ord(doc.meta.published),
+                    }
+                )
+        for meta, found in zip(metadatas, entities or [], strict=False):
+            meta["entities"] = json.dumps(found, ensure_ascii=False)
+        if ids:
+            self._sents.upsert(
+                ids=ids, embeddings=np.asarray(embeddings, dtype=np.float32), metadatas=metadatas
+            )
 
     def put_documents(self, docs: list[Document]) -> None:
         """Write document records last: a record's presence marks its document complete."""
@@ -166,12 +214,57 @@ class ChromaStore:
         )
 
     def delete_document(self, doc_id: str) -> None:
+        touched = self._chunks.get(where={"doc_id": doc_id}, include=[])["ids"]
         self._docs.delete(ids=[doc_id])
         self._chunks.delete(where={"doc_id": doc_id})
+        self.changes.record(touched)
+        self._sents.delete(where={"doc_id": doc_id})
 
     def delete_chunks(self, chunk_ids: list[str]) -> None:
         for begin in range(0, len(chunk_ids), 5000):
             self._chunks.delete(ids=chunk_ids[begin : begin + 5000])
+        self.changes.record(chunk_ids)
+
+    def delete_sentences(self, doc_ids: list[str], keep_below: int | None = None) -> None:
+        """Delete the sentences of ``doc_ids`` (those with index >= ``keep_below`` if given)."""
+        for doc_id in doc_ids:
+            where: dict[str, Any] = {"doc_id": doc_id}
+            if keep_below is not None:
+                where = {"$and": [where, {"index": {"$gte": keep_below}}]}
+            self._sents.delete(where=where)
+
+    def sentence_doc_ids(self) -> set[str]:
+        """The documents that have sentence vectors (a metadata-only scan)."""
+        found: set[str] = set()
+        for begin in range(0, self._sents.count(), 10000):
+            got = self._sents.get(include=["metadatas"], limit=10000, offset=begin)
+            found.update(str(m["doc_id"]) for m in got["metadatas"])
+        return found
+
+    def query_sentences(
+        self, embedding: np.ndarray, k: int, where: ChunkFilter | None = None
+    ) -> list[ScoredSentence]:
+        """The ``k`` sentences closest to ``embedding`` (matching ``where`` if given)."""
+        if k <= 0:
+            return []
+        got = self._sents.query(
+            query_embeddings=[np.asarray(embedding, dtype=np.float32)],
+            n_results=k,
+            where=where_clause(where),
+            include=["metadatas", "distances"],
+        )
+        return [
+            ScoredSentence(
+                doc_id=str(m["doc_id"]),
+                chunk_id=str(m.get("chunk_id", "")),
+                index=int(m["index"]),
+                start=int(m["start"]),
+                end=int(m["end"]),
+                score=1.0 - float(d),
+                entities=tuple(tuple(e) for e in json.loads(str(m.get("entities") or "[]"))),
+            )
+            for m, d in zip(got["metadatas"][0], got["distances"][0], strict=True)
+        ]
 
     # -- reads ---------------------------------------------------------------------------
     def documents(self) -> list[DocumentRecord]:
@@ -263,10 +356,14 @@ class ChromaStore:
         except Exception:
             # chromadb 1.5 sometimes fails to read embeddings back that are not yet compacted
             # ("Error getting embedding"); an id-restricted vector query still works (slower).
+            # It fails on ids the store no longer has (deleted meanwhile): those are skipped.
+            present = self._chunks.get(ids=chunk_ids, include=[])["ids"]
+            if not present:
+                return {}
             found = self._chunks.query(
                 query_embeddings=[np.asarray(query, dtype=np.float32)],
-                ids=chunk_ids,
-                n_results=len(chunk_ids),
+                ids=present,
+                n_results=len(present),
                 include=["documents", "metadatas", "distances"],
             )
             rows2 = zip(

@@ -1,0 +1,311 @@
+"""The evidence scorer: features of every candidate sentence and of the question, combined by
+weights fitted on the dev set's ``fit`` split (``python -m eval.calibrate``), never by hand.
+
+Only the question is embedded at request time: sentence similarities come from the sentence
+vectors stored at ingest. A candidate is a sentence inside a retrieved passage; its features
+describe how well it (and its neighbours) match the question and whether it holds the kind of
+thing the question asks for. The same features, pooled per question, give the probability that
+the passages answer the question at all.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from newsqa.components.ner import holds_kind
+from newsqa.components.store import ChunkFilter
+from newsqa.text import content_stems, idf_weights, name_found, names
+from service.answering import Passage
+from service.answering.answer_types import answer_type, has_answer
+from service.answering.verification import looks_like_instruction
+from service.retrieval import embed_query
+
+if TYPE_CHECKING:
+    from service.state import ServiceState
+
+MODEL_PATH = Path(__file__).with_name("evidence_model.json")
+SENTENCE_POOL = 400  # sentence similarities read per question (the passages' documents)
+
+SENTENCE_FEATURES = (
+    "similarity",  # cosine of the sentence and the question
+    "similarity_gap",  # how far below the best candidate's similarity
+    "context_similarity",  # best cosine of a neighbouring sentence
+    "coverage",  # IDF-weighted share of the question's content words in the sentence
+    "context_coverage",  # ... in the sentence plus a neighbour
+    "coverage_gap",  # how far below the best candidate's coverage
+    "typed",  # holds the kind of thing asked for (number, date, person, place, name): text cues
+    "entity_typed",  # ... by the named entities found at ingest
+    "kind_asked",  # the question asks for such a thing
+    "names_found",  # share of the question's names in the sentence and its neighbours
+    "passage_rank",  # 0 for the first retrieved passage, 1 for the last
+    "passage_score",  # cosine of the passage and the question
+    "lead",  # the first sentence of its document
+    "headline",  # no final punctuation (headlines, captions, list items)
+    "log_length",  # log of the sentence length in characters
+)
+QUESTION_FEATURES = (
+    "best_p",  # best sentence probability
+    "second_p",  # second best
+    "best_similarity",
+    "best_coverage",
+    "best_typed_p",  # best probability among sentences holding what is asked
+    "kind_asked",
+    "names_missing",  # share of the question's names found in no retrieved passage
+    "names_unknown",  # some name of the question is in no document of the index
+    "best_passage_score",
+    "best_context_coverage",  # best coverage of a sentence with a neighbour
+    "union_coverage",  # share (IDF) of the question's words found in any candidate
+    "best_typed_coverage",  # best coverage of a sentence (with a neighbour) holding what is asked
+    "top_typed",  # the most probable sentence holds what is asked (0 for open questions)
+    "top2_typed",  # one of the two most probable sentences does
+)
+
+
+@dataclass
+class Candidate:
+    """One passage sentence with its features and fitted probability of being the answer."""
+
+    passage: Passage
+    index: int  # sentence number within the passage
+    text: str
+    start: int  # document offsets
+    end: int
+    similarity: float
+    coverage: float
+    context_coverage: float
+    typed: bool
+    features: list[float]
+    p: float = 0.0
+
+
+@dataclass
+class Assessment:
+    """The scored candidate sentences of one question (best first) and its answerability."""
+
+    question: str
+    candidates: list[Candidate]
+    question_features: list[float]
+    p_answerable: float
+    answerable: bool
+    kind: str | None = None
+    missing_names: list[str] = field(default_factory=list)
+
+    def best_span(self, n: int) -> tuple[int, int] | None:
+        """Document span of the best sentence of passage ``n``."""
+        for c in self.candidates:
+            if c.passage.n == n:
+                return c.start, c.end
+        return None
+
+
+@dataclass(frozen=True)
+class EvidenceModel:
+    """Logistic-regression weights for sentences and questions, and the fitted thresholds."""
+
+    sentence_weights: list[float]
+    sentence_bias: float
+    question_weights: list[float]
+    question_bias: float
+    answerable_threshold: float  # p_answerable at or above this → answer
+    keep_ratio: float  # extra sentences need p >= keep_ratio * best p ...
+    keep_min: float  # ... and p >= keep_min
+    fitted_on: str = ""
+
+    @classmethod
+    def load(cls, path: Path = MODEL_PATH) -> EvidenceModel:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
+
+    def sentence_p(self, features: list[float]) -> float:
+        return _sigmoid(float(np.dot(self.sentence_weights, features)) + self.sentence_bias)
+
+    def question_p(self, features: list[float]) -> float:
+        return _sigmoid(float(np.dot(self.question_weights, features)) + self.question_bias)
+
+
+@lru_cache(maxsize=4)
+def load_model(path: str = "") -> EvidenceModel:
+    """The fitted model at ``path`` (the shipped one when empty)."""
+    return EvidenceModel.load(Path(path) if path else MODEL_PATH)
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(min(x, 30.0), -30.0)))
+
+
+@dataclass
+class _Sentence:
+    passage: Passage
+    index: int
+    start: int
+    end: int
+    text: str
+    stems: set[str]
+    similarity: float
+    entities: tuple[tuple[str, str], ...]
+
+
+def _passage_sentences(
+    state: ServiceState, qvec: np.ndarray, passages: list[Passage]
+) -> list[_Sentence]:
+    """Sentences inside the passages with their stored similarity to the question."""
+    doc_ids = tuple(sorted({p.hit.chunk.doc_id for p in passages}))
+    stored = state.store.query_sentences(qvec, SENTENCE_POOL, ChunkFilter(doc_ids=doc_ids))
+    by_doc: dict[str, list] = {}
+    for s in stored:
+        by_doc.setdefault(s.doc_id, []).append(s)
+    seen: set[tuple[str, int]] = set()
+    out: list[_Sentence] = []
+    for p in passages:
+        chunk = p.hit.chunk
+        inside = sorted(
+            (
+                s
+                for s in by_doc.get(chunk.doc_id, [])
+                if chunk.start <= s.start and s.end <= chunk.end
+            ),
+            key=lambda s: s.start,
+        )
+        for i, s in enumerate(inside):
+            if (s.doc_id, s.index) in seen:
+                continue  # overlapping chunks: the sentence belongs to the better passage
+            seen.add((s.doc_id, s.index))
+            text = chunk.text[s.start - chunk.start : s.end - chunk.start]
+            out.append(
+                _Sentence(
+                    p,
+                    i,
+                    s.start,
+                    s.end,
+                    text,
+                    set(content_stems(text)),
+                    float(s.score),
+                    s.entities,
+                )  # fmt: skip
+            )
+    return out
+
+
+def _coverage(stems: set[str], q_stems: set[str], idf: dict[str, float], total: float) -> float:
+    return sum(idf[t] for t in q_stems & stems) / total if q_stems else 0.0
+
+
+def assess(
+    state: ServiceState, question: str, passages: list[Passage], model: EvidenceModel | None = None
+) -> Assessment:
+    """Score every sentence of ``passages`` for ``question`` and decide answerability."""
+    model = model or load_model(str(state.settings.evidence_model_path or ""))
+    qvec = embed_query(state.embedder, question)
+    kind = answer_type(question)
+    q_stems = set(content_stems(question))
+    q_names = sorted(names(question))
+    sents = [
+        s for s in _passage_sentences(state, qvec, passages) if not looks_like_instruction(s.text)
+    ]
+    idf = idf_weights(q_stems, [s.stems for s in sents]) if sents else {}
+    total = sum(idf.values()) or 1.0
+    haystack = " ".join(f"{p.hit.meta.title} {p.hit.chunk.text}" for p in passages).lower()
+    missing = [n for n in q_names if not name_found(n, haystack)]
+    unknown = [n for n in missing if not state.keyword.search(n, 1)]
+    covs = [_coverage(s.stems, q_stems, idf, total) for s in sents]
+    best_sim = max((s.similarity for s in sents), default=0.0)
+    best_cov = max(covs, default=0.0)
+    k = max(len(passages) - 1, 1)
+    candidates: list[Candidate] = []
+    for j, s in enumerate(sents):
+        prev = sents[j - 1] if j > 0 and sents[j - 1].passage is s.passage else None
+        nxt = sents[j + 1] if j + 1 < len(sents) and sents[j + 1].passage is s.passage else None
+        neighbours = [x for x in (prev, nxt) if x is not None]
+        ctx_sim = max((x.similarity for x in neighbours), default=0.0)
+        ctx_cov = max(
+            [covs[j]] + [_coverage(s.stems | x.stems, q_stems, idf, total) for x in neighbours]
+        )
+        context = " ".join([s.text] + [x.text for x in neighbours]).lower()
+        names_share = (
+            sum(name_found(n, context) for n in q_names) / len(q_names) if q_names else 1.0
+        )
+        typed = bool(kind) and has_answer(kind, s.text, question)
+        entity_typed = holds_kind(list(s.entities), kind, question)
+        stripped = s.text.rstrip("\"'\u201d\u2019) ")
+        features = [
+            s.similarity,
+            best_sim - s.similarity,
+            ctx_sim,
+            covs[j],
+            ctx_cov,
+            best_cov - covs[j],
+            float(typed),
+            float(entity_typed),
+            float(kind is not None),
+            names_share,
+            (s.passage.n - 1) / k,
+            float(s.passage.hit.score),
+            float(s.start == 0 or s.passage.hit.chunk.index == 0 and s.index == 0),
+            float(not stripped.endswith((".", "!", "?"))),
+            math.log(max(len(s.text), 1)),
+        ]
+        candidates.append(
+            Candidate(
+                s.passage,
+                s.index,
+                s.text,
+                s.start,
+                s.end,
+                s.similarity,
+                covs[j],
+                ctx_cov,
+                typed,
+                features,
+                model.sentence_p(features),
+            )  # fmt: skip
+        )
+    candidates.sort(key=lambda c: (-c.p, c.passage.n, c.index))
+    union: set[str] = set().union(*(s.stems for s in sents)) if sents else set()
+    union_cov = _coverage(union, q_stems, idf, total) if q_stems else 1.0
+    q_features = question_features(candidates, kind, q_names, missing, unknown, passages, union_cov)
+    p_answerable = model.question_p(q_features) if candidates else 0.0
+    return Assessment(
+        question=question,
+        candidates=candidates,
+        question_features=q_features,
+        p_answerable=p_answerable,
+        answerable=bool(candidates) and p_answerable >= model.answerable_threshold,
+        kind=kind,
+        missing_names=unknown,
+    )
+
+
+def question_features(
+    candidates: list[Candidate],
+    kind: str | None,
+    q_names: list[str],
+    missing: list[str],
+    unknown: list[str],
+    passages: list[Passage],
+    union_coverage: float,
+) -> list[float]:
+    """The question-level features (``QUESTION_FEATURES``) from scored candidates."""
+    ps = sorted((c.p for c in candidates), reverse=True) + [0.0, 0.0]
+    return [
+        ps[0],
+        ps[1],
+        max((c.similarity for c in candidates), default=0.0),
+        max((c.coverage for c in candidates), default=0.0),
+        max((c.p for c in candidates if c.typed), default=0.0),
+        float(kind is not None),
+        len(missing) / len(q_names) if q_names else 0.0,
+        float(bool(unknown)),
+        max((float(p.hit.score) for p in passages), default=0.0),
+        max((c.context_coverage for c in candidates), default=0.0),
+        union_coverage,
+        max((c.context_coverage for c in candidates if c.typed), default=0.0),
+        float(bool(candidates) and candidates[0].typed),
+        float(any(c.typed for c in candidates[:2])),
+    ]
