@@ -33,6 +33,7 @@ DEV_ARTICLES = Path("data/dev/articles")
 TARGET_FALSE_REFUSALS = 0.05  # the issue's bound on answerable questions refused
 SENTENCE_COST = 0.01  # per extra answer sentence, when choosing the selection thresholds
 TOP_K = 5  # passages per question, as the API's default
+CLEAR_PRECISION = 0.95  # "clearly answerable": extractive answers right this often on ``fit``
 
 
 def _neutral() -> Any:
@@ -127,6 +128,35 @@ def select_texts(a: Any, ratio: float, floor: float, limit: int) -> list[str]:
     return [c.text for c in chosen]
 
 
+def _correct(row: dict[str, Any], model: Any, limit: int = 4) -> bool:
+    """The question is answerable and the extractive selection holds every key fact."""
+    if not row["q"].answerable:
+        return False
+    text = " ".join(select_texts(row["assessment"], model.keep_ratio, model.keep_min, limit))
+    return all(fact_present(f, text) for f in row["q"].key_facts)
+
+
+def clear_threshold(rows: list[dict[str, Any]], model: Any, min_count: int = 10) -> float:
+    """The lowest p_answerable above which extractive answers are right ``CLEAR_PRECISION``."""
+    scored = sorted(
+        ((r["assessment"].p_answerable, _correct(r, model)) for r in rows), reverse=True
+    )
+    level, right = 1.0, 0
+    for i, (p, ok) in enumerate(scored, 1):
+        right += ok
+        if i >= min_count and right / i >= CLEAR_PRECISION:
+            level = p
+    return float(level)
+
+
+def auc(rows: list[dict[str, Any]]) -> float:
+    """ROC AUC of p_answerable for answerable vs unanswerable questions."""
+    from sklearn.metrics import roc_auc_score
+
+    y = [int(r["q"].answerable) for r in rows]
+    return float(roc_auc_score(y, [r["assessment"].p_answerable for r in rows]))
+
+
 def evaluate(rows: list[dict[str, Any]], model: Any, limit: int = 4) -> dict[str, float]:
     """Answer holds all key facts; refusals; mean sentences — with the extractive selection."""
     answerable = [r for r in rows if r["q"].answerable]
@@ -134,7 +164,9 @@ def evaluate(rows: list[dict[str, Any]], model: Any, limit: int = 4) -> dict[str
     correct = refused_ok = false_ref = sentences = 0
     for r in rows:
         a, q = r["assessment"], r["q"]
+        unknown_name = a.question_features[7] > 0  # refuse_unknown_names (a setting)
         answer = bool(a.candidates) and a.p_answerable >= model.answerable_threshold
+        answer = answer and not unknown_name
         if not q.answerable:
             refused_ok += not answer
             continue
@@ -153,6 +185,7 @@ def evaluate(rows: list[dict[str, Any]], model: Any, limit: int = 4) -> dict[str
         "unanswerable_refused": refused_ok / max(len(unanswerable), 1),
         "mean_sentences": sentences / max(n - false_ref, 1),
         "evidence_in_candidates": sum(any(r["labels"]) for r in answerable) / n,
+        "answerable_auc": auc(rows),
     }
 
 
@@ -181,7 +214,8 @@ def fit(rows: list[dict[str, Any]], fitted_on: str) -> Any:
             if best is None or value > best[0] + 1e-9:
                 best = (value, ratio, floor)
     assert best is not None
-    return replace(model, keep_ratio=best[1], keep_min=best[2])
+    model = replace(model, keep_ratio=best[1], keep_min=best[2])
+    return replace(model, clear_threshold=clear_threshold(rows, model))
 
 
 def main() -> None:

@@ -32,6 +32,8 @@ GRID: dict[str, Sequence[Any]] = {
     "clause_coverage": (0.34, 0.5, 0.67, 0.75, 1.0),
     "widen_margin": (0.0, 0.05, 0.1, 0.2, 0.3),
     "negation_scope": (2, 3, 4, 6, 8),
+    "name_context": (0, 1, 2),
+    "role_reach": (0, 2, 3, 4, 5),
 }
 
 
@@ -58,8 +60,11 @@ def prepare(embedder: Any, pairs: Sequence[JudgePair]) -> list[Prepared]:
     return out
 
 
-def verdicts(prepared: Sequence[Prepared], config: VerifyConfig) -> list[tuple[bool, list[str]]]:
-    """(accepted, reasons) per pair under ``config``."""
+def verdicts(
+    prepared: Sequence[Prepared], config: VerifyConfig, judge: Any = None
+) -> list[tuple[bool, list[str]]]:
+    """(accepted, reasons) per pair under ``config``; ``judge`` (an entailment judge) has the
+    last word on pairs that pass the local checks, as in the service."""
     out = []
     for item in prepared:
         found = assess(
@@ -69,7 +74,12 @@ def verdicts(prepared: Sequence[Prepared], config: VerifyConfig) -> list[tuple[b
             meta=DocumentMeta(source=item.pair.source),
             config=config,
         )
-        out.append((found.supported, found.reasons))
+        reasons = list(found.reasons)
+        if not reasons and judge is not None:
+            verdict = judge.judge(item.pair.sentence, found.evidence.span)
+            if verdict != "supported":
+                reasons.append(f"entailment judge: {verdict}")
+        out.append((not reasons, reasons))
     return out
 
 

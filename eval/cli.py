@@ -55,3 +55,49 @@ def run_cli(
         return 1
     console.print("[green]eval gate passed[/green]")
     return 0
+
+
+def pairs_table(title: str, figures: dict[str, dict[str, Any]]) -> Table:
+    """Error per kind and split: false accept for unsupported kinds, false reject otherwise."""
+    splits: list[str] = [s for s in ("fit", "check") if s in figures] or ["all"]
+    table = Table(title=title)
+    table.add_column("kind")
+    for split in splits:
+        table.add_column(f"{split}: error (n)", justify="right")
+    kinds = sorted({k for s in splits for k in figures[s]["kinds"]})
+    for kind in kinds:
+        cells = []
+        for split in splits:
+            v = figures[split]["kinds"].get(kind)
+            cells.append(f"{v['error']:.2f} ({v['n']})" if v else "-")
+        label = f"{kind} (false reject)" if kind == "supported" else f"{kind} (false accept)"
+        table.add_row(label, *cells)
+    for metric in ("false_accept", "false_reject"):
+        table.add_row(
+            metric.replace("_", " "), *(f"{figures[s][metric]:.2f}" for s in splits), style="bold"
+        )
+    return table
+
+
+def run_pairs_cli(path: Path, settings: Any, judge: str, console: Console) -> int:
+    """``newsqa eval --judge-pairs FILE``: the verifier's and the eval judge's error rates on
+    labelled (sentence, passage, supported?) pairs, per kind and per split."""
+    from eval.calibrate_verifier import prepare, rates, verdicts
+    from eval.dataset import load_judge_pairs
+    from eval.judges import SUPPORTED, make_judge
+    from newsqa.components.embeddings import get_embedder
+    from service.verify.config import VerifyConfig
+    from service.verify.entailment import judge_from_settings
+
+    pairs = load_judge_pairs(path)
+    prepared = prepare(get_embedder(settings), pairs)
+    entailment = judge_from_settings(settings)
+    accepted = [
+        ok for ok, _ in verdicts(prepared, VerifyConfig.from_settings(settings), entailment)
+    ]
+    how = "with the entailment judge" if entailment is not None else "no judge"
+    console.print(pairs_table(f"Service verifier on {path} ({how})", rates(pairs, accepted)))
+    eval_judge = make_judge(judge, settings)
+    said = [eval_judge.verdict(p.sentence, [p.passage]) == SUPPORTED for p in pairs]
+    console.print(pairs_table(f"Eval judge '{eval_judge.name}' on {path}", rates(pairs, said)))
+    return 0

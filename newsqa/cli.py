@@ -182,12 +182,21 @@ def evaluate(
         bool, typer.Option("--update-baseline", help="Write eval/baseline.json from this run")
     ] = False,
     index_dir: IndexDirOpt = None,
+    judge_pairs: Annotated[
+        Path | None,
+        typer.Option(
+            help="Only score the answer verifier and the judge on labelled pairs "
+            "(e.g. data/dev/judge_pairs.jsonl): false accept/reject per kind and split"
+        ),
+    ] = None,
 ) -> None:
     """Run the evaluation suite and write a report (results.jsonl, summary.json, report.md/html)."""
-    from eval.cli import run_cli
+    from eval.cli import run_cli, run_pairs_cli
 
     settings = load_settings(index_dir=index_dir, engine=engine)
     try:
+        if judge_pairs is not None:
+            raise typer.Exit(run_pairs_cli(judge_pairs, settings, judge, console))
         code = run_cli(api, settings, dataset, judge, out, gate, console, update_baseline)
     except NewsQAError as exc:
         raise fail(exc) from None

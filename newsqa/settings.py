@@ -62,7 +62,17 @@ class Settings(BaseSettings):
     evidence_model_path: Path | None = Field(
         default=None, description="fitted evidence weights (default: the shipped model)"
     )
-    refusal_threshold: float = Field(default=0.35, ge=0.0, le=1.0)
+    refusal_threshold: float | None = Field(
+        default=None,
+        ge=0.0,
+        le=1.0,
+        description="p_answerable below this: refuse; unset: the threshold fitted on dev `fit`",
+    )
+    refuse_unknown_names: bool = Field(
+        default=True,
+        description="refuse when the question names something no document contains"
+        " (dev + seed: 0 of 286 answerable questions, 10 of 95 unanswerable)",
+    )
     max_answer_sentences: int = Field(default=4, ge=1, le=12)
 
     # Verification (values fitted on the `fit` judge pairs: eval/calibrate_verifier.py,
@@ -108,11 +118,12 @@ class Settings(BaseSettings):
     llm_ask_above: float = Field(
         default=0.2, ge=0.0, le=1.0, description="p_answerable below this: refuse, ask no model"
     )
-    llm_gate_above: float = Field(
-        default=0.8,
+    llm_gate_above: float | None = Field(
+        default=None,
         ge=0.0,
         le=1.0,
-        description="p_answerable from this: the extractive answer may stand in for the model's",
+        description="p_answerable from this: the extractive answer may stand in for the model's;"
+        " unset: the level fitted on dev `fit` where extractive answers are right >= 95%",
     )
 
     # API

@@ -18,7 +18,12 @@ from service.deps import build_state
 from service.errors import install_error_handlers
 from service.metrics import Metrics, MetricsMiddleware
 from service.metrics import router as metrics_router
-from service.middleware import ApiKeyMiddleware, BodyLimitMiddleware, CatchAllMiddleware
+from service.middleware import (
+    ApiKeyMiddleware,
+    BodyLimitMiddleware,
+    CatchAllMiddleware,
+    RateLimitMiddleware,
+)
 from service.state import ServiceState
 
 log = logging.getLogger("newsqa.service")
@@ -67,8 +72,15 @@ def create_app(settings: Settings | None = None, state: ServiceState | None = No
 
         app.include_router(feedback.router)
 
-    # the last added is the outermost: metrics > catch-all > API keys > body limit > app
+    # the last added is the outermost: metrics > catch-all > API keys > rate limit > body > app
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    if settings.rate_limit:
+        app.add_middleware(
+            RateLimitMiddleware,
+            limit=settings.rate_limit,
+            storage_uri=settings.rate_limit_storage,
+            by_key=bool(settings.api_keys),
+        )
     app.add_middleware(ApiKeyMiddleware, keys=settings.api_keys)
     app.add_middleware(CatchAllMiddleware)
     app.add_middleware(MetricsMiddleware, metrics=metrics)

@@ -1,9 +1,15 @@
-"""Pure ASGI middleware: catch-all 500, API keys (401) and the request body limit (413)."""
+"""Pure ASGI middleware: catch-all 500 (503 when a backend is unreachable), API keys (401),
+rate limits (429) and the request body limit (413)."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import math
+import time
+from typing import Any
 
+import httpx
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -12,6 +18,20 @@ from service.deps import key_is_valid, needs_key, presented_key
 from service.errors import error_response
 
 log = logging.getLogger("newsqa.service")
+
+UNREACHABLE = "the vector store is unreachable"
+
+
+def unreachable(exc: BaseException) -> BaseException | None:
+    """The connection failure (refused, reset, timed out) behind ``exc``, if there is one."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, httpx.TransportError | ConnectionError | TimeoutError):
+            return current
+        current = current.__cause__ or current.__context__
+    return None
 
 
 class CatchAllMiddleware:
@@ -35,6 +55,14 @@ class CatchAllMiddleware:
         try:
             await self.app(scope, receive, tracking_send)
         except Exception as exc:
+            cause = unreachable(exc)
+            if cause is not None:  # e.g. the Chroma server stopped mid-request: retry later
+                log.warning("%s %s -> 503: %s", scope.get("method"), scope.get("path"), cause)
+                if not started:
+                    message = f"{UNREACHABLE}: {type(cause).__name__}: {cause}"
+                    response = error_response(Request(scope), 503, message, {"Retry-After": "1"})
+                    await response(scope, receive, send)
+                return
             log.error(
                 "unhandled error on %s %s", scope.get("method"), scope.get("path"), exc_info=exc
             )
@@ -105,3 +133,68 @@ class BodyLimitMiddleware:
             return message
 
         await self.app(scope, limited_receive, send)
+
+
+RATE_LIMITED_PATHS = ("/ask", "/search", "/v1/chat/completions")
+
+
+class RateLimitMiddleware:
+    """Per-client request limits on the answering routes (``NEWSQA_RATE_LIMIT``): 429 with
+    ``Retry-After`` once a client used its allowance.
+
+    A client is its API key when keys are configured (the API-key middleware has checked it),
+    else its address. Counting uses the ``limits`` library's moving window; with the default
+    ``memory://`` storage each worker counts on its own, so N workers let a client through up
+    to N times the limit (connections are spread over workers by the kernel); a shared storage
+    (``redis://...``, with the ``redis`` package) makes the limit global. See docs/scaling.md.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        limit: str,
+        storage_uri: str = "memory://",
+        by_key: bool = False,
+        paths: tuple[str, ...] = RATE_LIMITED_PATHS,
+    ) -> None:
+        from limits import parse_many
+        from limits.aio.storage import storage_from_string
+        from limits.aio.strategies import MovingWindowRateLimiter
+
+        self.app = app
+        self.items = parse_many(limit)
+        uri = storage_uri if storage_uri.startswith("async+") else f"async+{storage_uri}"
+        self.limiter = MovingWindowRateLimiter(storage_from_string(uri))
+        self.by_key = by_key
+        self.paths = paths
+
+    def _limited(self, path: str) -> bool:
+        return any(path == p or path.startswith(p + "/") for p in self.paths)
+
+    def _client(self, scope: Scope) -> tuple[str, str]:
+        """The rate-limit key and how to name it in the message."""
+        if self.by_key:
+            key = presented_key(Request(scope).headers)
+            if key:
+                return "key:" + hashlib.sha256(key.encode()).hexdigest()[:16], "API key"
+        client: Any = scope.get("client") or ("unknown", 0)
+        return f"addr:{client[0]}", "client address"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope.get("method") == "OPTIONS"
+            or not self._limited(scope.get("path", ""))
+        ):
+            await self.app(scope, receive, send)
+            return
+        key, kind = self._client(scope)
+        for item in self.items:
+            if not await self.limiter.hit(item, "newsqa", key):
+                stats = await self.limiter.get_window_stats(item, "newsqa", key)
+                retry = max(1, math.ceil(stats.reset_time - time.time()))
+                message = f"rate limit exceeded ({item} per {kind}): retry in {retry} s"
+                response = error_response(Request(scope), 429, message, {"Retry-After": str(retry)})
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)

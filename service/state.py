@@ -29,7 +29,9 @@ class ServiceState:
         self.settings = settings
         self.embedder = embedder or get_embedder(settings)
         self.store = store or open_store(settings)
-        self.keyword = KeywordIndex(settings.index_dir / "bm25")
+        # followed through the store's change log: docs/scaling.md
+        self.keyword = KeywordIndex.from_settings(settings, background=True)
+        self.keyword.on_reset = self._reopen
         self._opened = False
         self._lock = threading.Lock()
         self.startup_error: str | None = None
@@ -43,6 +45,12 @@ class ServiceState:
             self.startup_error = None
         except NewsQAError as exc:
             self.startup_error = exc.message
+        except Exception as exc:  # the store client failed in an unexpected way
+            self.startup_error = f"the vector store is unreachable: {exc}"
+
+    def _reopen(self) -> None:
+        """The index was rebuilt (``newsqa ingest --rebuild``): open its new collections."""
+        self.store.ensure_model(self.embedder.model_id, self.embedder.dimension)
 
     def ensure_ready(self) -> None:
         """Raise ``IndexUnavailable`` (503) unless the index is open and holds documents."""
@@ -52,15 +60,14 @@ class ServiceState:
                     self.open()
         if not self._opened:
             raise IndexUnavailable(self.startup_error or "the index is not available")
-        try:
-            count = self.store.count_chunks()
+        try:  # one read of the store's change log; applies other workers' writes
+            self.keyword.refresh(self.store)
+        except NewsQAError:
+            raise
         except Exception as exc:
             raise IndexUnavailable(f"the vector store is unreachable: {exc}") from exc
-        if count == 0:
+        if self.keyword.chunk_count == 0:
             raise IndexUnavailable("the index is empty: run `newsqa ingest` or POST /documents")
-        if count != self.keyword.size:  # another worker or process changed the index
-            with self._lock:
-                self.keyword.sync(self.store)
 
     @cached_property
     def indexer(self) -> Indexer:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +18,11 @@ import streamlit as st
 
 from ui.client import ApiError, ApiUnavailable, AskResponse, Readiness, SearchHit
 from ui.render import (
+    CITE_SCRIPT,
+    CITE_STYLE,
     anchor_id,
     answer_html,
+    card_claim_md,
     card_label,
     card_meta_md,
     esc,
@@ -52,7 +54,15 @@ def readiness() -> Readiness | None:
     except ApiUnavailable:
         return None
     except ApiError as exc:
-        return Readiness(ready=False, detail=exc.detail)
+        return Readiness(
+            ready=False,
+            documents=0,
+            chunks=0,
+            engine="",
+            embeddings="",
+            store="",
+            detail=exc.detail,
+        )
 
 
 # -- one answer ----------------------------------------------------------------------------
@@ -63,6 +73,9 @@ def render_sources(resp: AskResponse, closest: list[dict[str, Any]], index: int)
             st.markdown(f'<div id="{anchor_id(index, citation.id)}"></div>', unsafe_allow_html=True)
             with st.expander(card_label(citation), expanded=False):
                 st.markdown(card_meta_md(citation))
+                claim = card_claim_md(citation)
+                if claim:
+                    st.markdown(claim)
                 st.markdown(
                     highlighted_passage(citation, document(citation.doc_id)), unsafe_allow_html=True
                 )
@@ -119,7 +132,7 @@ def render_assistant(message: dict[str, Any], index: int) -> None:
     if message.get("error"):
         st.error(message["error"], icon=":material/error:")
         return
-    resp = AskResponse.from_json(message["response"])
+    resp = AskResponse.model_validate(message["response"])
     if resp.answerable:
         st.markdown(answer_html(resp, index), unsafe_allow_html=True)
         flagged = unsupported_count(resp)
@@ -164,7 +177,7 @@ def stream_answer(question: str, history: list[dict[str, str]], opts: Options) -
                 text += str(event.data.get("text", ""))
                 placeholder.markdown(plain_md(text) + CURSOR)
             elif event.event == "final":
-                message["response"] = AskResponse.from_json(event.data).to_json()
+                message["response"] = AskResponse.model_validate(event.data).model_dump()
         if message["response"] is None:
             message["error"] = "The answer stream ended before the final answer; try again."
     except ApiUnavailable as exc:
@@ -175,7 +188,7 @@ def stream_answer(question: str, history: list[dict[str, str]], opts: Options) -
     resp = message["response"]
     if resp is not None and not resp["answerable"] and not resp["citations"]:
         with contextlib.suppress(ApiError):
-            message["closest"] = [asdict(h) for h in client().search(question, opts.top_k)]
+            message["closest"] = [h.model_dump() for h in client().search(question, opts.top_k)]
     return message
 
 
@@ -188,6 +201,8 @@ def _chain(first: list, rest: Any) -> Any:
 def main() -> None:
     st.set_page_config(page_title="newsqa", page_icon="📰", layout="wide")
     init_state()
+    st.html(CITE_STYLE)
+    st.html(CITE_SCRIPT, unsafe_allow_javascript=True)
     ready = readiness()
     opts = render_sidebar(ready)
     st.title("Ask the news")

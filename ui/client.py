@@ -1,17 +1,19 @@
 """A small typed HTTP client for the newsqa API. The UI talks to the service only through this.
 
-The dataclasses mirror the wire contract of ``service/schemas.py`` (same field names) but the UI
-imports no service or retrieval code.
+Responses are parsed into the API's own models (``ui.models``: ``service/schemas.py``); the UI
+imports no retrieval, store or model code.
 """
 
 from __future__ import annotations
 
 import json
+import mimetypes
 from collections.abc import Iterator
 from pathlib import PurePath
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
+from pydantic import BaseModel, ValidationError
 
 from ui.models import (
     AnswerSentence,
@@ -24,7 +26,6 @@ from ui.models import (
     Readiness,
     SearchHit,
     StreamEvent,
-    _build,
 )
 
 __all__ = [
@@ -41,10 +42,11 @@ __all__ = [
     "Readiness",
     "SearchHit",
     "StreamEvent",
+    "UPLOAD_SUFFIXES",
     "parse_sse",
-    "pdf_text",
 ]
 
+UPLOAD_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
 START_HINT = "start it with `newsqa serve` (or `make run` for API + UI)"
 
 
@@ -105,6 +107,19 @@ def _detail(response: httpx.Response) -> str:
     if isinstance(detail, list):  # FastAPI validation errors
         return "; ".join(str(d.get("msg", d)) if isinstance(d, dict) else str(d) for d in detail)
     return str(detail)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _parse(model: type[M], data: Any) -> M:
+    """``data`` as the API's ``model``; a body that does not fit the contract is an ApiError."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ApiError(
+            502, f"the API answered outside its contract ({model.__name__}): {exc}"
+        ) from exc
 
 
 class NewsQAClient:
@@ -182,7 +197,7 @@ class NewsQAClient:
             raise ApiError(response.status_code, response.text[:300]) from exc
         if "ready" not in data:
             raise ApiError(response.status_code, _detail(response))
-        return _build(Readiness, data)
+        return _parse(Readiness, data)
 
     def ask(
         self,
@@ -192,7 +207,7 @@ class NewsQAClient:
         history: list[dict[str, str]] | None = None,
     ) -> AskResponse:
         data = self._request("POST", "/ask", json=self._ask_body(question, top_k, filters, history))
-        return AskResponse.from_json(data)
+        return _parse(AskResponse, data)
 
     def ask_stream(
         self,
@@ -225,33 +240,35 @@ class NewsQAClient:
     def search(self, query: str, top_k: int = 5) -> list[SearchHit]:
         data = self._request("GET", "/search", params={"q": query, "top_k": top_k})
         hits = data.get("hits", []) if isinstance(data, dict) else data
-        return [_build(SearchHit, h) for h in hits]
+        return [_parse(SearchHit, h) for h in hits]
 
     def documents(self) -> list[DocumentSummary]:
         data = self._request("GET", "/documents")
         items = data.get("documents", data) if isinstance(data, dict) else data
-        return [_build(DocumentSummary, d) for d in items]
+        return [_parse(DocumentSummary, d) for d in items]
 
     def document(self, doc_id: str) -> DocumentDetail:
-        return DocumentDetail.from_json(self._request("GET", f"/documents/{doc_id}"))
+        return _parse(DocumentDetail, self._request("GET", f"/documents/{doc_id}"))
 
     def add_document(
         self, text: str | None = None, html: str | None = None, **meta: str | None
     ) -> DocumentAdded:
         body: dict[str, Any] = {"text": text} if text is not None else {"html": html}
         body.update({k: v for k, v in meta.items() if v})
-        return _build(DocumentAdded, self._request("POST", "/documents", json=body))
+        return _parse(DocumentAdded, self._request("POST", "/documents", json=body))
 
     def upload(self, filename: str, data: bytes, **meta: str | None) -> DocumentAdded:
-        """Add a .txt/.md/.html/.pdf file (PDF text is extracted here with pypdf)."""
+        """Add a .txt/.md/.html/.pdf file: a multipart upload read by the API's own loaders."""
         suffix = PurePath(filename).suffix.lower()
-        if suffix in {".html", ".htm"}:
-            return self.add_document(html=data.decode("utf-8", errors="replace"), **meta)
-        if suffix == ".pdf":
-            return self.add_document(text=pdf_text(data), **meta)
-        if suffix in {".txt", ".md", ".text", ""}:
-            return self.add_document(text=data.decode("utf-8", errors="replace"), **meta)
-        raise ApiError(415, f"unsupported file type {suffix!r}: use .txt, .md, .html or .pdf")
+        if suffix not in UPLOAD_SUFFIXES:
+            kinds = ", ".join(UPLOAD_SUFFIXES)
+            raise ApiError(415, f"unsupported file type {suffix or '(none)'!r}: use {kinds}")
+        kind = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+        form = {k: v for k, v in meta.items() if v}
+        added = self._request(
+            "POST", "/documents", files={"file": (filename, data, kind)}, data=form
+        )
+        return _parse(DocumentAdded, added)
 
     def feedback(
         self,
@@ -273,20 +290,3 @@ class NewsQAClient:
     def list_feedback(self) -> list[dict[str, Any]]:
         data = self._request("GET", "/feedback")
         return list(data.get("items", data) if isinstance(data, dict) else data)
-
-
-def pdf_text(data: bytes) -> str:
-    """Text of a PDF (all pages); raises ``ApiError(422)`` when none can be extracted."""
-    import io
-
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        text = "\n\n".join((page.extract_text() or "").strip() for page in reader.pages)
-    except (PdfReadError, ValueError, OSError) as exc:
-        raise ApiError(422, f"could not read the PDF: {exc}") from exc
-    if not text.strip():
-        raise ApiError(422, "the PDF has no extractable text (scanned image?)")
-    return text

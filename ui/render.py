@@ -10,9 +10,10 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-from ui.client import AskResponse, Citation, DocumentDetail, DocumentSummary
+from ui.client import AnswerSentence, AskResponse, Citation, DocumentDetail, DocumentSummary
 
 MARKER = re.compile(r"\s*\[(\d+)\]")
+LIST_LINE = re.compile(r"^\s*(?:[-*\u2022]|\d{1,2}[.)])\s+")
 UNSUPPORTED_TITLE = "Not supported by the cited passages"
 CONTEXT_CHARS = 240
 
@@ -38,7 +39,7 @@ def marker_link(msg_index: int, n: int, known: bool = True) -> str:
     if not known:
         return f'<sup class="cite missing">&#91;{n}&#93;</sup>'
     return (
-        f'<a class="cite" href="#{anchor_id(msg_index, n)}" '
+        f'<a class="cite" data-n="{n}" href="#{anchor_id(msg_index, n)}" '
         f'title="Show source {n}">&#91;{n}&#93;</a>'
     )
 
@@ -55,23 +56,62 @@ def link_markers(text: str, msg_index: int, known: set[int] | None = None) -> st
     return "".join(out)
 
 
+def _list_html(items: list[str]) -> str:
+    return '<ul class="answer-list">' + "".join(f"<li>{item}</li>" for item in items) + "</ul>"
+
+
+def _text_html(text: str, msg_index: int, known: set[int]) -> str:
+    """An answer given as text only: lines starting with "- ", "* " or "1. " become a list."""
+    parts: list[str] = []
+    items: list[str] = []
+    for line in text.split("\n"):
+        item = LIST_LINE.match(line)
+        if item:
+            items.append(link_markers(line[item.end() :].strip(), msg_index, known))
+            continue
+        if items:
+            parts.append(_list_html(items))
+            items = []
+        if line.strip():
+            parts.append(link_markers(line.strip(), msg_index, known))
+    if items:
+        parts.append(_list_html(items))
+    return " ".join(parts)
+
+
+def _sentence_html(sentence: AnswerSentence, msg_index: int, known: set[int]) -> str:
+    body = esc(MARKER.sub("", LIST_LINE.sub("", sentence.text)).strip())
+    marks = "".join(marker_link(msg_index, n, n in known) for n in sentence.citations)
+    if sentence.supported:
+        return f"{body}{marks}"
+    return (
+        f'<span class="unsupported" title="{UNSUPPORTED_TITLE}" style="background:'
+        f'#fff4e5;border-bottom:2px dotted #d97706;padding:0 2px">{body}{marks} <small '
+        f'style="color:#b45309;font-weight:600">(not supported)</small></span>'
+    )
+
+
 def answer_html(resp: AskResponse, msg_index: int) -> str:
-    """The answer as one HTML paragraph; unsupported sentences are visibly flagged."""
+    """The answer as HTML: sentences, list items (``kind: item``) as a list, ``[n]`` links.
+
+    Unsupported sentences are visibly flagged.
+    """
     known = {c.id for c in resp.citations}
     if not resp.sentences:
-        return f'<div class="answer">{link_markers(resp.answer, msg_index, known)}</div>'
-    parts = []
+        return f'<div class="answer">{_text_html(resp.answer, msg_index, known)}</div>'
+    parts: list[str] = []
+    items: list[str] = []
     for sentence in resp.sentences:
-        body = esc(MARKER.sub("", sentence.text).strip())
-        marks = "".join(marker_link(msg_index, n, n in known) for n in sentence.citations)
-        if sentence.supported:
-            parts.append(f"{body}{marks}")
-        else:
-            parts.append(
-                f'<span class="unsupported" title="{UNSUPPORTED_TITLE}" style="background:'
-                f'#fff4e5;border-bottom:2px dotted #d97706;padding:0 2px">{body}{marks} <small '
-                f'style="color:#b45309;font-weight:600">(not supported)</small></span>'
-            )
+        html_part = _sentence_html(sentence, msg_index, known)
+        if sentence.kind == "item":
+            items.append(html_part)
+            continue
+        if items:
+            parts.append(_list_html(items))
+            items = []
+        parts.append(html_part)
+    if items:
+        parts.append(_list_html(items))
     return '<div class="answer">' + " ".join(parts) + "</div>"
 
 
@@ -93,6 +133,48 @@ def card_meta_md(citation: Citation) -> str:
     if citation.url and citation.url.startswith(("http://", "https://")):
         bits.append(f"[open article ↗]({citation.url.replace(')', '%29')})")
     return " · ".join(bits)
+
+
+def card_claim_md(citation: Citation) -> str:
+    """Who makes the quoted claim and the outlet reporting it, as one markdown line ("" if
+    unknown)."""
+    if not citation.speaker:
+        return ""
+    line = f"Who says it: **{plain_md(citation.speaker)}**"
+    if citation.reported_by:
+        line += f" · reported by **{plain_md(citation.reported_by)}**"
+    return line
+
+
+# Clicking an ``[n]`` marker opens its source card (a Streamlit expander in the same chat
+# message), highlights it and scrolls to it; the marker stays a plain in-page link without JS.
+CITE_SCRIPT = """<script>
+(() => {
+  if (window.__newsqaCites) return;
+  window.__newsqaCites = true;
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest ? event.target.closest("a.cite") : null;
+    if (!link) return;
+    const n = link.dataset.n || (link.getAttribute("href") || "").split("-").pop();
+    const scope = link.closest('[data-testid="stChatMessage"]') || document;
+    const card = Array.from(scope.querySelectorAll('[data-testid="stExpander"]')).find(
+      (e) => (e.querySelector("summary")?.textContent || "").includes(`[${n}] `));
+    if (!card) return;
+    event.preventDefault();
+    history.replaceState(null, "", link.getAttribute("href"));
+    const details = card.querySelector("details");
+    if (details && !details.open) card.querySelector("summary").click();
+    document.querySelectorAll(".cite-open").forEach((e) => e.classList.remove("cite-open"));
+    card.classList.add("cite-open");
+    setTimeout(() => card.scrollIntoView({ behavior: "smooth", block: "center" }), 50);
+  }, true);
+})();
+</script>"""
+CITE_STYLE = """<style>
+.cite-open { outline: 3px solid #f59e0b; border-radius: 0.6rem; background: #fffbeb; }
+.answer-list { margin: 0.3rem 0 0.6rem 0; }
+.answer-list li { margin: 0.15rem 0; }
+</style>"""
 
 
 def _mark(text: str, start: int, end: int) -> str:

@@ -9,7 +9,7 @@ from newsqa.registry import Registry
 ENGINES: Registry[Any] = Registry(
     "answer engine",
     {
-        "extractive": "service.answering.extractive:ExtractiveEngine",
+        "extractive": "service.answering.gate:Extractive",
         "openai": "service.answering.generative:OpenAIEngine",
         "local": "service.answering.generative:LocalEngine",
     },

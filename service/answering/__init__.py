@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from newsqa.types import ScoredChunk
 from service.schemas import Turn
@@ -62,8 +62,12 @@ class AnswerEngine(Protocol):
         """The question rewritten so that it can be understood without the history."""
         ...
 
-    def answer(self, question: str, passages: list[Passage]) -> Draft: ...
+    def respond(
+        self, question: str, passages: list[Passage], assessment: Any
+    ) -> Iterator[DraftSentence | Draft]:
+        """Each verified sentence as soon as it is ready, then the final ``Draft``.
 
-    def stream(self, question: str, passages: list[Passage]) -> Iterator[str | Draft]:
-        """Text deltas as they are produced, then the final (verified) ``Draft``."""
+        ``assessment`` is the evidence scorer's verdict (``extractive.Assessment``): the
+        extractive engine answers from it; LLM engines use it to decide their fallback.
+        """
         ...

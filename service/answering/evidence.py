@@ -116,6 +116,7 @@ class EvidenceModel:
     answerable_threshold: float  # p_answerable at or above this → answer
     keep_ratio: float  # extra sentences need p >= keep_ratio * best p ...
     keep_min: float  # ... and p >= keep_min
+    clear_threshold: float = 1.0  # p_answerable from which extractive answers are right >= 95%
     fitted_on: str = ""
 
     @classmethod
@@ -271,12 +272,17 @@ def assess(
     union_cov = _coverage(union, q_stems, idf, total) if q_stems else 1.0
     q_features = question_features(candidates, kind, q_names, missing, unknown, passages, union_cov)
     p_answerable = model.question_p(q_features) if candidates else 0.0
+    threshold = state.settings.refusal_threshold
+    if threshold is None:
+        threshold = model.answerable_threshold
     return Assessment(
         question=question,
         candidates=candidates,
         question_features=q_features,
         p_answerable=p_answerable,
-        answerable=bool(candidates) and p_answerable >= model.answerable_threshold,
+        answerable=bool(candidates)
+        and p_answerable >= threshold
+        and not (unknown and state.settings.refuse_unknown_names),
         kind=kind,
         missing_names=unknown,
     )

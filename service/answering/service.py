@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING
 from newsqa.claims import claim_of
 from newsqa.components.store import ChunkFilter
 from newsqa.types import ScoredChunk
-from service.answering import Draft, Passage
-from service.answering.extractive import REFUSAL, Assessment, ExtractiveEngine, assess, deltas
+from service.answering import Draft, DraftSentence, Passage
+from service.answering.extractive import REFUSAL, Assessment, assess
+from service.answering.gate import worth_asking
 from service.answering.verification import looks_like_instruction
 from service.retrieval import filters_to_chunk_filter, hybrid_search
 from service.schemas import AnswerSentence, AskRequest, AskResponse, Citation
@@ -174,53 +175,64 @@ class _Run:
         self.assessment = assess(state, self.question, self.passages) if self.passages else None
         self.timings["evidence"] = _ms(t)
 
-    @property
-    def answerable(self) -> bool:
-        return self.assessment is not None and self.assessment.answerable
+    def sentences(self) -> Iterator[DraftSentence | Draft]:
+        """The engine's verified sentences as they are ready, then its final draft.
 
-    def refusal(self) -> Draft:
-        return Draft([], answerable=False, engine=self.engine.name, refusal=REFUSAL)
-
-    def finish(self, draft: Draft, generate_ms: float) -> AskResponse:
-        self.timings["generate"] = draft.timings_ms.get("generate", generate_ms)
+        Clearly unanswerable questions (the evidence gate) are refused without the engine.
+        """
+        t = time.perf_counter()
+        if not worth_asking(self.assessment, self.state.settings):
+            draft = Draft([], answerable=False, engine=self.engine.name, refusal=REFUSAL)
+        else:
+            draft = Draft([], answerable=False, engine=self.engine.name, refusal=REFUSAL)
+            for item in self.engine.respond(self.question, self.passages, self.assessment):
+                if isinstance(item, Draft):
+                    draft = item
+                elif item.supported:
+                    self.timings.setdefault("first_sentence", _ms(self.t0))
+                    yield item
+        self.timings["generate"] = draft.timings_ms.get("generate", _ms(t))
         self.timings["verify"] = draft.timings_ms.get("verify", 0.0)
+        if "judge" in draft.timings_ms:
+            self.timings["judge"] = draft.timings_ms["judge"]
+        yield draft
+
+    def finish(self, draft: Draft) -> AskResponse:
         self.timings["total"] = _ms(self.t0)
         return build_response(draft, self.passages, self.assessment, self.timings)
+
+
+def _delta(sentence: DraftSentence, first: bool) -> str:
+    """A verified sentence as it appears in the answer (``build_response``'s format)."""
+    return ("" if first else " ") + f"{sentence.text} {_marks(sentence.citations)}".strip()
 
 
 def answer_question(req: AskRequest, state: ServiceState) -> AskResponse:
     """Answer one question (with optional history and filters) from the index."""
     run = _Run(req, state)
-    t = time.perf_counter()
-    if not run.answerable:
-        draft = run.refusal()
-    elif isinstance(run.engine, ExtractiveEngine) and run.assessment is not None:
-        draft = run.engine.draft(run.assessment)
-    else:
-        draft = run.engine.answer(run.question, run.passages)
-    return run.finish(draft, _ms(t))
+    *_sentences, draft = run.sentences()
+    assert isinstance(draft, Draft)
+    return run.finish(draft)
 
 
 def stream_answer(req: AskRequest, state: ServiceState) -> Iterator[tuple[str, dict]]:
-    """Events: ``citations`` (candidates), ``delta`` (text) several times, ``final``."""
+    """Events: ``citations`` (candidates), a ``delta`` per verified sentence, ``final``.
+
+    A sentence is sent only once verified, so the text streamed is the final answer's (or the
+    refusal, when nothing is verified).
+    """
     run = _Run(req, state)
     yield (
         "citations",
         {"citations": [c.model_dump() for c in candidate_citations(run.passages, run.assessment)]},
     )
-    t = time.perf_counter()
-    if not run.answerable:
-        draft = run.refusal()
-        yield "delta", {"text": draft.refusal or REFUSAL}
-    elif isinstance(run.engine, ExtractiveEngine) and run.assessment is not None:
-        draft = run.engine.draft(run.assessment)
-        for text in deltas(draft):
-            yield "delta", {"text": text}
-    else:
-        draft = run.refusal()
-        for item in run.engine.stream(run.question, run.passages):
-            if isinstance(item, Draft):
-                draft = item
-            elif item:
-                yield "delta", {"text": item}
-    yield "final", run.finish(draft, _ms(t)).model_dump()
+    sent = 0
+    for item in run.sentences():
+        if isinstance(item, Draft):
+            response = run.finish(item)
+            if not response.answerable:
+                yield "delta", {"text": (" " if sent else "") + response.answer}
+            yield "final", response.model_dump()
+        else:
+            yield "delta", {"text": _delta(item, sent == 0)}
+            sent += 1

@@ -188,7 +188,7 @@ def verify_answer(
     parsed = parse_answer(text)
     needed = {n for _s, cited in parsed for n in cited if n in by_n}
     sents = {n: passage_sentences(embedder, by_n[n]) for n in needed}
-    timed = _TimedJudge(judge) if judge is not None else None
+    timed = TimedJudge(judge) if judge is not None else None
     out = [
         verify_sentence(
             embedder,
@@ -208,7 +208,7 @@ def verify_answer(
     return out
 
 
-class _TimedJudge:
+class TimedJudge:
     """An entailment judge that adds up the time it takes."""
 
     def __init__(self, judge: EntailmentJudge) -> None:

@@ -2,7 +2,7 @@
 
 Each passage sentence is scored by the share of the claim's content words and numbers it holds
 plus (when embeddings are given) its cosine to the claim; the best one is widened to a
-neighbour when the pair holds clearly more of the claim. A quote from structured output pins
+neighbour when the pair holds clearly more of the claim (two words or more). A quote from structured output pins
 the span to the sentences it overlaps instead.
 """
 
@@ -96,7 +96,9 @@ def align(
         gains = [(_overlap(words, ev, a, b), a, b) for a, b in pairs if a >= 0 and b < len(texts)]
         if gains:
             gain, a, b = max(gains)
-            if gain > alone + widen_margin:
+            # a neighbour must add at least two of the claim's words: one number or name
+            # alone is how a sentence borrows a figure that belongs to something else
+            if gain > alone + widen_margin and (gain - alone) * len(words) >= 2:
                 first, last = a, b
     sim = max(float(sims[i]) for i in range(first, last + 1)) if sims is not None else None
     return Span(first, last, _overlap(claim_tokens(claim), ev, first, last), sim)

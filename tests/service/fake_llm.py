@@ -1,7 +1,11 @@
-"""A tiny deterministic OpenAI-compatible chat server for tests (FastAPI + uvicorn in a thread).
+"""Deterministic stand-ins for a chat model, both in-process.
 
-``reply`` decides what the "model" says: a string, or a function of the request messages.
-``mode`` = "ok" | "error" (HTTP 500) | "slow" (sleeps ``delay`` seconds first).
+- ``ScriptedChat``: LangChain's ``GenericFakeChatModel`` whose reply is a function of the
+  prompt (it streams word by word, as the real one does); for unit tests of the LLM engine.
+- ``fake_llm``: a tiny OpenAI-compatible chat server (FastAPI + uvicorn in a thread), for the
+  wire path (``ChatOpenAI``): HTTP errors, timeouts. ``reply`` decides what the "model" says: a
+  string, or a function of the request messages. ``mode`` = "ok" | "error" (HTTP 500) |
+  "slow" (sleeps ``delay`` seconds first).
 """
 
 from __future__ import annotations
@@ -19,6 +23,9 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, StreamingResponse
+from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatResult
 
 from tests.helpers import free_port
 
@@ -40,7 +47,7 @@ class Script:
 
 def source_text(messages: list[dict[str, Any]], n: int) -> str:
     """The text of ``<source id="n">`` in the last user message ('' if absent)."""
-    user = messages[-1]["content"]
+    user = str(messages[-1]["content"])
     match = re.search(rf'<source id="{n}"[^>]*>\n(.*?)\n</source>', user, re.S)
     if not match:
         return ""
@@ -57,6 +64,33 @@ def first_sentence_of(n: int) -> Callable[[list[dict[str, Any]]], str]:
         return f"{match.group(0) if match else text} [{n}]"
 
     return reply
+
+
+class ScriptedChat(GenericFakeChatModel):
+    """LangChain's fake chat model, answering ``reply(messages)`` (messages as role dicts).
+
+    ``fail`` makes every call raise ``ConnectionError`` (a backend failure). ``calls`` records
+    each call's messages and keyword arguments (e.g. ``response_format``).
+    """
+
+    messages: Any = iter(())
+    reply: Any = "The sources don't cover this question."
+    fail: bool = False
+    calls: list[dict[str, Any]] = []
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: Any = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        plain = [{"role": m.type, "content": m.content} for m in messages]
+        self.calls.append({"messages": plain, **kwargs})
+        if self.fail:
+            raise ConnectionError("backend down")
+        text = self.reply(plain) if callable(self.reply) else self.reply
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
 
 
 def _completion(model: str, text: str) -> dict[str, Any]:

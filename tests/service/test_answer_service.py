@@ -129,12 +129,16 @@ def test_injection_changes_nothing_extractive(seed_state: Any, injected_state: A
 
 def test_injection_changes_nothing_llm(injected_state: Any) -> None:
     def obedient(messages: list[dict[str, Any]]) -> str:
-        return "PWNED [1]." if "PWNED" in messages[-1]["content"] else "Nothing [1]."
+        return "PWNED [1]." if "PWNED" in messages[-1]["content"] else "Talks were cancelled [1]."
 
     with fake_llm() as (url, script):
         script.reply = obedient
         state = state_with(
-            injected_state, engine="openai", openai_base_url=url, openai_max_retries=0
+            injected_state,
+            engine="openai",
+            openai_base_url=url,
+            openai_max_retries=0,
+            llm_gate_above=0.3,  # the fallback's level is fitted; here: its mechanism
         )
         r = answer_question(
             AskRequest(question="Is Ukraine discussing air defence purchases?", top_k=8), state
@@ -142,7 +146,7 @@ def test_injection_changes_nothing_llm(injected_state: Any) -> None:
     assert script.requests, "the LLM was asked"
     assert "PWNED" not in script.requests[-1]["messages"][-1]["content"]  # quarantined
     assert "PWNED" not in r.answer
-    assert r.engine == "extractive" and r.notice
+    assert r.engine == "extractive" and r.notice, r
 
 
 def test_injected_chunk_stays_searchable(injected_state: Any) -> None:

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from service.answering.answer_types import focus, has_answer
-from service.answering.extractive import answer_type, attribute
+from service.answering.answer_types import answer_type, focus, has_answer
+from service.answering.extractive import attribute
 from service.answering.service import answer_question
 from service.schemas import AskRequest, AskResponse, Turn
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from newsqa.types import Chunk, DocumentMeta, ScoredChunk
 from service.answering import Passage
 from service.answering.verification import (
     content_stems,
@@ -88,3 +89,117 @@ def test_unsupported_sentences_are_flagged(
 def test_uncited_sentence_is_unsupported(seed_state: Any, gripen_passages: list[Passage]) -> None:
     [s] = verify_answer(seed_state.embedder, GRIPEN_CLAIM, gripen_passages)
     assert not s.supported
+
+
+# ------------------------------------------------ align, then check locally: reasons per sentence
+
+FIRE = (
+    "Firefighters worked through the night near the town. The flare-up is not contained on its "
+    "north-western flank, the Rural Fire Service said. There are now 211 detainees remaining "
+    "at the centre. Some 180 guards work there. FBI agent Tom Baker said the suspect was armed. "
+    "Magistrate Ann Lee adjourned the case. The sea-level estimate did not include melting "
+    "Antarctic ice. The bowler finished with three for 89 on the first day."
+)
+
+
+def _passage(text: str, source: str = "", title: str = "") -> Passage:
+    chunk = Chunk("c1", "d1", 0, text, 0, len(text))
+    return Passage(1, ScoredChunk(chunk, DocumentMeta(title=title, source=source), 1.0))
+
+
+@pytest.fixture(scope="module")
+def embedder() -> Any:
+    from newsqa.components.embeddings import get_embedder
+    from newsqa.settings import Settings
+
+    return get_embedder(Settings(_env_file=None))  # type: ignore[call-arg]
+
+
+def _verify(embedder: Any, sentence: str, passage: Passage, **kw: Any) -> Any:
+    [s] = verify_answer(embedder, f"{sentence} [1]", [passage], **kw)
+    return s
+
+
+@pytest.mark.parametrize(
+    ("sentence", "reason"),
+    [
+        ("The flare-up is contained on its north-western flank.", "polarity"),
+        ("There are now 180 detainees remaining at the centre.", "number"),
+        ("Magistrate Ann Lee said the suspect was armed.", "speaker"),
+        ("The sea-level estimate included melting Antarctic ice.", "polarity"),
+        ("Firefighters worked through the night because of melting Antarctic ice.", "added"),
+        ("The bowler finished with four for 89 on the first day.", "number"),
+    ],
+)
+def test_local_checks_reject_with_a_reason(embedder: Any, sentence: str, reason: str) -> None:
+    s = _verify(embedder, sentence, _passage(FIRE))
+    assert not s.supported
+    assert any(r.startswith(reason) for r in s.reasons), s.reasons
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The flare-up is not contained on its north-western flank.",
+        "There are now 211 detainees remaining at the centre.",
+        "FBI agent Tom Baker said the suspect was armed.",
+        "The bowler finished with 3 for 89 on the first day.",
+    ],
+)
+def test_faithful_sentences_pass_with_no_reasons(embedder: Any, sentence: str) -> None:
+    s = _verify(embedder, sentence, _passage(FIRE))
+    assert s.supported and s.reasons == [], s.reasons
+
+
+def test_the_outlet_is_evidence_for_attribution(embedder: Any) -> None:
+    passage = _passage(FIRE, source="Coast Herald")
+    ok = _verify(embedder, "According to the Coast Herald, there are now 211 detainees.", passage)
+    assert ok.supported, ok.reasons
+    bad = _verify(embedder, "According to the Daily Planet, there are now 211 detainees.", passage)
+    assert not bad.supported and bad.reasons[0].startswith("speaker")
+
+
+def test_the_support_span_is_the_aligned_sentence(embedder: Any) -> None:
+    passage = _passage(FIRE)
+    s = _verify(embedder, "FBI agent Tom Baker said the suspect was armed.", passage)
+    quote = FIRE[s.supports[0].start : s.supports[0].end]
+    assert quote == "FBI agent Tom Baker said the suspect was armed."
+
+
+def test_a_quote_pins_the_span(embedder: Any) -> None:
+    passage = _passage(FIRE)
+    text = "Officials said the case was adjourned [1]."
+    [s] = verify_answer(embedder, text, [passage], quotes=["Magistrate Ann Lee adjourned the case"])
+    assert FIRE[s.supports[0].start : s.supports[0].end] == "Magistrate Ann Lee adjourned the case."
+
+
+def test_uncited_and_dangling_markers_say_why(embedder: Any) -> None:
+    [s] = verify_answer(embedder, "There are now 211 detainees.", [_passage(FIRE)])
+    assert not s.supported and s.reasons == ["no citation"]
+    [s] = verify_answer(embedder, "There are now 211 detainees [7].", [_passage(FIRE)])
+    assert not s.supported and s.reasons == ["cites no retrieved passage"]
+
+
+# ------------------------------------------------------------------- the entailment judge
+
+
+def test_judge_has_the_last_word_and_its_time_is_reported(embedder: Any) -> None:
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    from service.verify.entailment import EntailmentJudge
+
+    passage = _passage(FIRE)
+    good = "FBI agent Tom Baker said the suspect was armed [1]."
+    bad = "The flare-up is contained on its north-western flank [1]."
+    judge = EntailmentJudge(FakeListChatModel(responses=["No."]))
+    timings: dict[str, float] = {}
+    s1, s2 = verify_answer(embedder, f"{good} {bad}", [passage], judge=judge, timings=timings)
+    assert not s1.supported and s1.reasons == ["entailment judge: unsupported"]
+    assert not s2.supported and s2.reasons[0].startswith("polarity")  # never asked
+    assert "judge" in timings and timings["judge"] >= 0.0
+    yes = EntailmentJudge(FakeListChatModel(responses=["yes"]))
+    [s] = verify_answer(embedder, good, [passage], judge=yes)
+    assert s.supported
+    unsure = EntailmentJudge(FakeListChatModel(responses=["It is supported, I think."]))
+    [s] = verify_answer(embedder, good, [passage], judge=unsure)
+    assert not s.supported and s.reasons == ["entailment judge: unknown"]

@@ -1,7 +1,12 @@
-"""A deterministic stand-in for the newsqa API (same wire contract, scripted answers).
+"""A deterministic stand-in for the newsqa API: scripted answers, the API's own wire models.
 
-Used by the UI tests: no index, no models. Questions are matched by keyword:
-``gripen`` → a cited answer; ``porcupine`` → two sentences, the second unsupported;
+Every response is built from ``service/schemas.py`` (the models the real API and the UI use) and
+served with ``response_model``, so a change to the contract breaks these tests too. Uploads are
+read by the real ingest loaders. No index, no embeddings.
+
+Questions are matched by keyword: ``gripen`` → a cited answer (with speaker and outlet);
+``porcupine`` → two sentences, the second unsupported; ``options`` → a list answer (four items);
+``which of them`` → a follow-up answered only when the history asked about the options;
 ``explode`` → HTTP 503; ``midstream`` → an ``error`` event after one delta; words found in an
 added article → an answer quoting it; anything else → "The sources don't say".
 """
@@ -10,16 +15,31 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import uvicorn
-from fastapi import FastAPI, HTTPException
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel
 
+from service.api.feedback import FeedbackCreated, FeedbackIn
+from service.schemas import (
+    AnswerSentence,
+    AskResponse,
+    ChunkOut,
+    Citation,
+    DocumentAdded,
+    DocumentDetail,
+    DocumentSummary,
+    Readiness,
+    SearchHit,
+    SearchResponse,
+)
 from tests.helpers import free_port, wait_http
 
 GRIPEN = (
@@ -33,29 +53,39 @@ SEED_TEXT = (
     f"Ukraine needs modern tanks, artillery and aircraft. {GRIPEN} "
     "It will also need billions in aid to build an army that Russia will be afraid to attack."
 )
+OPTIONS = [
+    "Train troops inside the country.",
+    "Police the skies from above.",
+    "Extend a mutual-defence clause.",
+    "Sign a security alliance.",
+]
+OPPOSED = "Moscow rejects any foreign troops on the ground."
+OPTIONS_TEXT = "Europe is weighing four options.\n" + "\n".join(OPTIONS) + f"\n{OPPOSED}"
+NOT_SAID = "The sources don't say. None of the indexed articles covers this question."
 
 
-def _doc(
-    doc_id: str, text: str, title: str, source: str, url: str, published: str | None
-) -> dict[str, Any]:
+M = TypeVar("M", bound=BaseModel)
+
+
+def wire(model: type[M], **fields: Any) -> M:
+    """A wire model from exactly its own field names: a renamed or removed field fails here."""
+    unknown = set(fields) - set(model.model_fields)
+    assert not unknown, f"{model.__name__} has no field(s) {sorted(unknown)}: the contract moved"
+    return model(**fields)
+
+
+def _doc(doc_id: str, text: str, title: str, source: str, url: str, published: str | None) -> dict:
     half = len(text) // 2
     cut = text.index(". ", half) + 2 if ". " in text[half:] else len(text)
     spans = [(0, cut), (cut, len(text))] if cut < len(text) else [(0, len(text))]
     chunks = [
-        {"chunk_id": f"{doc_id}:{i}", "index": i, "text": text[a:b], "start": a, "end": b}
+        wire(ChunkOut, chunk_id=f"{doc_id}:{i}", index=i, text=text[a:b], start=a, end=b)
         for i, (a, b) in enumerate(spans)
     ]
-    return {
-        "doc_id": doc_id,
-        "title": title,
-        "source": source,
-        "url": url,
-        "published": published,
-        "author": "",
-        "path": f"{doc_id}.txt",
-        "text": text,
-        "chunks": chunks,
-    }
+    return wire(
+        DocumentDetail, doc_id=doc_id, title=title, source=source, url=url, published=published,
+        author="", path=f"{doc_id}.txt", text=text, chunks=chunks,
+    ).model_dump()  # fmt: skip
 
 
 class StandIn:
@@ -64,109 +94,98 @@ class StandIn:
         self.requests: list[dict[str, Any]] = []
         self.feedback: list[dict[str, Any]] = []
         self.added_bodies: list[dict[str, Any]] = []
-        self.add(
-            _doc(
-                "d1",
-                SEED_TEXT,
-                '"Steel Porcupine": Ukraine\'s Plan B',
-                "UNN",
-                "https://unn.ua/en/news/steel-porcupine",
-                "2025-09-03",
-            )
-        )
-        self.add(
-            _doc(
-                "d2",
-                "Europe is weighing four options for security guarantees.",
-                "Europe weighing four options",
-                "The Times",
-                "",
-                "2025-08-20",
-            )
-        )
+        self.add(_doc("d1", SEED_TEXT, '"Steel Porcupine": Ukraine\'s Plan B', "UNN",
+                      "https://unn.ua/en/news/steel-porcupine", "2025-09-03"))  # fmt: skip
+        self.add(_doc("d2", OPTIONS_TEXT, "Europe weighing four options", "The Times", "",
+                      "2025-08-20"))  # fmt: skip
 
     def add(self, doc: dict[str, Any]) -> None:
         self.docs[doc["doc_id"]] = doc
 
-    def citation(self, n: int, doc: dict[str, Any], quote: str, score: float) -> dict[str, Any]:
+    def citation(self, n: int, doc: dict[str, Any], quote: str, score: float, **who: str) -> Any:
         start = doc["text"].index(quote)
         chunk = next(c for c in doc["chunks"] if c["start"] <= start < c["end"])
-        return {
-            "id": n,
-            "doc_id": doc["doc_id"],
-            "chunk_id": chunk["chunk_id"],
-            "title": doc["title"],
-            "source": doc["source"],
-            "url": doc["url"],
-            "published": doc["published"],
-            "quote": quote,
-            "start": start,
-            "end": start + len(quote),
-            "score": score,
-        }
+        return wire(
+            Citation, id=n, doc_id=doc["doc_id"], chunk_id=chunk["chunk_id"], title=doc["title"],
+            source=doc["source"], url=doc["url"], published=doc["published"], quote=quote,
+            start=start, end=start + len(quote), score=score,
+            speaker=who.get("speaker", doc["source"]), reported_by=who.get("reported_by"),
+        )  # fmt: skip
 
-    def answer(self, question: str) -> dict[str, Any]:
+    def answer(self, question: str, history: list[dict[str, str]]) -> dict[str, Any]:
         q = question.lower()
-        d1 = self.docs["d1"]
+        d1, d2 = self.docs["d1"], self.docs["d2"]
+        earlier = " ".join(t.get("content", "") for t in history if t.get("role") == "user")
         if "gripen" in q:
-            sentences = [
-                {
-                    "text": "Kyiv plans to buy up to 150 Saab JAS-39E Gripen fighters.",
-                    "citations": [1],
-                    "supported": True,
-                }
-            ]
-            citations = [self.citation(1, d1, GRIPEN, 0.91)]
+            said = [("Kyiv plans to buy up to 150 Saab JAS-39E Gripen fighters.", [1], True)]
+            who = {"speaker": "Politico", "reported_by": "UNN"}
+            citations = [self.citation(1, d1, GRIPEN, 0.91, **who)]
         elif "porcupine" in q:
-            sentences = [
-                {
-                    "text": 'Ukraine wants to become a "steel porcupine".',
-                    "citations": [1],
-                    "supported": True,
-                },
-                {
-                    "text": "It will have the largest army in the world.",
-                    "citations": [],
-                    "supported": False,
-                },
-            ]
+            said = [('Ukraine wants to become a "steel porcupine".', [1], True),
+                    ("It will have the largest army in the world.", [], False)]  # fmt: skip
             citations = [self.citation(1, d1, PORCUPINE, 0.8)]
+        elif "options" in q:
+            said = [("The Times lists four options:", [1], True)]
+            said += [(item, [k + 2], True) for k, item in enumerate(OPTIONS)]
+            quotes = ["Europe is weighing four options.", *OPTIONS]
+            citations = [self.citation(k + 1, d2, s, 0.9 - k / 20) for k, s in enumerate(quotes)]
+        elif "which of them" in q and "options" in earlier.lower():
+            said = [("According to The Times, Moscow rejects foreign troops on the ground.",
+                     [1], True)]  # fmt: skip
+            citations = [self.citation(1, d2, OPPOSED, 0.7)]
         else:
-            words = [w.strip("?.,!\"'") for w in q.split()]
-            words = [w for w in words if len(w) > 5]
+            words = [w for w in (w.strip("?.,!\"'") for w in q.split()) if len(w) > 5]
             added = [
                 d
-                for d in self.docs.values()
-                if d["doc_id"] not in ("d1", "d2") and any(w in d["text"].lower() for w in words)
+                for k, d in self.docs.items()
+                if k not in ("d1", "d2") and any(w in d["text"].lower() for w in words)
             ]
             if not added:
-                return {
-                    "answer": "The sources don't say. None of the indexed articles covers "
-                    "this question.",
-                    "answerable": False,
-                    "citations": [],
-                    "sentences": [],
-                    "engine": "standin",
-                    "timings_ms": {"total": 12.0},
-                }
+                empty = wire(
+                    AskResponse,
+                    answer=NOT_SAID,
+                    answerable=False,
+                    citations=[],
+                    sentences=[],
+                    engine="standin",
+                    timings_ms={"total": 12.0},
+                )
+                return empty.model_dump()
             doc = added[0]
             quote = doc["text"].split(". ")[0].rstrip(".") + "."
             quote = quote if quote in doc["text"] else doc["text"][:80]
-            sentences = [{"text": quote, "citations": [1], "supported": True}]
+            said = [(quote, [1], True)]
             citations = [self.citation(1, doc, quote, 0.77)]
-        answer = " ".join(
-            str(s["text"]) + "".join(f" [{n}]" for n in s["citations"])  # type: ignore[attr-defined]
-            for s in sentences
-        )
-        return {
-            "answer": answer,
-            "answerable": True,
-            "citations": citations,
-            "sentences": sentences,
-            "engine": "standin",
-            "timings_ms": {"total": 42.0},
-            "notice": None,
-        }
+        items = "options" in q
+        sentences = [
+            wire(AnswerSentence, text=text, citations=marks, supported=ok,
+                 kind="item" if items and k > 0 else "sentence")
+            for k, (text, marks, ok) in enumerate(said)
+        ]  # fmt: skip
+        answer = " ".join(s.text + "".join(f" [{n}]" for n in s.citations) for s in sentences)
+        return wire(
+            AskResponse, answer=answer, answerable=True, citations=citations, sentences=sentences,
+            engine="standin", timings_ms={"total": 42.0}, notice=None,
+        ).model_dump()  # fmt: skip
+
+
+async def _added(request: Request) -> tuple[str, dict[str, Any]]:
+    """Text and metadata of a JSON body or a multipart upload (read by the ingest loaders)."""
+    from ingest.loaders import SkipFile, load_bytes
+
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        body = await request.json()
+        text = body.get("text") or re.sub(r"<[^>]+>", " ", body.get("html") or "")
+        return text, body
+    form = await request.form()
+    upload: Any = form["file"]
+    body = {k: str(v) for k, v in form.items() if k != "file"} | {"file": upload.filename}
+    try:
+        raw = load_bytes(upload.filename, await upload.read(), 1_000_000)
+    except SkipFile as exc:
+        status = 415 if exc.reason.startswith("unknown type") else 422
+        raise HTTPException(status, exc.reason) from exc
+    return raw.text, body | {k: v for k, v in raw.meta.items() if k not in body}
 
 
 def create_app(stand: StandIn | None = None) -> FastAPI:
@@ -178,18 +197,11 @@ def create_app(stand: StandIn | None = None) -> FastAPI:
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/readyz")
-    def readyz() -> dict[str, Any]:
+    @app.get("/readyz", response_model=Readiness)
+    def readyz() -> Readiness:
         chunks = sum(len(d["chunks"]) for d in stand.docs.values())
-        return {
-            "ready": True,
-            "documents": len(stand.docs),
-            "chunks": chunks,
-            "engine": "standin",
-            "embeddings": "none",
-            "store": "memory",
-            "detail": None,
-        }
+        return wire(Readiness, ready=True, documents=len(stand.docs), chunks=chunks,
+                    engine="standin", embeddings="none", store="memory", detail=None)  # fmt: skip
 
     def check(body: dict[str, Any]) -> str:
         stand.requests.append(body)
@@ -200,14 +212,14 @@ def create_app(stand: StandIn | None = None) -> FastAPI:
             raise HTTPException(503, "the index is empty: run `newsqa ingest`")
         return question
 
-    @app.post("/ask")
+    @app.post("/ask", response_model=AskResponse)
     def ask(body: dict[str, Any]) -> dict[str, Any]:
-        return stand.answer(check(body))
+        return stand.answer(check(body), body.get("history") or [])
 
     @app.post("/ask/stream")
     def ask_stream(body: dict[str, Any]) -> StreamingResponse:
         question = check(body)
-        result = stand.answer(question)
+        result = stand.answer(question, body.get("history") or [])
 
         def events() -> Iterator[str]:
             yield f"event: citations\ndata: {json.dumps({'citations': result['citations']})}\n\n"
@@ -223,81 +235,49 @@ def create_app(stand: StandIn | None = None) -> FastAPI:
 
         return StreamingResponse(events(), media_type="text/event-stream")
 
-    @app.get("/search")
-    def search(q: str, top_k: int = 5) -> dict[str, Any]:
+    @app.get("/search", response_model=SearchResponse)
+    def search(q: str, top_k: int = 5) -> SearchResponse:
         hits = []
         for rank, doc in enumerate(list(stand.docs.values())[:top_k], start=1):
             chunk = doc["chunks"][0]
-            hits.append(
-                {
-                    "rank": rank,
-                    "score": 0.2 / rank,
-                    "doc_id": doc["doc_id"],
-                    "chunk_id": chunk["chunk_id"],
-                    "text": chunk["text"],
-                    "start": chunk["start"],
-                    "end": chunk["end"],
-                    "title": doc["title"],
-                    "source": doc["source"],
-                    "url": doc["url"],
-                    "published": doc["published"],
-                }
-            )
-        return {"query": q, "hits": hits}
+            meta = {k: doc[k] for k in ("doc_id", "title", "source", "url", "published")}
+            span = {k: chunk[k] for k in ("chunk_id", "text", "start", "end")}
+            hits.append(wire(SearchHit, rank=rank, score=0.2 / rank, **span, **meta))
+        return wire(SearchResponse, query=q, hits=hits)
 
-    @app.get("/documents")
-    def documents() -> list[dict[str, Any]]:
-        return [
-            {k: v for k, v in d.items() if k not in ("text",)} | {"chunks": len(d["chunks"])}
-            for d in stand.docs.values()
-        ]
+    @app.get("/documents", response_model=list[DocumentSummary])
+    def documents() -> list[DocumentSummary]:
+        keep = ("doc_id", "title", "source", "url", "published", "author", "path")
+        return [wire(DocumentSummary, **{k: d[k] for k in keep}, chunks=len(d["chunks"]))
+                for d in stand.docs.values()]  # fmt: skip
 
-    @app.get("/documents/{doc_id}")
+    @app.get("/documents/{doc_id}", response_model=DocumentDetail)
     def document(doc_id: str) -> dict[str, Any]:
         if doc_id not in stand.docs:
             raise HTTPException(404, f"no document {doc_id}")
         return stand.docs[doc_id]
 
-    @app.post("/documents", status_code=201)
-    def add_document(body: dict[str, Any]) -> JSONResponse:
+    @app.post("/documents", status_code=201, response_model=DocumentAdded)
+    async def add_document(request: Request) -> JSONResponse:
+        text, body = await _added(request)
         stand.added_bodies.append(body)
-        text = body.get("text") or body.get("html") or ""
-        if body.get("html"):
-            import re
-
-            text = re.sub(r"<[^>]+>", " ", text)
         text = " ".join(text.split())
         if len(text) < 20:
             raise HTTPException(422, "no article text left after cleaning")
         doc_id = hashlib.sha256(text.encode()).hexdigest()[:16]
         status = "unchanged" if doc_id in stand.docs else "added"
         title = body.get("title") or text[:60]
-        doc = _doc(
-            doc_id,
-            text,
-            title,
-            body.get("source") or "pasted",
-            body.get("url") or "",
-            body.get("published"),
-        )
+        doc = _doc(doc_id, text, title, body.get("source") or "pasted", body.get("url") or "",
+                   body.get("published"))  # fmt: skip
         stand.add(doc)
-        return JSONResponse(
-            {
-                "doc_id": doc_id,
-                "status": status,
-                "title": title,
-                "source": doc["source"],
-                "chunks": len(doc["chunks"]),
-            },
-            status_code=201 if status == "added" else 200,
-        )
+        added = wire(DocumentAdded, doc_id=doc_id, status=status, title=title,
+                     source=doc["source"], chunks=len(doc["chunks"]))  # fmt: skip
+        return JSONResponse(added.model_dump(), status_code=201 if status == "added" else 200)
 
-    @app.post("/feedback", status_code=201)
-    def add_feedback(body: dict[str, Any]) -> dict[str, int]:
-        if body.get("rating") not in ("up", "down"):
-            raise HTTPException(422, "rating must be up or down")
-        stand.feedback.append(body)
-        return {"id": len(stand.feedback)}
+    @app.post("/feedback", status_code=201, response_model=FeedbackCreated)
+    def add_feedback(body: FeedbackIn) -> FeedbackCreated:
+        stand.feedback.append(body.model_dump())
+        return wire(FeedbackCreated, id=len(stand.feedback))
 
     @app.get("/feedback")
     def list_feedback() -> list[dict[str, Any]]:

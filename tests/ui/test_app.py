@@ -184,3 +184,20 @@ def test_api_errors_are_shown_not_raised(standin, monkeypatch, question, expecte
     assert expected in at.chat_message[1].error[0].value
     ask(at, GRIPEN_Q)  # the chat goes on
     assert 'href="#src-3-1"' in at.chat_message[3].markdown[0].value
+
+
+def test_list_answer_follow_up_and_who_says_it(standin, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    url, stand = standin
+    question = "What are the four options Europe is weighing?"
+    at = ask(start(monkeypatch, url), question)
+    answer = at.chat_message[1].markdown[0].value
+    assert answer.count('<ul class="answer-list">') == 1 and answer.count("<li>") == 4
+    assert '<li>Police the skies from above.<a class="cite" data-n="3"' in answer
+
+    ask(at, "And which of them does Russia oppose?")
+    assert stand.requests[-1]["history"][0] == {"role": "user", "content": question}
+    assert "Moscow rejects foreign troops" in at.chat_message[3].markdown[0].value
+
+    ask(at, GRIPEN_Q)
+    card = [e for e in at.chat_message[5].expander if e.label == CARD]
+    assert "Who says it: **Politico** · reported by **UNN**" in markdown(card[0])

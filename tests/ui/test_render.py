@@ -12,6 +12,7 @@ from ui.client import (
 )
 from ui.render import (
     answer_html,
+    card_claim_md,
     card_label,
     card_meta_md,
     corpus_rows,
@@ -55,13 +56,16 @@ def detail(chunks: list[tuple[int, int]]) -> DocumentDetail:
         author="",
         path="",
         text=TEXT,
-        chunks=[Chunk(f"d:{i}", i, TEXT[a:b], a, b) for i, (a, b) in enumerate(chunks)],
+        chunks=[
+            Chunk(chunk_id=f"d:{i}", index=i, text=TEXT[a:b], start=a, end=b)
+            for i, (a, b) in enumerate(chunks)
+        ],
     )
 
 
 def test_markers_become_links_and_text_is_escaped() -> None:
     html = link_markers("Costs $5 <script>x</script> *a* [1] and [7].", 2, known={1})
-    assert '<a class="cite" href="#src-2-1"' in html
+    assert '<a class="cite" data-n="1" href="#src-2-1"' in html
     assert '<sup class="cite missing">&#91;7&#93;</sup>' in html
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "$" not in html and "*" not in html
@@ -72,7 +76,10 @@ def test_answer_html_flags_unsupported_sentences() -> None:
         answer="A [1]. B.",
         answerable=True,
         citations=[citation()],
-        sentences=[AnswerSentence("A [1].", [1], True), AnswerSentence("B.", [], False)],
+        sentences=[
+            AnswerSentence(text="A [1].", citations=[1], supported=True),
+            AnswerSentence(text="B.", citations=[], supported=False),
+        ],
         engine="x",
     )
     html = answer_html(resp, 0)
@@ -99,9 +106,10 @@ def test_cards_corpus_and_history() -> None:
     assert card_meta_md(c) == "**Wire** · 2025-09-01 · [open article ↗](https://example.org/a)"
     assert "open article" not in card_meta_md(citation(url="file.txt", published=None))
     docs = [
-        DocumentSummary("a", "t", "UNN", "", None, chunks=3),
-        DocumentSummary("b", "t", "UNN", "", None, chunks=2),
-        DocumentSummary("c", "t", "", "", None, chunks=1),
+        DocumentSummary(
+            doc_id=d, title="t", source=s, url="", published=None, author="", path="", chunks=n
+        )
+        for d, s, n in (("a", "UNN", 3), ("b", "UNN", 2), ("c", "", 1))
     ]
     assert corpus_rows(docs) == [
         {"source": "UNN", "documents": 2, "chunks": 5},
@@ -118,3 +126,38 @@ def test_cards_corpus_and_history() -> None:
         {"role": "assistant", "content": "a1 [1]"},
         {"role": "user", "content": "q2"},
     ]
+
+
+def test_list_items_render_as_a_list_with_their_markers() -> None:
+    items = ["Train troops.", "Police the skies."]
+    resp = AskResponse(
+        answer="Four options: [1] Train troops. [2] Police the skies. [3] More follows. [1]",
+        answerable=True,
+        citations=[citation(id=n) for n in (1, 2, 3)],
+        sentences=[
+            AnswerSentence(text="Four options:", citations=[1], supported=True),
+            *(
+                AnswerSentence(text=t, citations=[n], supported=True, kind="item")
+                for n, t in zip((2, 3), items, strict=True)
+            ),
+            AnswerSentence(text="More follows.", citations=[1], supported=True),
+        ],
+        engine="x",
+    )
+    html = answer_html(resp, 4)
+    assert html.count('<ul class="answer-list">') == 1 and html.count("<li>") == 2
+    assert '<li>Train troops.<a class="cite" data-n="2" href="#src-4-2"' in html
+    assert html.index("Four options:") < html.index("<ul") < html.index("More follows.")
+    # an answer given only as text: "- " lines are a list too
+    text_only = resp.model_copy(update={"sentences": [], "answer": "Two:\n- A [1]\n- B [2]"})
+    html = answer_html(text_only, 0)
+    assert html.count("<li>") == 2 and 'data-n="2"' in html and "- " not in html
+
+
+def test_card_shows_who_says_it() -> None:
+    assert card_claim_md(citation()) == ""
+    assert card_claim_md(citation(speaker="Wire")) == "Who says it: **Wire**"
+    quoted = citation(speaker="Ann Lee (Daily Star)", reported_by="Wire")
+    assert card_claim_md(quoted) == (
+        "Who says it: **Ann Lee \\(Daily Star\\)** · reported by **Wire**"
+    )

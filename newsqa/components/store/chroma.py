@@ -67,7 +67,7 @@ class ChromaStore:
                 f"Chroma server at {settings.chroma_url} unreachable: {exc}"
             ) from exc
         with contextlib.suppress(AttributeError):  # chromadb's HTTP session never times out
-            client._server._session.timeout = settings.chroma_timeout_s
+            client._server._session.timeout = settings.chroma_timeout_s  # type: ignore[attr-defined]
         return cls(client, settings.collection, "server")
 
     # -- collections ---------------------------------------------------------------------
