@@ -24,7 +24,7 @@ from service.verify.assess import assess
 from service.verify.config import VerifyConfig
 
 DEV_PAIRS = Path("data/dev/judge_pairs.jsonl")
-DOCS = Path("docs/calibration.md")
+DOCS = Path("docs/verification.md")
 GRID: dict[str, Sequence[Any]] = {
     "min_similarity": (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55),
     "min_coverage": (0.4, 0.5, 0.6, 0.7, 0.8, 0.9),
@@ -34,7 +34,11 @@ GRID: dict[str, Sequence[Any]] = {
     "negation_scope": (2, 3, 4, 6, 8),
     "name_context": (0, 1, 2),
     "role_reach": (0, 2, 3, 4, 5),
+    "content_context": (0, 1, 2, 3),
+    "align_reach": (1, 2, 3),
+    "context_weight": (0.0, 0.25, 0.5, 0.75, 1.0),
 }
+ARTICLES = Path("data/dev/articles")
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,23 @@ class Prepared:
     pair: JudgePair
     texts: list[str]
     sims: list[float]
+    meta: DocumentMeta
+
+
+def pair_meta(pair: JudgePair, articles: Path = ARTICLES) -> DocumentMeta:
+    """The outlet of ``pair`` and, when its article is on disk (``make dev-data``), its title
+    and author: the document metadata the service has for a cited passage."""
+    import json
+
+    found: dict[str, Any] = {}
+    sidecar = articles / (Path(pair.doc).stem + ".meta.json") if pair.doc else None
+    if sidecar is not None and sidecar.is_file():
+        found = json.loads(sidecar.read_text(encoding="utf-8"))
+    return DocumentMeta(
+        source=pair.source or str(found.get("source", "")),
+        title=str(found.get("title", "")),
+        author=str(found.get("author", "") or ""),
+    )
 
 
 def prepare(embedder: Any, pairs: Sequence[JudgePair]) -> list[Prepared]:
@@ -56,7 +77,7 @@ def prepare(embedder: Any, pairs: Sequence[JudgePair]) -> list[Prepared]:
         texts = [pair.passage[s:e] for s, e in split_spans(pair.passage)] or [pair.passage]
         vectors = embed_texts(embedder, texts)
         sims = (vectors @ embed_texts(embedder, [pair.sentence])[0]).tolist()
-        out.append(Prepared(pair, texts, sims))
+        out.append(Prepared(pair, texts, sims, pair_meta(pair)))
     return out
 
 
@@ -71,7 +92,7 @@ def verdicts(
             item.pair.sentence,
             item.texts,
             sims=item.sims,
-            meta=DocumentMeta(source=item.pair.source),
+            meta=item.meta,
             config=config,
         )
         reasons = list(found.reasons)
@@ -134,11 +155,11 @@ def fit(
 
 
 def markdown(config: VerifyConfig, figures: dict[str, dict[str, Any]], source: Path) -> str:
-    """The "Verifier" section of docs/calibration.md."""
+    """The "Verifier" section of docs/verification.md."""
     lines = [
         "## Verifier",
         "",
-        f"Fitted by `python -m eval.calibrate_verifier --write-docs` on the `fit` pairs of "
+        "Fitted by `python -m eval.calibrate_verifier --write-docs` on the `fit` pairs of "
         f"`{source}` only (coordinate search minimising the worst per-kind error, then the "
         "mean); the `check` pairs are scored with the chosen values. Offline, no judge.",
         "",
@@ -166,7 +187,7 @@ def markdown(config: VerifyConfig, figures: dict[str, dict[str, Any]], source: P
 
 def write_section(text: str, path: Path = DOCS) -> None:
     """Replace (or append) the "## Verifier" section of ``path``; other sections are kept."""
-    old = path.read_text(encoding="utf-8") if path.exists() else "# Calibration\n"
+    old = path.read_text(encoding="utf-8") if path.exists() else "# Verification\n"
     start = old.find("## Verifier")
     if start < 0:
         new = old.rstrip("\n") + "\n\n" + text
@@ -179,7 +200,7 @@ def write_section(text: str, path: Path = DOCS) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=Path, default=DEV_PAIRS)
-    parser.add_argument("--write-docs", action="store_true", help="update docs/calibration.md")
+    parser.add_argument("--write-docs", action="store_true", help="update docs/verification.md")
     args = parser.parse_args(argv)
     from newsqa.components.embeddings import get_embedder
     from newsqa.settings import Settings

@@ -76,18 +76,18 @@ class Settings(BaseSettings):
     max_answer_sentences: int = Field(default=4, ge=1, le=12)
 
     # Verification (values fitted on the `fit` judge pairs: eval/calibrate_verifier.py,
-    # docs/calibration.md "Verifier")
+    # docs/verification.md "Verifier")
     verify_min_similarity: float = Field(
-        default=0.45, ge=-1.0, le=1.0, description="cosine to the aligned span; below: off topic"
+        default=0.5, ge=-1.0, le=1.0, description="cosine to the aligned span; below: off topic"
     )
     verify_min_coverage: float = Field(
-        default=0.6, ge=0.0, le=1.0, description="share of claim content words in the span"
+        default=0.4, ge=0.0, le=1.0, description="share of claim content words in the span"
     )
     verify_max_missing: int = Field(
-        default=2, ge=0, description="content words of the claim the span may lack (paraphrase)"
+        default=6, ge=0, description="content words of the claim the span may lack (paraphrase)"
     )
     verify_clause_coverage: float = Field(
-        default=1.0, ge=0.0, le=1.0, description="share of a because/after/to clause in the span"
+        default=0.67, ge=0.0, le=1.0, description="share of a because/after/to clause in the span"
     )
     verify_widen_margin: float = Field(
         default=0.1, ge=0.0, le=1.0, description="overlap gain to align two sentences, not one"
@@ -96,10 +96,19 @@ class Settings(BaseSettings):
         default=0, ge=0, le=5, description="sentences beside the span where its names may be"
     )
     verify_role_reach: int = Field(
-        default=3, ge=0, le=8, description="content words between a name and what it does; 0: off"
+        default=0, ge=0, le=8, description="content words between a name and what it does; 0: off"
+    )
+    verify_align_reach: int = Field(
+        default=1, ge=1, le=10, description="how far apart two sentences a claim joins may be"
+    )
+    verify_content_context: int = Field(
+        default=1, ge=0, le=10, description="sentences beside the span whose words count partly"
+    )
+    verify_context_weight: float = Field(
+        default=0.0, ge=0.0, le=1.0, description="a claim word found only beside the span"
     )
     verify_negation_scope: int = Field(
-        default=4, ge=1, le=12, description="content words after a negation that it covers"
+        default=2, ge=1, le=12, description="content words after a negation that it covers"
     )
     verify_judge: Literal["off", "auto", "on"] = Field(
         default="auto", description="entailment judge: auto = on when an LLM engine is configured"

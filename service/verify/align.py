@@ -1,9 +1,10 @@
 """Alignment: the one or two passage sentences that a generated sentence restates.
 
 Each passage sentence is scored by the share of the claim's content words and numbers it holds
-plus (when embeddings are given) its cosine to the claim; the best one is widened to a
-neighbour when the pair holds clearly more of the claim (two words or more). A quote from structured output pins
-the span to the sentences it overlaps instead.
+plus (when embeddings are given) its cosine to the claim; the best one is joined by a second
+sentence within ``reach`` (a neighbour by default) when the two hold clearly more of the claim
+(two words or more). A quote from structured output pins the span to the sentences it overlaps
+instead.
 """
 
 from __future__ import annotations
@@ -36,12 +37,24 @@ class Span:
     last: int
     overlap: float
     similarity: float | None
+    indices: tuple[int, ...] = ()  # the sentences themselves (first..last when empty)
+
+    @property
+    def members(self) -> tuple[int, ...]:
+        return self.indices or tuple(range(self.first, self.last + 1))
 
 
 def _overlap(claim: frozenset[str], ev: list[frozenset[str]], first: int, last: int) -> float:
     if not claim:
         return 0.0
     held = frozenset().union(*ev[first : last + 1])
+    return len(claim & held) / len(claim)
+
+
+def _cover(claim: frozenset[str], ev: list[frozenset[str]], members: Sequence[int]) -> float:
+    if not claim:
+        return 0.0
+    held = frozenset().union(*(ev[i] for i in members))
     return len(claim & held) / len(claim)
 
 
@@ -72,6 +85,7 @@ def align(
     sims: Sequence[float] | None = None,
     widen_margin: float = 0.1,
     quote: str | None = None,
+    reach: int = 1,
 ) -> Span:
     """The span of ``texts`` (a passage's sentences) that ``claim`` restates."""
     if not texts:
@@ -90,15 +104,24 @@ def align(
             for i in range(len(texts))
         ]
         best = max(range(len(texts)), key=scores.__getitem__)
-        first = last = best
         alone = _overlap(words, ev, best, best)
-        pairs = [(best - 1, best), (best, best + 1)]
-        gains = [(_overlap(words, ev, a, b), a, b) for a, b in pairs if a >= 0 and b < len(texts)]
+        # a second sentence within ``reach`` (a neighbour when 1): a claim that joins two
+        # facts restates two sentences
+        near = [
+            i for i in range(best - reach, best + reach + 1) if i != best and 0 <= i < len(texts)
+        ]
+        gains = sorted(
+            ((_cover(words, ev, (best, i)), -abs(i - best), i) for i in near), reverse=True
+        )
+        members: tuple[int, ...] = (best,)
         if gains:
-            gain, a, b = max(gains)
-            # a neighbour must add at least two of the claim's words: one number or name
+            gain, _, other = gains[0]
+            # it must add at least two of the claim's words: one number or name
             # alone is how a sentence borrows a figure that belongs to something else
             if gain > alone + widen_margin and (gain - alone) * len(words) >= 2:
-                first, last = a, b
+                members = tuple(sorted((best, other)))
+        sim = max(float(sims[i]) for i in members) if sims is not None else None
+        cover = _cover(claim_tokens(claim), ev, members)
+        return Span(members[0], members[-1], cover, sim, members)
     sim = max(float(sims[i]) for i in range(first, last + 1)) if sims is not None else None
     return Span(first, last, _overlap(claim_tokens(claim), ev, first, last), sim)

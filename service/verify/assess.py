@@ -43,12 +43,17 @@ def assess(
     config = config or VerifyConfig()
     meta = meta or DocumentMeta()
     claim = without_attribution(sentence) if attributions(sentence) else sentence
-    span = align(claim or sentence, texts, sims, config.widen_margin, quote)
+    span = align(claim or sentence, texts, sims, config.widen_margin, quote, config.align_reach)
     evidence = Evidence(
-        span=" ".join(texts[span.first : span.last + 1]),
+        span=" ".join(texts[i] for i in span.members),
         before=" ".join(texts[: max(span.first, 0)]),
         near=" ".join(
             texts[max(span.first - config.name_context, 0) : span.last + 1 + config.name_context]
+        ),
+        context=" ".join(
+            texts[
+                max(span.first - config.content_context, 0) : span.last + 1 + config.content_context
+            ]
         ),
         outlet=meta.source,
         title=meta.title,

@@ -60,6 +60,7 @@ _IRREGULAR_PAST = frozenset(
      "built", "sought", "taught", "thought"]
 )  # fmt: skip
 _PERCENT = re.compile(r"\b(?:per ?cent|percent)\b", re.IGNORECASE)
+_HEADLINE_WORDS = 12  # a title longer than this is a lead sentence, not a headline
 _SUBJECT_REACH = 10  # words before a reporting verb that may name its subject
 _CLAUSE_END = re.compile(r"[,;:.!?]|\b(?:and|but|while|which)\b")
 
@@ -72,6 +73,7 @@ class Evidence:
     span: str
     before: str = ""
     near: str = ""  # the span and the sentences beside it where its names may be found
+    context: str = ""  # the span and the sentences beside it where its wording may be found
     outlet: str = ""
     title: str = ""
     author: str = ""
@@ -110,8 +112,10 @@ def _speaker_shown(who: Attribution, ev: Evidence) -> bool:
     if is_outlet_reference(speaker) or is_author_reference(speaker):
         return True
     document = f"{ev.outlet} {ev.author}"
+    # a headline names who speaks in it; a long "title" (an article's truncated lead) does not
+    headline = set(words(ev.title)) if len(words(ev.title)) <= _HEADLINE_WORDS else set()
     if same_speaker(speaker, document) or (
-        speaker_names(speaker) and speaker_names(speaker) <= set(words(ev.title))
+        speaker_names(speaker) and speaker_names(speaker) <= headline
     ):
         return True
     in_span = [a for a in attributions(ev.span) if not a.pronoun]
@@ -221,6 +225,69 @@ def _role_swaps(claim: str, span: str, reach: int) -> list[str]:
     return out
 
 
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z'\u2019.-]*[A-Za-z]|[A-Za-z]|\d[\d,.]*|[^\sA-Za-z\d]")
+# two terms whose order carries the meaning: "more in A than B", "A and B respectively",
+# "from A to B", "A over B", "A beat B"
+_ORDERED = (
+    re.compile(r"\b([A-Za-z][\w'-]*) than (?:the |a |an )?([A-Za-z][\w'-]*)", re.I),
+    re.compile(r"\b([A-Za-z][\w'-]*),? and ([A-Za-z][\w'-]*),? respectively\b", re.I),
+    re.compile(
+        r"\bfrom (?:the |a |an )?([A-Za-z][\w'-]*) to (?:the |a |an )?([A-Za-z][\w'-]*)", re.I
+    ),
+)
+
+
+def _modifier_pairs(text: str) -> set[tuple[str, str]]:
+    """(name, stem of the word it modifies): "Norwegian ferry", "NATO's plan", "Greig's bid";
+    a run of capitalised words counts by its last word ("Aden Ridgeway's bid")."""
+    toks = _TOKEN.findall(text)
+    out: set[tuple[str, str]] = set()
+    for i, tok in enumerate(toks[:-1]):
+        if not tok[0].isupper() or (i == 0 and not tok.isupper()) or tok.lower() in STOPWORDS:
+            continue
+        j = i + 1
+        name = tok.lower().split("'")[0].split("\u2019")[0]
+        if toks[j][:1].isupper() and toks[j].lower() not in STOPWORDS:
+            continue  # not the last word of its run
+        head = toks[j]
+        if not head[:1].isalpha() or head.lower() in STOPWORDS:
+            continue
+        stems = content_stems(head)
+        if stems:
+            out.add((name, stems[0]))
+    return out
+
+
+def _ordered_pairs(text: str) -> set[tuple[str, str]]:
+    out = set()
+    for pattern in _ORDERED:
+        for a, b in pattern.findall(text):
+            sa, sb = content_stems(a), content_stems(b)
+            if sa and sb and sa[0] != sb[0]:
+                out.add((sa[0], sb[0]))
+    return out
+
+
+def _pair_swaps(claim: str, span: str, claim_names: set[str]) -> list[str]:
+    """Modifiers moved between heads ("Norwegian ferry" for "Indonesian ferry" when the span
+    has "Norwegian ship" and "Indonesian ferry"), and order-bearing pairs reversed ("more in
+    girls than boys" for "more in boys than girls")."""
+    out = []
+    in_span = _modifier_pairs(span)
+    low = span.lower()
+    for name, head in sorted(_modifier_pairs(claim) - in_span):
+        rivals = {
+            other for other, h in in_span if h == head and other != name and other in claim_names
+        }
+        if rivals and name_found(name, low):
+            out.append(f"{name} {head} (the cited text has {', '.join(sorted(rivals))} {head})")
+    span_order = _ordered_pairs(span)
+    for a, b in sorted(_ordered_pairs(claim) - span_order):
+        if (b, a) in span_order:
+            out.append(f"{a} before {b} (the cited text has {b} before {a})")
+    return out
+
+
 def check(sentence: str, ev: Evidence, config: VerifyConfig | None = None) -> list[str]:
     """Why ``sentence`` is not supported by ``ev`` (an empty list: nothing found wrong)."""
     config = config or VerifyConfig()
@@ -239,7 +306,7 @@ def check(sentence: str, ev: Evidence, config: VerifyConfig | None = None) -> li
     missing_names = _missing_names(claim, claim_names, lowered, ev)
     if missing_names:
         reasons.append(f"name: {', '.join(missing_names)} not in the cited text")
-    swaps = _role_swaps(claim, span, config.role_reach)
+    swaps = _role_swaps(claim, span, config.role_reach) + _pair_swaps(claim, span, claim_names)
     if swaps:
         reasons.append(f"role: the cited text does not pair {'; '.join(swaps)}")
     # polarity and modality are about what is said of things, not about their names
@@ -255,10 +322,14 @@ def check(sentence: str, ev: Evidence, config: VerifyConfig | None = None) -> li
     ):
         reasons.append("modality: the cited text says it may or will happen, not that it did")
     held = evidence_tokens(span)
+    around = evidence_tokens(ev.context) if ev.context else held
     content = set(content_stems(_PERCENT.sub("%", claim)))
     lacking = sorted(content - held)
+    # a word the span lacks but its neighbours hold is a restatement over several sentences:
+    # it counts as ``context_weight`` of a missing word
+    weight = sum(1.0 if w not in around else config.context_weight for w in lacking)
     if content and (
-        len(lacking) > config.max_missing or 1 - len(lacking) / len(content) < config.min_coverage
+        weight > config.max_missing + 1e-9 or 1 - weight / len(content) < config.min_coverage
     ):
         reasons.append(f"content: the cited text does not say {', '.join(lacking)}")
     for match in _CONNECTIVE.finditer(claim):

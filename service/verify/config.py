@@ -24,6 +24,9 @@ class VerifyConfig:
     negation_scope: int = _default("negation_scope")
     name_context: int = _default("name_context")
     role_reach: int = _default("role_reach")
+    content_context: int = _default("content_context")
+    align_reach: int = _default("align_reach")
+    context_weight: float = _default("context_weight")
 
     @classmethod
     def from_settings(cls, settings: Any) -> VerifyConfig:
