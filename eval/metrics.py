@@ -139,22 +139,31 @@ def token_f1(answer: str, gold: str) -> float:
 # ------------------------------------------------------------------ faithfulness, citations
 
 _ATTRIBUTION = re.compile(
-    r"^\s*(?:according to|as reported by|per)\s+(?P<who>[^,]{1,80}),\s*", re.IGNORECASE
+    r"^\s*(?:(?:according to|as reported by|per)\s+(?P<who>[^,(]{1,80}?)"
+    r"(?:\s*\((?:reported by\s+)?(?P<by>[^)]{1,80})\))?,\s*"
+    r"|(?P<outlet>[^,:]{1,80}),\s+quoting\s+(?P<quoted>[^:]{1,160}):\s*)",
+    re.IGNORECASE,
 )
 
 
 def strip_attribution(text: str, sources: Iterable[str]) -> str:
-    """Drop a leading "According to <outlet>," when <outlet> is the source of a cited passage.
+    """Drop a leading attribution when every name in it is cited metadata.
 
-    The outlet is citation metadata, not passage text; a wrong outlet is left in place (and so
-    is not supported by the passage).
+    The forms are the service's: "According to <outlet>, ", "According to <speaker> (reported by
+    <outlet>), " and "<outlet>, quoting <speaker>: ". Outlets and speakers are citation metadata
+    (``source``, ``speaker``, ``reported_by``), not passage text; an attribution naming anyone
+    else is left in place (and so is not supported by the passage).
     """
     match = _ATTRIBUTION.match(text)
     if not match:
         return text
-    who = match.group("who").strip().casefold()
     names = [s.strip().casefold() for s in sources if s and s.strip()]
-    if not any(who == n or (len(n) > 3 and (n in who or who in n)) for n in names):
+    said = [g.strip().casefold() for g in match.groupdict().values() if g and g.strip()]
+
+    def known(who: str) -> bool:
+        return any(who == n or (len(n) > 3 and (n in who or who in n)) for n in names)
+
+    if not said or not all(known(who) for who in said):
         return text
     rest = text[match.end() :]
     return rest[:1].upper() + rest[1:]

@@ -50,10 +50,11 @@ def score_question(
         sentences = [{"text": answer, "citations": ids, "supported": False}]
     by_id = {c.get("id"): str(c.get("quote", "")) for c in citations}
     outlets = {
-        c.get("id"): [str(c.get("source") or ""), str(c.get("title") or "")] for c in citations
+        c.get("id"): [str(c.get(k) or "") for k in ("source", "title", "speaker", "reported_by")]
+        for c in citations
     }
     passages = [q for q in by_id.values() if q]
-    # what the judge sees: the sentence without an "According to <cited outlet>," prefix
+    # what the judge sees: the sentence without an attribution to its cited outlet or speaker
     claims = [
         {
             "text": strip_attribution(

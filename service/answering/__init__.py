@@ -35,6 +35,7 @@ class DraftSentence:
     supports: list[Support] = field(default_factory=list)
     supported: bool = True
     reasons: list[str] = field(default_factory=list)  # why removed or flagged; [] if supported
+    kind: str = "sentence"  # "item": one item of a list answer
 
     @property
     def citations(self) -> list[int]:

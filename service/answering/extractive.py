@@ -12,9 +12,12 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from newsqa.text import STOPWORDS, content_stems, words
+from newsqa.claims import attribute_sentence
+from newsqa.text import content_stems
 from service.answering import Draft, DraftSentence, Passage, Support
+from service.answering.compose import asks_per_source, question_parts, wanted_count
 from service.answering.evidence import Assessment, Candidate, assess, load_model
+from service.answering.lists import ListBuilder
 from service.schemas import Turn
 
 if TYPE_CHECKING:
@@ -23,22 +26,8 @@ if TYPE_CHECKING:
 __all__ = ["REFUSAL", "Assessment", "ExtractiveEngine", "assess", "deltas", "select"]
 
 REFUSAL = "The sources don't cover this question."
+ANNOUNCED_SENTENCES = 2  # sentences kept after one ending with a colon (what it announces)
 DUPLICATE_OVERLAP = 0.8  # a sentence sharing this share of its content words with a chosen one
-
-
-def _lower_first(text: str) -> str:
-    first = words(text[:40])
-    if first and first[0] in STOPWORDS and text[:1].isupper() and not text[1:2].isupper():
-        return text[0].lower() + text[1:]
-    return text
-
-
-def attribute(text: str, source: str) -> str:
-    """Prefix the outlet ("According to X, ...") unless the sentence already names it."""
-    unknown = not source or source.lower() in ("unknown", "n/a", "none")
-    if unknown or source.lower() in text.lower() or text.lower().startswith("according to"):
-        return text
-    return f"According to {source}, {_lower_first(text)}"
 
 
 def _redundant(c: Candidate, chosen: list[Candidate]) -> bool:
@@ -64,6 +53,55 @@ def select(
             continue
         chosen.append(c)
     return chosen
+
+
+def per_source(assessment: Assessment, limit: int, keep_min: float) -> list[Candidate]:
+    """The best sentence of each outlet (best first), when at least two outlets have one."""
+    chosen: list[Candidate] = []
+    outlets: set[str] = set()
+    for c in assessment.candidates:
+        if len(chosen) >= limit or c.p < keep_min:
+            break
+        meta = c.passage.hit.meta
+        outlet = (
+            meta.source
+            if meta.source.lower() not in ("", "unknown")
+            else c.passage.hit.chunk.doc_id
+        )
+        if outlet in outlets or _redundant(c, chosen):
+            continue
+        outlets.add(outlet)
+        chosen.append(c)
+    return chosen if len(chosen) >= 2 else []
+
+
+def announced(assessment: Assessment, chosen: list[Candidate], limit: int) -> list[Candidate]:
+    """After a sentence that ends with a colon, the sentences it announces (a quote, a list).
+
+    Up to ``ANNOUNCED_SENTENCES`` prose sentences that follow it in its document, skipping
+    short unpunctuated lines (a quoted piece's title and credit line).
+    """
+    out: list[Candidate] = []
+    for c in chosen:
+        if c in out:
+            continue
+        out.append(c)
+        if not c.text.rstrip().endswith(":"):
+            continue
+        doc = c.passage.hit.chunk.doc_id
+        after = sorted(
+            (
+                o
+                for o in assessment.candidates
+                if o.passage.hit.chunk.doc_id == doc and o.start >= c.end
+            ),
+            key=lambda o: o.start,
+        )
+        prose = [o for o in after if o.text.rstrip("\"') ").endswith((".", "!", "?"))]
+        for o in prose[:ANNOUNCED_SENTENCES]:
+            if o not in out and o not in chosen:
+                out.append(o)
+    return out[: max(limit, len(chosen))]
 
 
 def clean_sentence(text: str) -> str:
@@ -94,25 +132,81 @@ class ExtractiveEngine:
                 extra.append(word)
         return f"{question} ({' '.join(extra)})" if extra else question
 
-    def draft(self, assessment: Assessment) -> Draft:
+    def draft(self, assessment: Assessment, passages: list[Passage] | None = None) -> Draft:
+        """The answer: the best sentences, one per outlet, one per part, or a list's items.
+
+        ``passages`` (the retrieved ones) may grow: list items elsewhere in an answer's
+        document are cited from the chunks that hold them.
+        """
         if not assessment.answerable:
             return Draft([], answerable=False, engine=self.name, refusal=REFUSAL)
         model = load_model(str(self.state.settings.evidence_model_path or ""))
         limit = self.state.settings.max_answer_sentences
         chosen = select(assessment, limit, model.keep_ratio, model.keep_min)
-        sentences = [
-            DraftSentence(
-                attribute(clean_sentence(c.text), c.passage.hit.meta.source),
-                [Support(c.passage.n, c.start, c.end)],
-            )
-            for c in chosen
-        ]
+        question = assessment.question
+        if asks_per_source(question):
+            chosen = per_source(assessment, limit, model.keep_min) or chosen
+        else:
+            chosen = self._with_parts(assessment, chosen, limit)
+        chosen = announced(assessment, chosen, limit)
+        texts = self.state.store.document_texts([c.passage.hit.chunk.doc_id for c in chosen])
+        sentences = [self._sentence(texts, c.passage, c.start, c.end, c.text) for c in chosen]
+        notice = None
+        count = wanted_count(question)
+        if count is not None and chosen:
+            listed = ListBuilder(self.state, passages or []).items(assessment, count)
+            if listed is not None:
+                intro, items = listed
+                texts |= self.state.store.document_texts([intro[0].hit.chunk.doc_id])
+                sentences = [self._sentence(texts, *intro)] + [
+                    self._sentence(texts, *item, kind="item") for item in items
+                ]
+                notice = f"{len(items)} of the {count} items asked for"
         return Draft(
             sentences,
             answerable=bool(sentences),
             engine=self.name,
+            notice=notice if sentences else None,
             refusal=None if sentences else REFUSAL,
         )
+
+    def _with_parts(
+        self, assessment: Assessment, chosen: list[Candidate], limit: int
+    ) -> list[Candidate]:
+        """Add the best sentence of each part of a question in several parts."""
+        parts = question_parts(assessment.question)
+        if len(parts) < 2 or not chosen:
+            return chosen
+        passages = sorted({c.passage.n: c.passage for c in assessment.candidates}.items())
+        extra = []
+        for part in parts:
+            sub = assess(self.state, part, [p for _n, p in passages])
+            best = sub.candidates[0] if sub.candidates else None
+            if best is not None and not _redundant(best, chosen + extra):
+                extra.append(best)
+        return (chosen + extra)[: max(limit, len(parts))]
+
+    @staticmethod
+    def _sentence(
+        texts: dict[str, str],
+        passage: Passage,
+        start: int,
+        end: int,
+        text: str,
+        kind: str = "sentence",
+    ) -> DraftSentence:
+        """A verbatim sentence worded with who claims it (read in its whole document)."""
+        chunk = passage.hit.chunk
+        body = clean_sentence(text)
+        document = texts.get(chunk.doc_id)
+        if kind == "item":
+            worded = body
+        elif document is not None and document[start:end] == text:
+            worded = attribute_sentence(body, passage.hit.meta.source, document, (start, end))
+        else:
+            span = (start - chunk.start, end - chunk.start)
+            worded = attribute_sentence(body, passage.hit.meta.source, chunk.text, span)
+        return DraftSentence(worded, [Support(passage.n, start, end)], kind=kind)
 
     def answer(self, question: str, passages: list[Passage]) -> Draft:
         return self.draft(assess(self.state, question, passages))

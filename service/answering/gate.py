@@ -41,6 +41,6 @@ class Extractive(ExtractiveEngine):
     def respond(
         self, question: str, passages: list[Passage], assessment: Any
     ) -> Iterator[DraftSentence | Draft]:
-        draft = self.draft(assessment)
+        draft = self.draft(assessment, passages)
         yield from draft.sentences
         yield draft

@@ -116,10 +116,31 @@ def _marks(citations: list[int]) -> str:
     return "".join(f"[{n}]" for n in citations)
 
 
+def _answer_text(sentences: list[DraftSentence]) -> str:
+    """Sentences joined by spaces; list items each on a line of their own ("- item [n]")."""
+    parts: list[str] = []
+    for s in sentences:
+        line = f"{s.text} {_marks(s.citations)}".strip()
+        if s.kind == "item":
+            parts.append(f"\n- {line}")
+        elif parts and parts[-1].startswith("\n- "):
+            parts.append(f"\n\n{line}")
+        else:
+            parts.append((" " if parts else "") + line)
+    return "".join(parts)
+
+
 def build_response(
-    draft: Draft, passages: list[Passage], assessment: Assessment | None, timings: dict[str, float]
+    draft: Draft,
+    passages: list[Passage],
+    assessment: Assessment | None,
+    timings: dict[str, float],
+    documents: dict[str, str] | None = None,
 ) -> AskResponse:
-    """Turn an engine draft into the public response (citations quote exact spans)."""
+    """Turn an engine draft into the public response (citations quote exact spans).
+
+    ``documents`` (full texts by id) let a citation's speaker be read beyond its chunk.
+    """
     kept = [s for s in draft.sentences if s.supported]
     if not draft.answerable or not kept:
         return AskResponse(
@@ -141,14 +162,22 @@ def build_response(
                 if old is None
                 else (min(old[0], sup.start), max(old[1], sup.end))
             )
-    answer = " ".join(f"{s.text} {_marks(s.citations)}".strip() for s in kept)
+    answer = _answer_text(kept)
     return AskResponse(
         answer=answer,
         answerable=True,
-        citations=[_citation(by_n[n], *spans[n]) for n in sorted(spans) if n in by_n],
+        citations=[
+            _citation(by_n[n], *spans[n], (documents or {}).get(by_n[n].hit.chunk.doc_id))
+            for n in sorted(spans)
+            if n in by_n
+        ],
         sentences=[
             AnswerSentence(
-                text=s.text, citations=s.citations, supported=s.supported, reasons=s.reasons
+                text=s.text,
+                citations=s.citations,
+                supported=s.supported,
+                reasons=s.reasons,
+                kind="item" if s.kind == "item" else "sentence",
             )
             for s in draft.sentences
         ],
@@ -198,13 +227,16 @@ class _Run:
         yield draft
 
     def finish(self, draft: Draft) -> AskResponse:
+        cited = {s.n for sentence in draft.sentences for s in sentence.supports}
+        doc_ids = [p.hit.chunk.doc_id for p in self.passages if p.n in cited]
+        documents = self.state.store.document_texts(doc_ids) if draft.answerable else {}
         self.timings["total"] = _ms(self.t0)
-        return build_response(draft, self.passages, self.assessment, self.timings)
+        return build_response(draft, self.passages, self.assessment, self.timings, documents)
 
 
-def _delta(sentence: DraftSentence, first: bool) -> str:
+def _delta(sentence: DraftSentence, before: list[DraftSentence]) -> str:
     """A verified sentence as it appears in the answer (``build_response``'s format)."""
-    return ("" if first else " ") + f"{sentence.text} {_marks(sentence.citations)}".strip()
+    return _answer_text([*before, sentence])[len(_answer_text(before)) :]
 
 
 def answer_question(req: AskRequest, state: ServiceState) -> AskResponse:
@@ -226,7 +258,7 @@ def stream_answer(req: AskRequest, state: ServiceState) -> Iterator[tuple[str, d
         "citations",
         {"citations": [c.model_dump() for c in candidate_citations(run.passages, run.assessment)]},
     )
-    sent = 0
+    sent: list[DraftSentence] = []
     for item in run.sentences():
         if isinstance(item, Draft):
             response = run.finish(item)
@@ -234,5 +266,5 @@ def stream_answer(req: AskRequest, state: ServiceState) -> Iterator[tuple[str, d
                 yield "delta", {"text": (" " if sent else "") + response.answer}
             yield "final", response.model_dump()
         else:
-            yield "delta", {"text": _delta(item, sent == 0)}
-            sent += 1
+            yield "delta", {"text": _delta(item, sent)}
+            sent.append(item)

@@ -283,6 +283,13 @@ class ChromaStore:
                 )
         return records
 
+    def document_texts(self, doc_ids: list[str]) -> dict[str, str]:
+        """The full texts of documents (those still stored), by id: one read."""
+        if not doc_ids:
+            return {}
+        got = self._docs.get(ids=list(dict.fromkeys(doc_ids)), include=["documents"])
+        return dict(zip(got["ids"], got["documents"], strict=True))
+
     def get_document(self, doc_id: str) -> Document | None:
         got = self._docs.get(ids=[doc_id], include=["documents", "metadatas"])
         if not got["ids"]:
