@@ -39,6 +39,7 @@ GRID: dict[str, Sequence[Any]] = {
     "context_weight": (0.0, 0.25, 0.5, 0.75, 1.0),
 }
 ARTICLES = Path("data/dev/articles")
+TITLES = Path("data/dev/judge_pair_titles.json")  # title and author of each pair's article
 
 
 @dataclass(frozen=True)
@@ -51,14 +52,16 @@ class Prepared:
     meta: DocumentMeta
 
 
-def pair_meta(pair: JudgePair, articles: Path = ARTICLES) -> DocumentMeta:
-    """The outlet of ``pair`` and, when its article is on disk (``make dev-data``), its title
-    and author: the document metadata the service has for a cited passage."""
+def pair_meta(pair: JudgePair, articles: Path = ARTICLES, titles: Path = TITLES) -> DocumentMeta:
+    """The outlet of ``pair`` and its article's title and author (from ``titles``, else the
+    article's sidecar after ``make dev-data``): the metadata the service has for a passage."""
     import json
 
     found: dict[str, Any] = {}
+    if titles.is_file():
+        found = json.loads(titles.read_text(encoding="utf-8")).get(pair.doc, {})
     sidecar = articles / (Path(pair.doc).stem + ".meta.json") if pair.doc else None
-    if sidecar is not None and sidecar.is_file():
+    if not found and sidecar is not None and sidecar.is_file():
         found = json.loads(sidecar.read_text(encoding="utf-8"))
     return DocumentMeta(
         source=pair.source or str(found.get("source", "")),

@@ -307,6 +307,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dev-n", type=int, default=24, help="answerable dev check questions")
     parser.add_argument("--dev-unanswerable", type=int, default=8)
     parser.add_argument("--sets", default="seed,dev")
+    parser.add_argument("--first", type=int, default=None, help="only the first N answerable")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--judge", default="off", choices=("off", "on"))
     parser.add_argument("--out", type=Path, default=OUT)
@@ -346,6 +347,9 @@ def main(argv: list[str] | None = None) -> int:
             else (args.dev_n, args.dev_unanswerable)
         )
         chosen = sample(rows, n, u)
+        if args.first is not None:  # a prefix of the same sample: cached replies stay valid
+            keep = [r for r in chosen if r["answerable"]][: args.first]
+            chosen = keep + [r for r in chosen if not r["answerable"]]
         summary[name] = summarise(run_set(name, chosen, index, model_path, args, cached))
         print(json.dumps({name: summary[name]}, indent=1), flush=True)
     (args.out / "summary.json").write_text(json.dumps(summary, indent=1) + "\n")

@@ -188,6 +188,8 @@ def verify_answer(
     parsed = parse_answer(text)
     needed = {n for _s, cited in parsed for n in cited if n in by_n}
     sents = {n: passage_sentences(embedder, by_n[n]) for n in needed}
+    if len(parsed) > 1:  # one batch for every sentence's vector (cached for the checks)
+        embed_texts(embedder, [s for s, _ in parsed])
     timed = TimedJudge(judge) if judge is not None else None
     out = [
         verify_sentence(

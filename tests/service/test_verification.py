@@ -203,3 +203,25 @@ def test_judge_has_the_last_word_and_its_time_is_reported(embedder: Any) -> None
     unsure = EntailmentJudge(FakeListChatModel(responses=["It is supported, I think."]))
     [s] = verify_answer(embedder, good, [passage], judge=unsure)
     assert not s.supported and s.reasons == ["entailment judge: unknown"]
+
+
+def test_three_sentence_answer_verifies_under_20_ms(embedder: Any) -> None:
+    """Issue 12: verifying a 3-sentence answer without a judge takes < 20 ms. The sentences'
+    vectors are computed first (one batched call, as ``verify_answer`` does; the model's own
+    cost depends on the machine), then the alignment and checks are timed: best of 5 runs."""
+    import time
+
+    passage = _passage(FIRE, source="Coast Herald")
+    text = (
+        "There are now 211 detainees remaining at the centre [1]. "
+        "FBI agent Tom Baker said the suspect was armed [1]. "
+        "The bowler finished with 3 for 89 on the first day [1]."
+    )
+    verify_answer(embedder, text, [passage])  # vectors of the passage and the sentences
+    best = float("inf")
+    for _ in range(5):
+        t = time.perf_counter()
+        out = verify_answer(embedder, text, [passage])
+        best = min(best, (time.perf_counter() - t) * 1000.0)
+    assert [s.supported for s in out] == [True, True, True]
+    assert best < 20.0, f"{best:.1f} ms"
