@@ -2,6 +2,8 @@
 
 The same HTTP code path is used both ways: in-process the FastAPI app is wrapped in
 ``starlette.testclient.TestClient``, otherwise an ``httpx.Client`` talks to ``--api URL``.
+Responses are read through the API's own models (``service/schemas.py``, the contract the UI
+uses too), so a response outside the contract fails loudly instead of scoring as empty.
 """
 
 from __future__ import annotations
@@ -13,14 +15,27 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
 
 from eval.dataset import DEFAULT_PAIRS, Question, load_judge_pairs, load_questions
 from eval.judges import LexicalJudge, judge_accuracy, make_judge
 from eval.metrics import Span, locate_quote
 from eval.scoring import aggregate, score_question
+from service.schemas import AskResponse, DocumentDetail, DocumentSummary, SearchResponse
 
 DEFAULT_REPORTS = Path("eval/reports")
+M = TypeVar("M", bound=BaseModel)
+
+
+def _parse(model: type[M], data: Any, where: str) -> dict[str, Any]:
+    """``data`` read as the API's ``model`` (then plain JSON for scoring and the report)."""
+    try:
+        return model.model_validate(data).model_dump(mode="json")
+    except ValidationError as exc:
+        raise RuntimeError(f"{where}: the API answered outside its contract ({model.__name__}): "
+                           f"{exc}") from exc  # fmt: skip
 
 
 class ServiceClient:
@@ -42,16 +57,22 @@ class ServiceClient:
         """The AskResponse and the wall-clock latency in milliseconds."""
         start = time.perf_counter()
         body = self._json("POST", "/ask", json={"question": question, "top_k": top_k})
-        return body, (time.perf_counter() - start) * 1000
+        latency = (time.perf_counter() - start) * 1000
+        return _parse(AskResponse, body, "POST /ask"), latency
 
     def search(self, query: str, k: int = 10) -> list[dict[str, Any]]:
-        return list(self._json("GET", "/search", params={"q": query, "k": k}).get("hits", []))
+        body = self._json("GET", "/search", params={"q": query, "k": k})
+        return list(_parse(SearchResponse, body, "GET /search")["hits"])
 
     def documents(self) -> list[dict[str, Any]]:
-        return list(self._json("GET", "/documents"))
+        return [
+            _parse(DocumentSummary, d, "GET /documents") for d in self._json("GET", "/documents")
+        ]
 
     def document(self, doc_id: str) -> dict[str, Any]:
-        return dict(self._json("GET", f"/documents/{doc_id}"))
+        return _parse(
+            DocumentDetail, self._json("GET", f"/documents/{doc_id}"), "GET /documents/{id}"
+        )
 
 
 @dataclass

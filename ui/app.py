@@ -73,9 +73,7 @@ def render_sources(resp: AskResponse, closest: list[dict[str, Any]], index: int)
             st.markdown(f'<div id="{anchor_id(index, citation.id)}"></div>', unsafe_allow_html=True)
             with st.expander(card_label(citation), expanded=False):
                 st.markdown(card_meta_md(citation))
-                claim = card_claim_md(citation)
-                if claim:
-                    st.markdown(claim)
+                st.markdown(card_claim_md(citation))
                 st.markdown(
                     highlighted_passage(citation, document(citation.doc_id)), unsafe_allow_html=True
                 )

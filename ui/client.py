@@ -238,7 +238,7 @@ class NewsQAClient:
             raise ApiError(0, f"the answer stream broke off: {exc}") from exc
 
     def search(self, query: str, top_k: int = 5) -> list[SearchHit]:
-        data = self._request("GET", "/search", params={"q": query, "top_k": top_k})
+        data = self._request("GET", "/search", params={"q": query, "k": top_k})
         hits = data.get("hits", []) if isinstance(data, dict) else data
         return [_parse(SearchHit, h) for h in hits]
 

@@ -120,9 +120,13 @@ def unsupported_count(resp: AskResponse) -> int:
 
 
 def card_label(citation: Citation) -> str:
-    """Stable, test-friendly label of a source card: ``[1] Title — Outlet``."""
+    """Stable, test-friendly label of a source card: ``[1] Title — Outlet``, plus
+    ``, quoting Speaker`` when someone other than the outlet makes the claim."""
     title = citation.title.strip() or citation.doc_id
-    return f"[{citation.id}] {title} — {citation.source or 'unknown outlet'}"
+    label = f"[{citation.id}] {title} — {citation.source or 'unknown outlet'}"
+    if citation.speaker and citation.speaker != (citation.reported_by or citation.source):
+        label += f", quoting {citation.speaker}"
+    return label
 
 
 def card_meta_md(citation: Citation) -> str:
@@ -136,14 +140,23 @@ def card_meta_md(citation: Citation) -> str:
 
 
 def card_claim_md(citation: Citation) -> str:
-    """Who makes the quoted claim and the outlet reporting it, as one markdown line ("" if
-    unknown)."""
+    """Who makes the quoted claim and which outlet publishes it, as one markdown line.
+
+    ``speaker`` and ``reported_by`` come from the API (``Citation``): a speaker other than the
+    outlet is shown with the outlet reporting them; an outlet speaking for itself is said so.
+    """
+    outlet = citation.reported_by or citation.source or ""
+    if outlet.lower() == "unknown":
+        outlet = ""
     if not citation.speaker:
-        return ""
+        line = "Who says it: not stated in the passage"
+        return line + (f" · published by **{plain_md(outlet)}**" if outlet else "")
     line = f"Who says it: **{plain_md(citation.speaker)}**"
-    if citation.reported_by:
-        line += f" · reported by **{plain_md(citation.reported_by)}**"
-    return line
+    if citation.reported_by and citation.reported_by != citation.speaker:
+        return line + f" · reported by **{plain_md(citation.reported_by)}**"
+    if outlet and outlet != citation.speaker:
+        return line + f" · published by **{plain_md(outlet)}**"
+    return line + " (the outlet's own reporting)"
 
 
 # Clicking an ``[n]`` marker opens its source card (a Streamlit expander in the same chat

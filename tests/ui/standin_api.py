@@ -30,6 +30,7 @@ from pydantic import BaseModel
 from service.api.feedback import FeedbackCreated, FeedbackIn
 from service.schemas import (
     AnswerSentence,
+    AskRequest,
     AskResponse,
     ChunkOut,
     Citation,
@@ -203,23 +204,21 @@ def create_app(stand: StandIn | None = None) -> FastAPI:
         return wire(Readiness, ready=True, documents=len(stand.docs), chunks=chunks,
                     engine="standin", embeddings="none", store="memory", detail=None)  # fmt: skip
 
-    def check(body: dict[str, Any]) -> str:
-        stand.requests.append(body)
-        question = str(body.get("question", "")).strip()
-        if not question:
-            raise HTTPException(422, "question must not be empty or whitespace")
-        if "explode" in question.lower():
+    async def check(req: AskRequest, request: Request) -> tuple[str, list[dict[str, str]]]:
+        """Record the body as sent (validated by the API's own ``AskRequest`` already)."""
+        stand.requests.append(await request.json())
+        if "explode" in req.question.lower():
             raise HTTPException(503, "the index is empty: run `newsqa ingest`")
-        return question
+        return req.question, [t.model_dump() for t in req.history]
 
     @app.post("/ask", response_model=AskResponse)
-    def ask(body: dict[str, Any]) -> dict[str, Any]:
-        return stand.answer(check(body), body.get("history") or [])
+    async def ask(req: AskRequest, request: Request) -> dict[str, Any]:
+        return stand.answer(*await check(req, request))
 
     @app.post("/ask/stream")
-    def ask_stream(body: dict[str, Any]) -> StreamingResponse:
-        question = check(body)
-        result = stand.answer(question, body.get("history") or [])
+    async def ask_stream(req: AskRequest, request: Request) -> StreamingResponse:
+        question, history = await check(req, request)
+        result = stand.answer(question, history)
 
         def events() -> Iterator[str]:
             yield f"event: citations\ndata: {json.dumps({'citations': result['citations']})}\n\n"
@@ -236,9 +235,9 @@ def create_app(stand: StandIn | None = None) -> FastAPI:
         return StreamingResponse(events(), media_type="text/event-stream")
 
     @app.get("/search", response_model=SearchResponse)
-    def search(q: str, top_k: int = 5) -> SearchResponse:
+    def search(q: str, k: int = 10) -> SearchResponse:
         hits = []
-        for rank, doc in enumerate(list(stand.docs.values())[:top_k], start=1):
+        for rank, doc in enumerate(list(stand.docs.values())[:k], start=1):
             chunk = doc["chunks"][0]
             meta = {k: doc[k] for k in ("doc_id", "title", "source", "url", "published")}
             span = {k: chunk[k] for k in ("chunk_id", "text", "start", "end")}

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parents[2] / "ui" / "app.py")
 GRIPEN_Q = "How many Gripen fighters does Kyiv plan to buy?"
-CARD = '[1] "Steel Porcupine": Ukraine\'s Plan B — UNN'
+CARD = '[1] "Steel Porcupine": Ukraine\'s Plan B — UNN, quoting Politico'
 
 
 def start(monkeypatch: pytest.MonkeyPatch, url: str) -> AppTest:

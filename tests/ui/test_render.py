@@ -155,9 +155,19 @@ def test_list_items_render_as_a_list_with_their_markers() -> None:
 
 
 def test_card_shows_who_says_it() -> None:
-    assert card_claim_md(citation()) == ""
-    assert card_claim_md(citation(speaker="Wire")) == "Who says it: **Wire**"
+    assert (
+        card_claim_md(citation())
+        == "Who says it: not stated in the passage · published by **Wire**"
+    )
+    assert card_claim_md(citation(source="unknown")) == "Who says it: not stated in the passage"
+    own = citation(speaker="Wire")
+    assert card_claim_md(own) == "Who says it: **Wire** (the outlet's own reporting)"
+    assert card_label(own) == "[1] Jets <b> — Wire"
     quoted = citation(speaker="Ann Lee (Daily Star)", reported_by="Wire")
     assert card_claim_md(quoted) == (
         "Who says it: **Ann Lee \\(Daily Star\\)** · reported by **Wire**"
     )
+    assert card_label(quoted) == "[1] Jets <b> — Wire, quoting Ann Lee (Daily Star)"
+    person = citation(speaker="Mark Rutte")  # a speaker named in the outlet's own text
+    assert card_claim_md(person) == "Who says it: **Mark Rutte** · published by **Wire**"
+    assert card_label(person) == "[1] Jets <b> — Wire, quoting Mark Rutte"
