@@ -1,0 +1,116 @@
+"""Judge pairs from a real model's answers: extract its raw sentences with the passages they
+cite (for labelling by hand), and score the service verifier on the labelled ones.
+
+    python -m eval.llm_pairs extract eval/reports/llm/*/results_*.jsonl > to_label.jsonl
+    python -m eval.llm_pairs score data/eval/judge_pairs_llm.jsonl
+
+A labelled pair is ``{"id", "sentence", "passage", "quote", "supported", "kind", "doc",
+"source", "split", "origin"}``: ``source`` is the passage's outlet (as in every judge pair),
+``origin`` the model that wrote the sentence, ``kind`` "supported" or the kind of error
+(negation, changed_number, swapped_entity, wrong_speaker, added_cause, extra_detail, and for
+model output also "unsupported_claim": a statement the passage does not make at all).
+Scoring aligns on the model's quote as the service does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+
+def extract(paths: Sequence[Path]) -> list[dict[str, Any]]:
+    """Every distinct (sentence, cited passage) of the models' raw answers."""
+    out: list[dict[str, Any]] = []
+    seen: set[tuple[str, str]] = set()
+    for path in paths:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            for claim in (row.get("raw") or {}).get("claims", []):
+                passages = claim.get("passages") or {}
+                if not passages:
+                    continue
+                n, (outlet, text) = next(iter(passages.items()))
+                key = (claim["text"], text)
+                if key in seen:
+                    continue
+                seen.add(key)
+                verdict = next(
+                    (s for s in row["llm"]["sentences"] if s["text"] == claim["text"]), None
+                )
+                out.append(
+                    {
+                        "question_id": row["id"],
+                        "set": row["set"],
+                        "sentence": claim["text"],
+                        "cited": int(n),
+                        "passage": text,
+                        "quote": claim.get("quote"),
+                        "source": outlet,
+                        "served": verdict["supported"] if verdict else None,
+                        "reasons": verdict["reasons"] if verdict else None,
+                    }
+                )
+    return out
+
+
+def score(path: Path) -> dict[str, Any]:
+    """False accept / false reject of the verifier (no judge) on labelled model sentences."""
+    from eval.calibrate_verifier import rates
+    from eval.dataset import load_judge_pairs
+    from newsqa.components.embeddings import get_embedder
+    from newsqa.settings import Settings
+    from newsqa.types import DocumentMeta
+    from service.answering.verification import split_spans
+    from service.retrieval import embed_texts
+    from service.verify.assess import assess
+    from service.verify.config import VerifyConfig
+
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    embedder = get_embedder(settings)
+    config = VerifyConfig.from_settings(settings)
+    rows = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+    pairs = load_judge_pairs(path)
+    accepted, detail = [], []
+    for row, pair in zip(rows, pairs, strict=True):
+        texts = [pair.passage[s:e] for s, e in split_spans(pair.passage)] or [pair.passage]
+        sims = (embed_texts(embedder, texts) @ embed_texts(embedder, [pair.sentence])[0]).tolist()
+        found = assess(pair.sentence, texts, sims=sims, meta=DocumentMeta(source=pair.source),
+                       quote=row.get("quote"), config=config)  # fmt: skip
+        accepted.append(found.supported)
+        if found.supported != pair.supported:
+            detail.append({"id": pair.id, "kind": pair.kind, "sentence": pair.sentence,
+                           "reasons": found.reasons})  # fmt: skip
+    figures = rates(pairs, accepted)
+    figures["errors"] = detail
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    ex = sub.add_parser("extract")
+    ex.add_argument("results", type=Path, nargs="+")
+    sc = sub.add_parser("score")
+    sc.add_argument("pairs", type=Path)
+    args = parser.parse_args(argv)
+    if args.cmd == "extract":
+        for item in extract(args.results):
+            sys.stdout.write(json.dumps(item, ensure_ascii=False) + "\n")
+        return 0
+    from rich.console import Console
+
+    from eval.cli import pairs_table
+
+    figures = score(args.pairs)
+    Console().print(pairs_table(f"Service verifier on {args.pairs} (no judge)", figures))
+    for e in figures["errors"]:
+        print(f"  {e['id']} {e['kind']}: {e['sentence']} {e['reasons']}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
