@@ -9,12 +9,12 @@ export LANGCHAIN_TRACING_V2 := false
 export ANONYMIZED_TELEMETRY := False
 export HF_HUB_OFFLINE := 1
 
-.PHONY: dev-data help install install-dev run serve ui ingest test test-fast lint eval bench chromium clean
+.PHONY: eval-local run-local calibrate eval-dev dev-data help install install-dev run serve ui ingest test test-fast lint eval bench chromium clean
 
 help:
 	@echo "make run    install, ingest data/articles, serve the API (:8000) and the UI (:8501)"
 	@echo "make test   install dev tools and Chromium, run all tests and the eval gate"
-	@echo "make lint | make eval | make bench | make clean"
+	@echo "make lint | make eval | make eval-dev | make calibrate | make bench | make clean"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,11 +54,11 @@ chromium:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
 # The eval gate (tests/eval/test_quality_gate.py) runs inside pytest.
-test: install-dev chromium
+test: install-dev chromium dev-data
 	$(BIN)/pytest
 
 test-fast: install-dev
-	$(BIN)/pytest -m "not integration"
+	$(BIN)/pytest -m "not integration and not dev"
 
 lint: install-dev
 	$(BIN)/ruff check .
@@ -71,7 +71,40 @@ eval: install
 
 # The broad dev corpus (gensim's test data, from PyPI): data/dev/articles/
 dev-data: install-dev
-	$(BIN)/python -m eval.devdata
+	@test -f data/dev/manifest.json || $(BIN)/python -m eval.devdata
+
+# The dev set's check split (fitted on nothing) through the service, with its gate
+eval-dev: dev-data
+	NEWSQA_INDEX_DIR=data/dev/index $(BIN)/newsqa ingest data/dev/articles --quiet
+	NEWSQA_INDEX_DIR=data/dev/index $(BIN)/newsqa eval --dataset data/dev/check.jsonl --gate
+	$(BIN)/python -m eval.conversations
+
+# A GGUF instruct model you supply (never downloaded here; docs/llm.md): MODEL=path/to/model.gguf
+NEWSQA_LOCAL_MODEL_PATH ?= $(MODEL)
+LOCAL_MODEL_MISSING = "Set NEWSQA_LOCAL_MODEL_PATH (or MODEL=) to a GGUF instruct model file, e.g. a Qwen2.5 1.5B Instruct Q4_K_M; see docs/llm.md"
+
+run-local: install
+	@test -n "$(NEWSQA_LOCAL_MODEL_PATH)" && test -f "$(NEWSQA_LOCAL_MODEL_PATH)" || { echo $(LOCAL_MODEL_MISSING); exit 2; }
+	@$(BIN)/python -c "import xllamacpp" 2>/dev/null || $(UV) pip install -q -p $(BIN)/python -e '.[local]'
+	$(BIN)/newsqa ingest
+	@echo ""; echo "API  http://127.0.0.1:8000 (engine local: $(NEWSQA_LOCAL_MODEL_PATH))"; \
+	echo "UI   http://127.0.0.1:8501"; echo "Ctrl-C stops both."; echo ""
+	@export NEWSQA_ENGINE=local NEWSQA_LOCAL_MODEL_PATH="$(NEWSQA_LOCAL_MODEL_PATH)"; \
+	$(BIN)/newsqa serve & api=$$!; \
+	trap 'kill $$api 2>/dev/null; wait $$api 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/newsqa ui
+
+# Real-model figures with that model (slow: 10-300 s an answer on 2 cores): eval/collect_llm.py
+eval-local: dev-data
+	@test -n "$(NEWSQA_LOCAL_MODEL_PATH)" && test -f "$(NEWSQA_LOCAL_MODEL_PATH)" || { echo $(LOCAL_MODEL_MISSING); exit 2; }
+	@$(BIN)/python -c "import xllamacpp" 2>/dev/null || $(UV) pip install -q -p $(BIN)/python -e '.[local]'
+	@test -d data/index || $(BIN)/newsqa ingest --quiet
+	@test -d data/dev/index || NEWSQA_INDEX_DIR=data/dev/index $(BIN)/newsqa ingest data/dev/articles --quiet
+	$(BIN)/python -m eval.collect_llm --model "$(NEWSQA_LOCAL_MODEL_PATH)" $(EVAL_LOCAL_ARGS)
+
+# Refit the evidence scorer on the dev fit split (writes service/answering/evidence_model.json)
+calibrate: dev-data
+	$(BIN)/python -m eval.calibrate
 
 bench: install-dev
 	$(BIN)/python -m bench.ingest

@@ -8,7 +8,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from eval.gate import DEFAULT_BASELINE, check_gate, write_baseline
+from eval.gate import check_gate, gate_paths, write_baseline
 from eval.runner import run_eval
 
 
@@ -43,11 +43,15 @@ def run_cli(
     """Run and report; returns the process exit code (1 when the gate fails)."""
     summary = run_eval(api, settings.engine, dataset, judge, out, settings)
     print_summary(summary, console)
+    config, baseline = gate_paths(dataset)
     if update_baseline:
-        console.print(f"baseline written to {write_baseline(summary, DEFAULT_BASELINE)}")
+        console.print(f"baseline written to {write_baseline(summary, baseline)}")
     if not gate:
         return 0
-    violations = check_gate(summary)
+    if not config.exists():
+        console.print(f"[red]no gate for this question set:[/red] {config} is missing")
+        return 1
+    violations = check_gate(summary, config, baseline)
     if violations:
         console.print("[red]eval gate failed:[/red]")
         for violation in violations:

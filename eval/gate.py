@@ -14,6 +14,20 @@ DEFAULT_BASELINE = Path("eval/baseline.json")
 BASELINE_METRICS_KEY = "metrics"
 
 
+def gate_paths(dataset: Path) -> tuple[Path, Path]:
+    """The gate's config and baseline for a question set.
+
+    The seed set (``data/eval/questions.jsonl``) uses ``eval/config.toml`` and
+    ``eval/baseline.json``; another set named ``<stem>.jsonl`` uses ``eval/config.<stem>.toml``
+    and ``eval/baseline.<stem>.json`` (e.g. the dev ``check`` split).
+    """
+    stem = Path(dataset).stem
+    if stem == "questions":
+        return DEFAULT_CONFIG, DEFAULT_BASELINE
+    folder = DEFAULT_CONFIG.parent
+    return folder / f"config.{stem}.toml", folder / f"baseline.{stem}.json"
+
+
 def _metrics(summary: Any) -> Mapping[str, Any]:
     if hasattr(summary, "metrics"):
         return summary.metrics

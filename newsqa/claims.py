@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from newsqa.attribution import (
@@ -147,7 +148,7 @@ def relayed_source(text: str, outlet: str | None) -> str | None:
     outlet = known_outlet(outlet)
     if not outlet:
         return None
-    for start, end in split_sentences(text[:RELAY_HEAD_CHARS]):
+    for start, end in _sentence_spans(text[:RELAY_HEAD_CHARS]):
         speakers = sentence_speakers(text[start:end])
         if len(speakers) >= 2 and any(_is(outlet, s) for s in speakers):
             other = _named(speakers, outlet)
@@ -213,13 +214,24 @@ def _lines(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
+@lru_cache(maxsize=512)
+def _sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Sentence spans of a text (cached: a document is read for several sentences)."""
+    return split_sentences(text)
+
+
+@lru_cache(maxsize=512)
+def _line_spans(text: str) -> list[tuple[int, int]]:
+    return _lines(text, _sentence_spans(text))
+
+
 def claim_of(text: str, start: int, end: int, outlet: str | None) -> Claim:
     """Who claims ``text[start:end]`` (a sentence or quote inside a chunk or document).
 
     ``outlet`` is the document's publishing outlet ("unknown" or empty when not known).
     """
     outlet = known_outlet(outlet)
-    spans = _lines(text, split_sentences(text))
+    spans = _line_spans(text)
     inside = [(max(s, start), min(e, end)) for s, e in spans if s < end and e > start]
     inside = inside or [(start, end)]
     first = inside[0][0]

