@@ -210,11 +210,16 @@ def run_set(
             raw_text = _last_reply(cached, messages)
             structured = raw_text.lstrip().startswith(("{", "[", "`"))
             claims = (json_claims if structured else text_claims)(raw_text, True)
-            raw = {"text": raw_text, "claims": [
+            raw = {"text": raw_text, "sources": sources, "claims": [
                 {"text": c.text, "cited": list(c.cited), "quote": c.quote,
                  "passages": {n: sources[n] for n in c.cited if n in sources}}
                 for c in claims
             ]}  # fmt: skip
+            for sent in llm["sentences"]:  # the passage each served sentence now cites
+                quotes = [c["quote"] for c in llm["citations"] if c["id"] in sent["citations"]]
+                sent["source_n"] = next(
+                    (n for q in quotes for n, (_o, t) in sources.items() if q and q in t), None
+                )
         row = {
             "set": name,
             "id": q["id"],

@@ -33,14 +33,20 @@ def extract(paths: Sequence[Path]) -> list[dict[str, Any]]:
                 passages = claim.get("passages") or {}
                 if not passages:
                     continue
-                n, (outlet, text) = next(iter(passages.items()))
+                verdict = next(
+                    (s for s in row["llm"]["sentences"] if s["text"] == claim["text"]), None
+                )
+                sources = row["raw"].get("sources") or {}
+                moved = verdict.get("source_n") if verdict else None
+                if verdict and verdict["supported"] and str(moved) in sources:
+                    # a served sentence: the passage it was verified against and now cites
+                    n, (outlet, text) = str(moved), sources[str(moved)]
+                else:
+                    n, (outlet, text) = next(iter(passages.items()))
                 key = (claim["text"], text)
                 if key in seen:
                     continue
                 seen.add(key)
-                verdict = next(
-                    (s for s in row["llm"]["sentences"] if s["text"] == claim["text"]), None
-                )
                 out.append(
                     {
                         "question_id": row["id"],
