@@ -50,6 +50,8 @@ class CachedChat(BaseChatModel):
     store: dict[str, dict[str, Any]] = {}
     last_messages: list[Any] = []
     calls: int = 0
+    offline: bool = False  # a reply not in the cache is a miss (the question is skipped)
+    missed: bool = False
 
     @property
     def _llm_type(self) -> str:
@@ -81,6 +83,9 @@ class CachedChat(BaseChatModel):
         self.last_messages = list(messages)
         key = self._key(messages, kw)
         hit = self.store.get(key)
+        if hit is None and self.offline:
+            self.missed = True
+            raise RuntimeError("not in the cache")
         if hit is None:
             if self._model is None:
                 self._model = self.inner()
@@ -193,7 +198,11 @@ def run_set(
         t = time.perf_counter()
         calls = cached.calls
         cached.last_messages = []
+        cached.missed = False
         llm = answer_question(AskRequest(question=q["question"]), state).model_dump()
+        if cached.missed:
+            print(f"{name} {q['id']}: not in the cache, skipped", flush=True)
+            continue
         llm_s = time.perf_counter() - t
         messages = cached.last_messages
         ext = answer_question(AskRequest(question=q["question"]), extractive).model_dump()
@@ -317,6 +326,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--judge", default="off", choices=("off", "on"))
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--cache", type=Path, default=None)
+    parser.add_argument(
+        "--cached-only", action="store_true", help="never ask the model: skip what is not cached"
+    )
     args = parser.parse_args(argv)
     if not args.model or not Path(args.model).is_file():
         print("collect_llm needs a GGUF model: --model PATH or NEWSQA_LOCAL_MODEL_PATH")
@@ -338,6 +350,7 @@ def main(argv: list[str] | None = None) -> int:
     cached = CachedChat(
         inner=lambda: chat_model(llm_settings, max_tokens=llm_settings.llm_max_tokens),
         path=args.cache or args.out / "cache.jsonl",
+        offline=args.cached_only,
     )
     summary = {"model": model_path.name, "threads": args.threads, "judge": args.judge}
     for name in args.sets.split(","):

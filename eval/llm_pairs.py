@@ -90,7 +90,7 @@ def score(path: Path) -> dict[str, Any]:
         if found.supported != pair.supported:
             detail.append({"id": pair.id, "kind": pair.kind, "sentence": pair.sentence,
                            "reasons": found.reasons})  # fmt: skip
-    figures = rates(pairs, accepted)
+    figures: dict[str, Any] = dict(rates(pairs, accepted))
     figures["errors"] = detail
     return figures
 
