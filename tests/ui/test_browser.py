@@ -115,13 +115,17 @@ def ask(page, question: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def assistant(page, n: int = 0):  # type: ignore[no-untyped-def]
-    """The n-th assistant reply, once its final answer has arrived (the engine caption)."""
+    """The n-th assistant reply, once its final answer and its cards have arrived (the engine
+    caption, then the feedback buttons: the last things a reply shows)."""
     reply = (
         page.get_by_test_id("stChatMessage")
         .filter(has=page.get_by_text(re.compile(r"^engine: ")))
         .nth(n)
     )
     expect(reply).to_be_visible(timeout=LONG)
+    expect(reply.get_by_role("button", name=re.compile("Helpful")).first).to_be_visible(
+        timeout=LONG
+    )
     return reply
 
 
