@@ -156,3 +156,15 @@ def test_clients_reject_a_body_outside_the_contract() -> None:
         pytest.raises(RuntimeError, match="AskResponse"),
     ):
         ServiceClient(http).ask("q")
+
+
+def test_upload_box_accepts_what_the_api_loaders_read() -> None:
+    """The UI offers exactly the file types the API's ingest loaders read (it parses none)."""
+    from ingest.loaders import SUPPORTED_SUFFIXES
+    from ui.client import UPLOAD_SUFFIXES
+    from ui.sidebar import UPLOAD_TYPES
+
+    assert set(UPLOAD_SUFFIXES) == set(SUPPORTED_SUFFIXES)
+    assert {f".{t}" for t in UPLOAD_TYPES} == set(SUPPORTED_SUFFIXES)
+    ui_code = "\n".join(p.read_text() for p in (ROOT / "ui").glob("*.py"))
+    assert "pypdf" not in ui_code and "pdfminer" not in ui_code
