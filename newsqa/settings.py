@@ -90,6 +90,9 @@ class Settings(BaseSettings):
     verify_max_missing: int = Field(
         default=6, ge=0, description="content words of the claim the span may lack (paraphrase)"
     )
+    verify_max_missing_asked: int = Field(
+        default=1, ge=0, description="words the claim shares with the question the span may lack"
+    )
     verify_clause_coverage: float = Field(
         default=0.67, ge=0.0, le=1.0, description="share of a because/after/to clause in the span"
     )

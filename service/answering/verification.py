@@ -145,6 +145,8 @@ def verify_sentence(
             quote=quote,
             config=config,
         )
+        if found.supported and question:
+            found = _answers_what_was_asked(sentence, question, found, config)
         results.append((n, found))
     passing = [(n, a) for n, a in results if a.supported]
     chosen = passing or [min(results, key=lambda r: len(r[1].reasons))]
@@ -165,6 +167,22 @@ def verify_sentence(
         if verdict != "supported":
             reasons.append(f"entailment judge: {verdict}")
     return DraftSentence(sentence, supports, supported=not reasons, reasons=reasons)
+
+
+def _answers_what_was_asked(
+    sentence: str, question: str, found: Assessment, config: VerifyConfig
+) -> Assessment:
+    """A sentence that restates the question's words ("... will hold its next summit in X")
+    must find them in its span (or beside it): otherwise the span is about something else and
+    only the sentence's other words match (``verify_max_missing_asked``)."""
+    from service.verify.align import evidence_tokens
+
+    asked = set(content_stems(sentence)) & set(content_stems(question))
+    missing = sorted(asked - evidence_tokens(found.evidence.context or found.evidence.span))
+    if len(missing) <= config.max_missing_asked:
+        return found
+    why = f"content: the cited text does not say {', '.join(missing)} (words of the question)"
+    return Assessment(found.span, found.evidence, [why])
 
 
 def verify_answer(

@@ -38,8 +38,27 @@ def assess(
 
     ``sims`` are the cosines of the sentence to each of ``texts`` (without them the
     similarity floor is not applied); ``meta`` gives the outlet, title and author that may be
-    named as a speaker; ``quote`` pins the span when it is found in the passage.
+    named as a speaker; ``quote`` pins the span when it is found in the passage. A quote is
+    the model's hint, often of the wrong sentence: when the span it pins does not support the
+    sentence, the sentence is aligned on its own words as well, and the better span counts.
     """
+    found = _assess(sentence, texts, sims=sims, meta=meta, quote=quote, config=config)
+    if quote and found.reasons:
+        own = _assess(sentence, texts, sims=sims, meta=meta, quote=None, config=config)
+        if len(own.reasons) < len(found.reasons):
+            return own
+    return found
+
+
+def _assess(
+    sentence: str,
+    texts: Sequence[str],
+    *,
+    sims: Sequence[float] | None,
+    meta: DocumentMeta | None,
+    quote: str | None,
+    config: VerifyConfig | None,
+) -> Assessment:
     config = config or VerifyConfig()
     meta = meta or DocumentMeta()
     claim = without_attribution(sentence) if attributions(sentence) else sentence

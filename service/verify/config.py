@@ -19,6 +19,7 @@ class VerifyConfig:
     min_similarity: float = _default("min_similarity")
     min_coverage: float = _default("min_coverage")
     max_missing: int = _default("max_missing")
+    max_missing_asked: int = _default("max_missing_asked")
     clause_coverage: float = _default("clause_coverage")
     widen_margin: float = _default("widen_margin")
     negation_scope: int = _default("negation_scope")
