@@ -61,7 +61,6 @@ def open_state(index_dir: Path, articles: Path) -> Any:
 def collect(state: Any, questions: list[Question]) -> list[dict[str, Any]]:
     """Per question: candidates' features, whether each holds gold evidence, and the texts."""
     from service.answering import Passage
-    from service.answering.evidence import assess
     from service.answering.service import trusted_hits
 
     docs = {Path(r.path).name: r.doc_id for r in state.store.documents()}
@@ -70,7 +69,7 @@ def collect(state: Any, questions: list[Question]) -> list[dict[str, Any]]:
     for q in questions:
         hits = trusted_hits(state, q.question, TOP_K, None)
         passages = [Passage(i + 1, h) for i, h in enumerate(hits)]
-        a = assess(state, q.question, passages, _neutral())
+        a = state.scorer.assess(q.question, passages, _neutral())
         gold: list[tuple[str, int, int]] = []
         for name in q.gold_files:
             doc_id = docs.get(name)

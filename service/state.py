@@ -15,6 +15,7 @@ from newsqa.settings import Settings
 
 if TYPE_CHECKING:
     from ingest.pipeline import Indexer
+    from service.answering.evidence import EvidenceScorer
 
 
 class ServiceState:
@@ -65,7 +66,12 @@ class ServiceState:
         except NewsQAError:
             raise
         except Exception as exc:
-            raise IndexUnavailable(f"the vector store is unreachable: {exc}") from exc
+            where = (
+                f" (Chroma server {self.settings.chroma_url})" if self.settings.chroma_url else ""
+            )
+            raise IndexUnavailable(
+                f"the vector store is unreachable{where}: {exc}; retry shortly"
+            ) from exc
         if self.keyword.chunk_count == 0:
             raise IndexUnavailable("the index is empty: run `newsqa ingest` or POST /documents")
 
@@ -78,6 +84,13 @@ class ServiceState:
         indexer.keyword = self.keyword
         self._opened = True
         return indexer
+
+    @cached_property
+    def scorer(self) -> EvidenceScorer:
+        """The evidence scorer (selection and refusal), from the embedder, store and keywords."""
+        from service.answering.evidence import EvidenceScorer
+
+        return EvidenceScorer(self.embedder, self.store, self.keyword, self.settings)
 
     @cached_property
     def engine(self) -> Any:

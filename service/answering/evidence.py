@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
@@ -28,7 +28,16 @@ from service.answering.verification import looks_like_instruction
 from service.retrieval import embed_query
 
 if TYPE_CHECKING:
-    from service.state import ServiceState
+    from newsqa.components.embeddings import Embedder
+    from newsqa.components.store import VectorStore
+    from newsqa.settings import Settings
+
+
+class KeywordSearch(Protocol):
+    """What the scorer needs of the keyword index: does any chunk hold these words."""
+
+    def search(self, query: str, k: int) -> list[tuple[str, float]]: ...
+
 
 MODEL_PATH = Path(__file__).with_name("evidence_model.json")
 SENTENCE_POOL = 400  # sentence similarities read per question (the passages' documents)
@@ -154,11 +163,11 @@ class _Sentence:
 
 
 def _passage_sentences(
-    state: ServiceState, qvec: np.ndarray, passages: list[Passage]
+    store: VectorStore, qvec: np.ndarray, passages: list[Passage]
 ) -> list[_Sentence]:
     """Sentences inside the passages with their stored similarity to the question."""
     doc_ids = tuple(sorted({p.hit.chunk.doc_id for p in passages}))
-    stored = state.store.query_sentences(qvec, SENTENCE_POOL, ChunkFilter(doc_ids=doc_ids))
+    stored = store.query_sentences(qvec, SENTENCE_POOL, ChunkFilter(doc_ids=doc_ids))
     by_doc: dict[str, list] = {}
     for s in stored:
         by_doc.setdefault(s.doc_id, []).append(s)
@@ -198,94 +207,119 @@ def _coverage(stems: set[str], q_stems: set[str], idf: dict[str, float], total: 
     return sum(idf[t] for t in q_stems & stems) / total if q_stems else 0.0
 
 
-def assess(
-    state: ServiceState, question: str, passages: list[Passage], model: EvidenceModel | None = None
-) -> Assessment:
-    """Score every sentence of ``passages`` for ``question`` and decide answerability."""
-    model = model or load_model(str(state.settings.evidence_model_path or ""))
-    qvec = embed_query(state.embedder, question)
-    kind = answer_type(question)
-    q_stems = set(content_stems(question))
-    q_names = sorted(names(question))
-    sents = [
-        s for s in _passage_sentences(state, qvec, passages) if not looks_like_instruction(s.text)
-    ]
-    idf = idf_weights(q_stems, [s.stems for s in sents]) if sents else {}
-    total = sum(idf.values()) or 1.0
-    haystack = " ".join(f"{p.hit.meta.title} {p.hit.chunk.text}" for p in passages).lower()
-    missing = [n for n in q_names if not name_found(n, haystack)]
-    unknown = [n for n in missing if not state.keyword.search(n, 1)]
-    covs = [_coverage(s.stems, q_stems, idf, total) for s in sents]
-    best_sim = max((s.similarity for s in sents), default=0.0)
-    best_cov = max(covs, default=0.0)
-    k = max(len(passages) - 1, 1)
-    candidates: list[Candidate] = []
-    for j, s in enumerate(sents):
-        prev = sents[j - 1] if j > 0 and sents[j - 1].passage is s.passage else None
-        nxt = sents[j + 1] if j + 1 < len(sents) and sents[j + 1].passage is s.passage else None
-        neighbours = [x for x in (prev, nxt) if x is not None]
-        ctx_sim = max((x.similarity for x in neighbours), default=0.0)
-        ctx_cov = max(
-            [covs[j]] + [_coverage(s.stems | x.stems, q_stems, idf, total) for x in neighbours]
-        )
-        context = " ".join([s.text] + [x.text for x in neighbours]).lower()
-        names_share = (
-            sum(name_found(n, context) for n in q_names) / len(q_names) if q_names else 1.0
-        )
-        typed = bool(kind) and has_answer(kind, s.text, question)
-        entity_typed = holds_kind(list(s.entities), kind, question)
-        stripped = s.text.rstrip("\"'\u201d\u2019) ")
-        features = [
-            s.similarity,
-            best_sim - s.similarity,
-            ctx_sim,
-            covs[j],
-            ctx_cov,
-            best_cov - covs[j],
-            float(typed),
-            float(entity_typed),
-            float(kind is not None),
-            names_share,
-            (s.passage.n - 1) / k,
-            float(s.passage.hit.score),
-            float(s.start == 0 or s.passage.hit.chunk.index == 0 and s.index == 0),
-            float(not stripped.endswith((".", "!", "?"))),
-            math.log(max(len(s.text), 1)),
+class EvidenceScorer:
+    """Scores the sentences of retrieved passages for a question and decides answerability.
+
+    Built from its dependencies: the embedder (the question only), the store (sentence vectors
+    and entities stored at ingest), the keyword index (names the whole index lacks) and the
+    settings (fitted model path, refusal overrides).
+    """
+
+    def __init__(
+        self, embedder: Embedder, store: VectorStore, keyword: KeywordSearch, settings: Settings
+    ) -> None:
+        self.embedder = embedder
+        self.store = store
+        self.keyword = keyword
+        self.settings = settings
+
+    @property
+    def model(self) -> EvidenceModel:
+        """The fitted model (``evidence_model_path``, or the shipped one)."""
+        return load_model(str(self.settings.evidence_model_path or ""))
+
+    def assess(
+        self, question: str, passages: list[Passage], model: EvidenceModel | None = None
+    ) -> Assessment:
+        """Score every sentence of ``passages`` for ``question`` and decide answerability."""
+        model = model or self.model
+        qvec = embed_query(self.embedder, question)
+        kind = answer_type(question)
+        q_stems = set(content_stems(question))
+        q_names = sorted(names(question))
+        sents = [
+            s
+            for s in _passage_sentences(self.store, qvec, passages)
+            if not looks_like_instruction(s.text)
         ]
-        candidates.append(
-            Candidate(
-                s.passage,
-                s.index,
-                s.text,
-                s.start,
-                s.end,
+        idf = idf_weights(q_stems, [s.stems for s in sents]) if sents else {}
+        total = sum(idf.values()) or 1.0
+        haystack = " ".join(f"{p.hit.meta.title} {p.hit.chunk.text}" for p in passages).lower()
+        missing = [n for n in q_names if not name_found(n, haystack)]
+        unknown = [n for n in missing if not self.keyword.search(n, 1)]
+        covs = [_coverage(s.stems, q_stems, idf, total) for s in sents]
+        best_sim = max((s.similarity for s in sents), default=0.0)
+        best_cov = max(covs, default=0.0)
+        k = max(len(passages) - 1, 1)
+        candidates: list[Candidate] = []
+        for j, s in enumerate(sents):
+            prev = sents[j - 1] if j > 0 and sents[j - 1].passage is s.passage else None
+            nxt = sents[j + 1] if j + 1 < len(sents) and sents[j + 1].passage is s.passage else None
+            neighbours = [x for x in (prev, nxt) if x is not None]
+            ctx_sim = max((x.similarity for x in neighbours), default=0.0)
+            ctx_cov = max(
+                [covs[j]] + [_coverage(s.stems | x.stems, q_stems, idf, total) for x in neighbours]
+            )
+            context = " ".join([s.text] + [x.text for x in neighbours]).lower()
+            names_share = (
+                sum(name_found(n, context) for n in q_names) / len(q_names) if q_names else 1.0
+            )
+            typed = bool(kind) and has_answer(kind, s.text, question)
+            entity_typed = holds_kind(list(s.entities), kind, question)
+            stripped = s.text.rstrip("\"'\u201d\u2019) ")
+            features = [
                 s.similarity,
+                best_sim - s.similarity,
+                ctx_sim,
                 covs[j],
                 ctx_cov,
-                typed,
-                features,
-                model.sentence_p(features),
-            )  # fmt: skip
+                best_cov - covs[j],
+                float(typed),
+                float(entity_typed),
+                float(kind is not None),
+                names_share,
+                (s.passage.n - 1) / k,
+                float(s.passage.hit.score),
+                float(s.start == 0 or s.passage.hit.chunk.index == 0 and s.index == 0),
+                float(not stripped.endswith((".", "!", "?"))),
+                math.log(max(len(s.text), 1)),
+            ]
+            candidates.append(
+                Candidate(
+                    s.passage,
+                    s.index,
+                    s.text,
+                    s.start,
+                    s.end,
+                    s.similarity,
+                    covs[j],
+                    ctx_cov,
+                    typed,
+                    features,
+                    model.sentence_p(features),
+                )  # fmt: skip
+            )
+        candidates.sort(key=lambda c: (-c.p, c.passage.n, c.index))
+        union: set[str] = set().union(*(s.stems for s in sents)) if sents else set()
+        union_cov = _coverage(union, q_stems, idf, total) if q_stems else 1.0
+        q_features = question_features(
+            candidates, kind, q_names, missing, unknown, passages, union_cov
         )
-    candidates.sort(key=lambda c: (-c.p, c.passage.n, c.index))
-    union: set[str] = set().union(*(s.stems for s in sents)) if sents else set()
-    union_cov = _coverage(union, q_stems, idf, total) if q_stems else 1.0
-    q_features = question_features(candidates, kind, q_names, missing, unknown, passages, union_cov)
-    p_answerable = model.question_p(q_features) if candidates else 0.0
-    threshold = state.settings.refusal_threshold
-    if threshold is None:
-        threshold = model.answerable_threshold
-    return Assessment(
-        question=question,
-        candidates=candidates,
-        question_features=q_features,
-        p_answerable=p_answerable,
-        answerable=bool(candidates)
-        and p_answerable >= threshold
-        and not (unknown and state.settings.refuse_unknown_names),
-        kind=kind,
-        missing_names=unknown,
-    )
+        p_answerable = model.question_p(q_features) if candidates else 0.0
+        threshold = self.settings.refusal_threshold
+        if threshold is None:
+            threshold = model.answerable_threshold
+        return Assessment(
+            question=question,
+            candidates=candidates,
+            question_features=q_features,
+            p_answerable=p_answerable,
+            answerable=bool(candidates)
+            and p_answerable >= threshold
+            and not (unknown and self.settings.refuse_unknown_names),
+            kind=kind,
+            missing_names=unknown,
+        )
 
 
 def question_features(

@@ -13,19 +13,23 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from newsqa.claims import attribute_sentence
-from newsqa.text import content_stems
+from newsqa.text import STOPWORDS, content_stems, split_sentences, strip_markers
 from service.answering import Draft, DraftSentence, Passage, Support
 from service.answering.compose import asks_per_source, question_parts, wanted_count
-from service.answering.evidence import Assessment, Candidate, assess, load_model
+from service.answering.evidence import Assessment, Candidate, EvidenceScorer
 from service.answering.lists import ListBuilder
 from service.schemas import Turn
 
 if TYPE_CHECKING:
+    from newsqa.components.embeddings import Embedder
+    from newsqa.components.store import VectorStore
+    from newsqa.settings import Settings
     from service.state import ServiceState
 
-__all__ = ["REFUSAL", "Assessment", "ExtractiveEngine", "assess", "deltas", "select"]
+__all__ = ["REFUSAL", "Assessment", "ExtractiveEngine", "deltas", "select"]
 
 REFUSAL = "The sources don't cover this question."
+FOLLOW_UP_NAMES = 4  # names of the previous answer a follow-up question is read with
 ANNOUNCED_SENTENCES = 2  # sentences kept after one ending with a colon (what it announces)
 DUPLICATE_OVERLAP = 0.8  # a sentence sharing this share of its content words with a chosen one
 
@@ -53,6 +57,24 @@ def select(
             continue
         chosen.append(c)
     return chosen
+
+
+_ATTRIBUTION = re.compile(
+    r"^(?:According to [^,]{1,80}(?: \([^)]{1,80}\))?, |[^:]{1,80}, quoting [^:]{1,120}: )"
+)
+
+
+def answer_names(answer: str) -> list[str]:
+    """Capitalised words inside an answer's sentences, in order (not its attributions)."""
+    if answer.strip() == REFUSAL:
+        return []
+    out: list[str] = []
+    for start, end in split_sentences(strip_markers(answer)):
+        sentence = _ATTRIBUTION.sub("", strip_markers(answer)[start:end])
+        for word in re.findall(r"[A-Za-z][A-Za-z'-]+", sentence)[1:]:
+            if word[0].isupper() and word.lower() not in STOPWORDS and word not in out:
+                out.append(word)
+    return out
 
 
 def per_source(assessment: Assessment, limit: int, keep_min: float) -> list[Candidate]:
@@ -113,23 +135,43 @@ class ExtractiveEngine:
 
     name = "extractive"
 
-    def __init__(self, state: ServiceState) -> None:
-        self.state = state
+    def __init__(
+        self, scorer: EvidenceScorer, store: VectorStore, embedder: Embedder, settings: Settings
+    ) -> None:
+        self.scorer = scorer
+        self.store = store
+        self.embedder = embedder
+        self.settings = settings
+
+    @classmethod
+    def from_state(cls, state: ServiceState) -> ExtractiveEngine:
+        """The engine over the service's shared parts (the engine registry's factory)."""
+        return cls(state.scorer, state.store, state.embedder, state.settings)
 
     def standalone(self, question: str, history: list[Turn]) -> str:
-        """Append the key terms of the previous user question that this one lacks."""
-        previous = [t.content for t in history if t.role == "user" and t.content.strip()]
-        if previous and previous[-1].strip() == question.strip():
-            previous = previous[:-1]
-        if not previous:
+        """The question with what it refers back to: the key terms of the previous question
+        that it lacks, and the names its answer gave ("Which jets?" → "Gripen")."""
+        turns = [t for t in history if t.role in ("user", "assistant") and t.content.strip()]
+        if turns and turns[-1].role == "user" and turns[-1].content.strip() == question.strip():
+            turns = turns[:-1]
+        asked = [i for i, t in enumerate(turns) if t.role == "user"]
+        if not asked:
             return question
+        previous = turns[asked[-1]].content
+        answer = " ".join(t.content for t in turns[asked[-1] + 1 :] if t.role == "assistant")
         have = set(content_stems(question))
         extra: list[str] = []
-        for word in re.findall(r"[A-Za-z][A-Za-z'-]*|\d[\d,.]*", previous[-1]):
+        for word in re.findall(r"[A-Za-z][A-Za-z'-]*|\d[\d,.]*", previous):
             stems = content_stems(word) or ([word] if word[0].isdigit() else [])
             if stems and stems[0] not in have and word not in extra:
                 have.add(stems[0])
                 extra.append(word)
+        if not extra:  # nothing to carry over from the question: the names its answer gave
+            for name in answer_names(answer)[:FOLLOW_UP_NAMES]:
+                stems = content_stems(name)
+                if stems and stems[0] not in have:
+                    have.add(stems[0])
+                    extra.append(name)
         return f"{question} ({' '.join(extra)})" if extra else question
 
     def draft(self, assessment: Assessment, passages: list[Passage] | None = None) -> Draft:
@@ -140,8 +182,8 @@ class ExtractiveEngine:
         """
         if not assessment.answerable:
             return Draft([], answerable=False, engine=self.name, refusal=REFUSAL)
-        model = load_model(str(self.state.settings.evidence_model_path or ""))
-        limit = self.state.settings.max_answer_sentences
+        model = self.scorer.model
+        limit = self.settings.max_answer_sentences
         chosen = select(assessment, limit, model.keep_ratio, model.keep_min)
         question = assessment.question
         if asks_per_source(question):
@@ -149,15 +191,16 @@ class ExtractiveEngine:
         else:
             chosen = self._with_parts(assessment, chosen, limit)
         chosen = announced(assessment, chosen, limit)
-        texts = self.state.store.document_texts([c.passage.hit.chunk.doc_id for c in chosen])
+        texts = self.store.document_texts([c.passage.hit.chunk.doc_id for c in chosen])
         sentences = [self._sentence(texts, c.passage, c.start, c.end, c.text) for c in chosen]
         notice = None
         count = wanted_count(question)
         if count is not None and chosen:
-            listed = ListBuilder(self.state, passages or []).items(assessment, count)
+            lister = ListBuilder(self.store, self.embedder, passages or [])
+            listed = lister.items(assessment, count)
             if listed is not None:
                 intro, items = listed
-                texts |= self.state.store.document_texts([intro[0].hit.chunk.doc_id])
+                texts |= self.store.document_texts([intro[0].hit.chunk.doc_id])
                 sentences = [self._sentence(texts, *intro)] + [
                     self._sentence(texts, *item, kind="item") for item in items
                 ]
@@ -178,9 +221,9 @@ class ExtractiveEngine:
         if len(parts) < 2 or not chosen:
             return chosen
         passages = sorted({c.passage.n: c.passage for c in assessment.candidates}.items())
-        extra = []
+        extra: list[Candidate] = []
         for part in parts:
-            sub = assess(self.state, part, [p for _n, p in passages])
+            sub = self.scorer.assess(part, [p for _n, p in passages])
             best = sub.candidates[0] if sub.candidates else None
             if best is not None and not _redundant(best, chosen + extra):
                 extra.append(best)
@@ -209,7 +252,7 @@ class ExtractiveEngine:
         return DraftSentence(worded, [Support(passage.n, start, end)], kind=kind)
 
     def answer(self, question: str, passages: list[Passage]) -> Draft:
-        return self.draft(assess(self.state, question, passages))
+        return self.draft(self.scorer.assess(question, passages))
 
     def stream(self, question: str, passages: list[Passage]) -> Iterator[str | Draft]:
         draft = self.answer(question, passages)

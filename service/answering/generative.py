@@ -63,7 +63,7 @@ class OpenAIEngine:
     def __init__(self, state: ServiceState, llm: BaseChatModel | None = None) -> None:
         self.state = state
         self.settings = state.settings
-        self.fallback = ExtractiveEngine(state)
+        self.fallback = ExtractiveEngine.from_state(state)
         self.structured = self.settings.llm_structured_output and is_openai_compatible(
             self.settings
         )

@@ -19,7 +19,8 @@ from service.answering.evidence import Assessment, Candidate
 from service.retrieval import embed_query
 
 if TYPE_CHECKING:
-    from service.state import ServiceState
+    from newsqa.components.embeddings import Embedder
+    from newsqa.components.store import VectorStore
 
 LIST_MAX_CHUNKS = 200  # longest document (in chunks) searched for a list's items
 
@@ -36,14 +37,14 @@ def _says_count(text: str, count: int) -> bool:
 class ListBuilder:
     """Finds list items in a document and the passages that cite them."""
 
-    def __init__(self, state: ServiceState, passages: list[Passage]) -> None:
-        self.state = state
+    def __init__(self, store: VectorStore, embedder: Embedder, passages: list[Passage]) -> None:
+        self.store = store
+        self.embedder = embedder
         self.passages = passages  # grows when an item's chunk was not retrieved
 
     def _chunks(self, doc_id: str, question: str) -> list[ScoredChunk]:
-        store = self.state.store
-        ids = store.chunk_ids(ChunkFilter(doc_ids=(doc_id,)))[:LIST_MAX_CHUNKS]
-        hits = store.get_chunks(ids, embed_query(self.state.embedder, question))
+        ids = self.store.chunk_ids(ChunkFilter(doc_ids=(doc_id,)))[:LIST_MAX_CHUNKS]
+        hits = self.store.get_chunks(ids, embed_query(self.embedder, question))
         return sorted(hits, key=lambda h: h.chunk.index)
 
     def _passage(self, hit: ScoredChunk) -> Passage:

@@ -12,7 +12,8 @@ from newsqa.claims import claim_of
 from newsqa.components.store import ChunkFilter
 from newsqa.types import ScoredChunk
 from service.answering import Draft, DraftSentence, Passage
-from service.answering.extractive import REFUSAL, Assessment, assess
+from service.answering.evidence import Assessment
+from service.answering.extractive import REFUSAL
 from service.answering.gate import worth_asking
 from service.answering.verification import looks_like_instruction
 from service.retrieval import filters_to_chunk_filter, hybrid_search
@@ -201,7 +202,8 @@ class _Run:
         self.passages = [Passage(i + 1, hit) for i, hit in enumerate(hits)]
         self.timings["retrieve"] = _ms(t)
         t = time.perf_counter()  # sentence scoring: the refusal gate and the extractive answer
-        self.assessment = assess(state, self.question, self.passages) if self.passages else None
+        scorer = state.scorer
+        self.assessment = scorer.assess(self.question, self.passages) if self.passages else None
         self.timings["evidence"] = _ms(t)
 
     def sentences(self) -> Iterator[DraftSentence | Draft]:

@@ -76,7 +76,7 @@ def test_gate_thresholds_and_baseline(summary: Summary, tmp_path: Path) -> None:
     config = ROOT / "eval" / "config.toml"
     violations = check_gate(summary, config, tmp_path / "absent.json")
     assert {v.split(" ")[0] for v in violations} == {
-        "faithfulness", "citation_precision", "refusal_accuracy"
+        "faithfulness", "citation_precision", "refusal_accuracy", "answer_correct", "refusal_recall"
     }  # fmt: skip
     baseline = write_baseline(summary, tmp_path / "baseline.json")
     assert "latency_p50_ms" not in json.loads(baseline.read_text())["metrics"]
@@ -85,7 +85,10 @@ def test_gate_thresholds_and_baseline(summary: Summary, tmp_path: Path) -> None:
     worse["metrics"]["mrr"] = 0.9
     worse["metrics"]["false_refusal_rate"] = 0.5
     extra = set(check_gate(worse, config, baseline)) - set(violations)
-    assert len(extra) == 2 and any(v.startswith("mrr = 0.900 regressed") for v in extra)
+    assert any(v.startswith("mrr = 0.900 regressed") for v in extra)
+    assert any(v.startswith("false_refusal_rate = 0.500 is above the maximum") for v in extra)
+    assert any(v.startswith("false_refusal_rate = 0.500 rose above baseline") for v in extra)
+    assert len(extra) == 3
 
 
 def test_gate_passes_a_good_summary(tmp_path: Path) -> None:

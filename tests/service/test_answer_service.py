@@ -81,10 +81,10 @@ def test_filters_excluding_everything(seed_state: Any) -> None:
 
 def test_follow_up_history(seed_state: Any) -> None:
     history = [
-        Turn(role="user", content="Which fighter jets does Kyiv plan to buy?"),
-        Turn(role="assistant", content="Gripen fighters [1]."),
+        Turn(role="user", content="Does Kyiv plan to buy Gripen fighters?"),
+        Turn(role="assistant", content="Kyiv has outlined an agreement to purchase them [1]."),
     ]
-    r = answer_question(AskRequest(question="How many of them?", history=history), seed_state)
+    r = answer_question(AskRequest(question="How many?", history=history), seed_state)
     assert r.answerable and "150" in r.answer
 
 

@@ -103,8 +103,10 @@ def test_deterministic(seed_state: Any) -> None:
 
 def test_follow_up_uses_previous_question_terms(seed_state: Any) -> None:
     history = [Turn(role="user", content=GRIPEN), Turn(role="assistant", content="150 [1]")]
+    assert "Gripen" in seed_state.engine.standalone("Who makes them?", history)
     r = ask(seed_state, "Who makes them?", history=history)
-    assert r.answerable
+    # answered or not (the fitted gate decides), the sources come from the earlier topic;
+    # how often follow-ups are right is measured on the dev conversations (test_check_gate)
     assert "Gripen" in " ".join(c.quote for c in r.citations)
 
 
