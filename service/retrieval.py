@@ -94,6 +94,31 @@ def best_sentences(
     return state.store.query_sentences(qvec, pool, flt)
 
 
+def rankings(
+    state: ServiceState, qvec: np.ndarray, query: str, pool: int, flt: ChunkFilter | None
+) -> tuple[list[ScoredChunk], list[list[str]]]:
+    """The dense hits and the three rankings of chunk ids that ``hybrid_search`` fuses."""
+    dense = state.store.query(qvec, pool, flt)
+    sentence_rank: list[str] = []
+    for sent in best_sentences(state, qvec, 2 * pool, flt):
+        if sent.chunk_id and sent.chunk_id not in sentence_rank:
+            sentence_rank.append(sent.chunk_id)
+    allowed = _allowed_ids(state, flt) if flt is not None else None
+    sparse = [cid for cid, _score in state.keyword.search(query, pool, allowed)]
+    return dense, [[hit.chunk.chunk_id for hit in dense], sentence_rank[:pool], sparse]
+
+
+def fuse(ranked: list[list[str]], weights: tuple[float, ...], rrf_k: int, k: int) -> list[str]:
+    """Reciprocal rank fusion: the top ``k`` ids (ties: the dense order, then the id)."""
+    fused: dict[str, float] = {}
+    for weight, ranking in zip(weights, ranked, strict=True):
+        for rank, chunk_id in enumerate(ranking):
+            fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (rrf_k + rank + 1)
+    dense_rank = {cid: i for i, cid in enumerate(ranked[0])}
+    end = len(ranked[0])
+    return sorted(fused, key=lambda cid: (-fused[cid], dense_rank.get(cid, end), cid))[:k]
+
+
 def hybrid_search(
     state: ServiceState, query: str, k: int, flt: ChunkFilter | None = None
 ) -> list[ScoredChunk]:
@@ -105,24 +130,8 @@ def hybrid_search(
     if flt is not None and flt.is_empty():
         flt = None
     qvec = embed_query(state.embedder, query)
-    pool = max(4 * k, 20)
-    dense = state.store.query(qvec, pool, flt)
-    sentence_rank: list[str] = []
-    for sent in best_sentences(state, qvec, 2 * pool, flt):
-        if sent.chunk_id and sent.chunk_id not in sentence_rank:
-            sentence_rank.append(sent.chunk_id)
-    allowed = _allowed_ids(state, flt) if flt is not None else None
-    sparse = [cid for cid, _score in state.keyword.search(query, pool, allowed)]
-
-    rrf_k = state.settings.rrf_k
-    fused: dict[str, float] = {}
-    rankings = [[hit.chunk.chunk_id for hit in dense], sentence_rank[:pool], sparse]
-    for weight, ranking in zip(state.settings.fusion_weights, rankings, strict=True):
-        for rank, chunk_id in enumerate(ranking):
-            fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (rrf_k + rank + 1)
-    dense_rank = {hit.chunk.chunk_id: i for i, hit in enumerate(dense)}
-    order = sorted(fused, key=lambda cid: (-fused[cid], dense_rank.get(cid, len(dense)), cid))[:k]
-
+    dense, ranked = rankings(state, qvec, query, max(4 * k, 20), flt)
+    order = fuse(ranked, state.settings.fusion_weights, state.settings.rrf_k, k)
     by_id = {hit.chunk.chunk_id: hit for hit in dense}
     missing = [cid for cid in order if cid not in by_id]
     if missing:
