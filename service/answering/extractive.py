@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from newsqa.claims import attribute_sentence
-from newsqa.text import STOPWORDS, content_stems, split_sentences, strip_markers
+from newsqa.text import STOPWORDS, content_stems, numbers, split_sentences, strip_markers
 from service.answering import Draft, DraftSentence, Passage, Support
 from service.answering.compose import asks_per_source, question_parts, wanted_count
 from service.answering.evidence import Assessment, Candidate, EvidenceScorer
@@ -126,6 +126,29 @@ def announced(assessment: Assessment, chosen: list[Candidate], limit: int) -> li
     return out[: max(limit, len(chosen))]
 
 
+def _outlet(c: Candidate) -> str:
+    source = c.passage.hit.meta.source
+    return source if source.lower() not in ("", "unknown") else c.passage.hit.chunk.doc_id
+
+
+def with_disagreement(
+    assessment: Assessment, chosen: list[Candidate], limit: int, keep_min: float
+) -> list[Candidate]:
+    """When the question asks for a number (or date) and another outlet gives a different one,
+    show that outlet's sentence too (each is attributed), instead of picking one."""
+    if not chosen or assessment.kind not in ("number", "money", "date") or not chosen[0].typed:
+        return chosen
+    given = numbers(chosen[0].text)
+    outlets = {_outlet(c) for c in chosen}
+    for c in assessment.candidates:
+        if c.p < keep_min or len(chosen) >= limit + 1:
+            break
+        found = numbers(c.text)
+        if c.typed and _outlet(c) not in outlets and found and not found & given:
+            return [*chosen, c]
+    return chosen
+
+
 def clean_sentence(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
@@ -191,6 +214,7 @@ class ExtractiveEngine:
         else:
             chosen = self._with_parts(assessment, chosen, limit)
         chosen = announced(assessment, chosen, limit)
+        chosen = with_disagreement(assessment, chosen, limit, model.keep_min)
         texts = self.store.document_texts([c.passage.hit.chunk.doc_id for c in chosen])
         sentences = [self._sentence(texts, c.passage, c.start, c.end, c.text) for c in chosen]
         notice = None
