@@ -8,6 +8,8 @@ import pytest
 
 from tests.service.conftest import GRIPEN, UNANSWERABLE, sse_events
 
+TOPIC = "Does Kyiv plan to buy Gripen fighters?"
+
 pytestmark = pytest.mark.integration
 
 
@@ -73,23 +75,23 @@ def test_raw_stream_ends_with_done(seed_server: str) -> None:
 
 def test_history_and_system_messages(client: openai.OpenAI) -> None:
     first = client.chat.completions.create(
-        model="newsqa", messages=[{"role": "user", "content": GRIPEN}]
+        model="newsqa", messages=[{"role": "user", "content": TOPIC}]
     )
     follow = client.chat.completions.create(
         model="newsqa",
         messages=[
             {"role": "system", "content": "You are a helpful assistant."},
-            {"role": "user", "content": GRIPEN},
+            {"role": "user", "content": TOPIC},
             {"role": "assistant", "content": first.choices[0].message.content or ""},
-            {"role": "user", "content": "Which company makes them?"},
+            {"role": "user", "content": "How many?"},
         ],
     )
     # the follow-up is only answerable through the history (earlier turns)
-    assert "Saab" in (follow.choices[0].message.content or "")
+    assert "150" in (follow.choices[0].message.content or "")
     alone = client.chat.completions.create(
-        model="newsqa", messages=[{"role": "user", "content": "Which company makes them?"}]
+        model="newsqa", messages=[{"role": "user", "content": "How many?"}]
     )
-    assert "Saab" not in (alone.choices[0].message.content or "")
+    assert "150" not in (alone.choices[0].message.content or "")
 
 
 def test_unanswerable_has_no_sources(client: openai.OpenAI) -> None:
@@ -128,12 +130,8 @@ def test_langchain_chat_openai(seed_server: str) -> None:
     assert "150" in str(reply.content) and "Sources:" in str(reply.content)
     streamed = "".join(str(chunk.content) for chunk in llm.stream(GRIPEN))
     assert streamed == reply.content
+    topic = llm.invoke(TOPIC)
     follow = llm.invoke(
-        [
-            SystemMessage("Answer briefly."),
-            HumanMessage(GRIPEN),
-            reply,
-            HumanMessage("Which company makes them?"),
-        ]
+        [SystemMessage("Answer briefly."), HumanMessage(TOPIC), topic, HumanMessage("How many?")]
     )
-    assert "Saab" in str(follow.content)
+    assert "150" in str(follow.content)
