@@ -63,8 +63,10 @@ def extract(paths: Sequence[Path]) -> list[dict[str, Any]]:
     return out
 
 
-def score(path: Path) -> dict[str, Any]:
-    """False accept / false reject of the verifier (no judge) on labelled model sentences."""
+def score(path: Path, judge_model: Path | None = None) -> dict[str, Any]:
+    """False accept / false reject of the verifier on labelled model sentences; with
+    ``judge_model`` (a GGUF file, served in-process, 2 threads) the entailment judge has the
+    last word on the sentences that pass the local checks, as in the service."""
     from eval.calibrate_verifier import rates
     from eval.dataset import load_judge_pairs
     from newsqa.components.embeddings import get_embedder
@@ -78,6 +80,15 @@ def score(path: Path) -> dict[str, Any]:
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     embedder = get_embedder(settings)
     config = VerifyConfig.from_settings(settings)
+    judge = None
+    if judge_model is not None:
+        from newsqa.components.chat import chat_model
+        from service.verify.entailment import EntailmentJudge
+
+        local = settings.model_copy(update={"engine": "local", "local_model_path": judge_model,
+                                            "openai_timeout_s": 600.0})  # fmt: skip
+        judge = EntailmentJudge(chat_model(local, max_tokens=4))
+    judge_ms: list[float] = []
     rows = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
     pairs = load_judge_pairs(path)
     accepted, detail = [], []
@@ -86,12 +97,23 @@ def score(path: Path) -> dict[str, Any]:
         sims = (embed_texts(embedder, texts) @ embed_texts(embedder, [pair.sentence])[0]).tolist()
         found = assess(pair.sentence, texts, sims=sims, meta=DocumentMeta(source=pair.source),
                        quote=row.get("quote"), config=config)  # fmt: skip
-        accepted.append(found.supported)
-        if found.supported != pair.supported:
+        reasons = list(found.reasons)
+        if not reasons and judge is not None:
+            import time
+
+            t = time.perf_counter()
+            verdict = judge.judge(pair.sentence, found.evidence.span)
+            judge_ms.append((time.perf_counter() - t) * 1000.0)
+            if verdict != "supported":
+                reasons.append(f"entailment judge: {verdict}")
+        accepted.append(not reasons)
+        if (not reasons) != pair.supported:
             detail.append({"id": pair.id, "kind": pair.kind, "sentence": pair.sentence,
-                           "reasons": found.reasons})  # fmt: skip
+                           "reasons": reasons})  # fmt: skip
     figures: dict[str, Any] = dict(rates(pairs, accepted))
     figures["errors"] = detail
+    if judge_ms:
+        figures["judge_ms_mean"] = sum(judge_ms) / len(judge_ms)
     return figures
 
 
@@ -102,6 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     ex.add_argument("results", type=Path, nargs="+")
     sc = sub.add_parser("score")
     sc.add_argument("pairs", type=Path)
+    sc.add_argument("--judge-model", type=Path, default=None, help="GGUF entailment judge")
     args = parser.parse_args(argv)
     if args.cmd == "extract":
         for item in extract(args.results):
@@ -111,8 +134,11 @@ def main(argv: list[str] | None = None) -> int:
 
     from eval.cli import pairs_table
 
-    figures = score(args.pairs)
-    Console().print(pairs_table(f"Service verifier on {args.pairs} (no judge)", figures))
+    figures = score(args.pairs, args.judge_model)
+    how = f"judge {args.judge_model.name}" if args.judge_model else "no judge"
+    Console().print(pairs_table(f"Service verifier on {args.pairs} ({how})", figures))
+    if "judge_ms_mean" in figures:
+        print(f"judge: {figures['judge_ms_mean']:.0f} ms a sentence on average")
     for e in figures["errors"]:
         print(f"  {e['id']} {e['kind']}: {e['sentence']} {e['reasons']}")
     return 0
