@@ -9,12 +9,13 @@ export LANGCHAIN_TRACING_V2 := false
 export ANONYMIZED_TELEMETRY := False
 export HF_HUB_OFFLINE := 1
 
-.PHONY: eval-local run-local calibrate eval-dev dev-data help install install-dev run serve ui ingest test test-fast lint eval bench chromium clean
+.PHONY: eval-local run-local calibrate eval-dev dev-data help install install-dev run serve ui ingest test test-fast test-faults lint eval bench soak chromium clean
 
 help:
 	@echo "make run    install, ingest data/articles, serve the API (:8000) and the UI (:8501)"
 	@echo "make test   install dev tools and Chromium, run all tests and the eval gate"
 	@echo "make lint | make eval | make eval-dev | make calibrate | make bench | make clean"
+	@echo "make test-faults (workers, Chroma down, kill -9) | make soak [SOAK_ARGS='--minutes 3']"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +57,10 @@ chromium:
 # The eval gate (tests/eval/test_quality_gate.py) runs inside pytest.
 test: install-dev chromium dev-data
 	$(BIN)/pytest
+
+# Fault and load tests on real servers (also part of `make test`): docs/scaling.md
+test-faults: install-dev
+	$(BIN)/pytest tests/faults
 
 test-fast: install-dev
 	$(BIN)/pytest -m "not integration and not dev"
@@ -109,6 +114,13 @@ calibrate: dev-data
 bench: install-dev
 	$(BIN)/python -m bench.ingest
 	$(BIN)/python -m bench.service
+	$(BIN)/python -m bench.workers
+	$(BIN)/python -m bench.addcost
+
+# Mixed traffic at a steady rate, 10 minutes by default (RSS growth, p95 over time): not in `make test`
+SOAK_ARGS ?=
+soak: install-dev
+	$(BIN)/python -m bench.soak $(SOAK_ARGS)
 
 clean:
 	rm -rf data/index eval/reports bench/results test-artifacts .pytest_cache .mypy_cache .ruff_cache

@@ -158,8 +158,8 @@ class RateLimitMiddleware:
         paths: tuple[str, ...] = RATE_LIMITED_PATHS,
     ) -> None:
         from limits import parse_many
-        from limits.aio.storage import storage_from_string
         from limits.aio.strategies import MovingWindowRateLimiter
+        from limits.storage import storage_from_string
 
         self.app = app
         self.items = parse_many(limit)

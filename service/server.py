@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -34,8 +35,10 @@ def settings_env(settings: Settings) -> dict[str, str]:
         value = getattr(settings, name)
         if value is None:
             continue
-        if isinstance(value, list):
+        if isinstance(value, list):  # comma-separated (NoDecode fields such as api_keys)
             value = ",".join(str(v) for v in value)
+        elif isinstance(value, tuple | dict):  # complex fields are read back as JSON
+            value = json.dumps(value if isinstance(value, dict) else list(value))
         env[f"NEWSQA_{name.upper()}"] = str(value)
     return env
 

@@ -2,14 +2,16 @@
 
 Adding a chunk tokenizes it and rebuilds only the delta (milliseconds); removing one flips its
 bit in an ``alive`` mask. The delta is scored with the statistics of main and delta together, so
-a new chunk ranks as it would after a full rebuild. When the delta outgrows ``delta_max`` chunks
-(or a fifth of main is dead), the segments are merged into a new main in a background thread;
-changes made meanwhile are replayed on top before the swap, and searches never wait for it.
+a new chunk ranks nearly as it would after a full rebuild (main keeps the statistics it was
+built with until the next merge: scores within a few percent, exact again after the merge).
+When the delta outgrows ``delta_max`` chunks (or a fifth of main is dead), the segments are
+merged into a new main in a background thread; changes made meanwhile are replayed on top
+before the swap, and searches never wait for it.
 
 Scoring is bm25s's default (method "lucene", k1=1.5, b=0.75) over bm25s's tokenizer (English
 stop words, Snowball stemmer), computed with numpy on compressed postings, so a merge costs a
-few sorts rather than a Python loop per document. ``tests/newsqa/test_keyword_index.py`` checks
-the scores against bm25s itself.
+few sorts rather than a Python loop per document. ``tests/newsqa/test_keyword_backends.py``
+checks the scores against bm25s itself.
 """
 
 from __future__ import annotations

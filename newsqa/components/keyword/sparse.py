@@ -55,7 +55,9 @@ class ChromaSparse:
         return Schema().create_index(
             key=SPARSE_KEY,
             config=SparseVectorIndexConfig(
-                source_key=K.DOCUMENT, embedding_function=ChromaBm25EmbeddingFunction(), bm25=True
+                source_key=K.DOCUMENT.name,
+                embedding_function=ChromaBm25EmbeddingFunction(),
+                bm25=True,
             ),
         )
 

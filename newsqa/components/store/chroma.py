@@ -264,6 +264,7 @@ class ChromaStore:
                 entities=tuple(tuple(e) for e in json.loads(str(m.get("entities") or "[]"))),
             )
             for m, d in zip(got["metadatas"][0], got["distances"][0], strict=True)
+            if m is not None  # deleted while the query ran (a Chroma server is not atomic)
         ]
 
     # -- reads ---------------------------------------------------------------------------
@@ -320,6 +321,7 @@ class ChromaStore:
         return [
             ScoredChunk(chunk=chunk_from(cid, text, m), meta=meta_from(m), score=score)
             for cid, text, m, score in zip(ids, texts, metas, scores, strict=True)
+            if m is not None and text is not None  # deleted while the query ran
         ]
 
     def query(self, embedding: np.ndarray, k: int, where: ChunkFilter | None) -> list[ScoredChunk]:

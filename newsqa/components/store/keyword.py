@@ -252,6 +252,8 @@ class KeywordIndex:
     def _rebuild(self, store: VectorStore) -> None:
         ids, texts = [], []
         for chunk_id, text, _meta in store.iter_chunks():
+            if text is None:  # deleted while the scan ran (a Chroma server is not atomic)
+                continue
             ids.append(chunk_id)
             texts.append(text)
         self.backend.rebuild(ids, texts)
