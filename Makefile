@@ -111,9 +111,10 @@ eval-local: dev-data
 calibrate: dev-data
 	$(BIN)/python -m eval.calibrate
 
-bench: install-dev
+bench: install-dev dev-data
 	$(BIN)/python -m bench.ingest
 	$(BIN)/python -m bench.service
+	$(BIN)/python -m bench.real --extra 0,10000
 	$(BIN)/python -m bench.workers
 	$(BIN)/python -m bench.addcost
 
