@@ -164,10 +164,21 @@ def _forward(toks: list[tuple[str, int, int]], i: int) -> tuple[int, int] | None
     hi = i
     while hi < len(toks) and hi - i < _MAX_WORDS:
         word = toks[hi][0]
+        if word == "." and _initial(toks, hi):  # "the U. S. envoy": initials go on
+            hi += 1
+            continue
         if not _is_word(word) or (hi > i and word.lower() in _STOP_BACK | {"on", "in", "at"}):
             break
         hi += 1
     return (i, hi) if hi > i else None
+
+
+def _initial(toks: list[tuple[str, int, int]], dot: int) -> bool:
+    """Whether the full stop at ``dot`` ends an initial followed by a capitalised word."""
+    before = toks[dot - 1][0] if dot > 0 else ""
+    after = toks[dot + 1][0] if dot + 1 < len(toks) else ""
+    chain = dot >= 2 and toks[dot - 2][0] == "."  # "U. S." / "U.N." : the last initial
+    return len(before) == 1 and before.isupper() and (after[:1].isupper() or (chain and after))
 
 
 def _relative_clause_start(toks: list[tuple[str, int, int]], i: int) -> int | None:

@@ -64,3 +64,10 @@ def test_speaker_comparison() -> None:
     assert not same_speaker("Magistrate Jones", "the court")
     assert is_outlet_reference("the publication") and not is_outlet_reference("ABC News")
     assert is_pronoun("She") and not is_pronoun("Shell")
+
+
+def test_initials_stay_in_the_speaker() -> None:
+    [found] = attributions("The sanctions will stay, said the U. S. envoy on Monday.")
+    assert found.speaker == "the U. S. envoy"
+    [found] = attributions("It works, said J. Smith.")
+    assert found.speaker == "J. Smith"
