@@ -178,7 +178,9 @@ def _initial(toks: list[tuple[str, int, int]], dot: int) -> bool:
     before = toks[dot - 1][0] if dot > 0 else ""
     after = toks[dot + 1][0] if dot + 1 < len(toks) else ""
     chain = dot >= 2 and toks[dot - 2][0] == "."  # "U. S." / "U.N." : the last initial
-    return len(before) == 1 and before.isupper() and (after[:1].isupper() or (chain and after))
+    return (
+        len(before) == 1 and before.isupper() and (after[:1].isupper() or (chain and bool(after)))
+    )
 
 
 def _relative_clause_start(toks: list[tuple[str, int, int]], i: int) -> int | None:
