@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from eval.judges import Judge, strip_citations
+from newsqa.claims import ATTRIBUTION_PREFIX
 
 KS = (1, 3, 5, 10)
 
@@ -138,13 +139,6 @@ def token_f1(answer: str, gold: str) -> float:
 
 # ------------------------------------------------------------------ faithfulness, citations
 
-_ATTRIBUTION = re.compile(
-    r"^\s*(?:(?:according to|as reported by|per)\s+(?P<who>[^,(]{1,80}?)"
-    r"(?:\s*\((?:reported by\s+)?(?P<by>[^)]{1,80})\))?,\s*"
-    r"|(?P<outlet>[^,:]{1,80}),\s+quoting\s+(?P<quoted>[^:]{1,160}):\s*)",
-    re.IGNORECASE,
-)
-
 
 def strip_attribution(text: str, sources: Iterable[str]) -> str:
     """Drop a leading attribution when every name in it is cited metadata.
@@ -154,7 +148,7 @@ def strip_attribution(text: str, sources: Iterable[str]) -> str:
     (``source``, ``speaker``, ``reported_by``), not passage text; an attribution naming anyone
     else is left in place (and so is not supported by the passage).
     """
-    match = _ATTRIBUTION.match(text)
+    match = ATTRIBUTION_PREFIX.match(text)
     if not match:
         return text
     names = [s.strip().casefold() for s in sources if s and s.strip()]

@@ -274,6 +274,16 @@ def _names(text: str, who: str) -> bool:
     )
 
 
+# The forms ``attribute_sentence`` writes in front of a sentence, for readers of answers (the
+# eval judge, follow-ups): "According to X, ", "According to X (reported by Y), ", "X, quoting Y: ".
+ATTRIBUTION_PREFIX = re.compile(
+    r"^\s*(?:(?:according to|as reported by|per)\s+(?P<who>[^,(]{1,80}?)"
+    r"(?:\s*\((?:reported by\s+)?(?P<by>[^)]{1,80})\))?,\s*"
+    r"|(?P<outlet>[^,:]{1,80}),\s+quoting\s+(?P<quoted>[^:]{1,160}):\s*)",
+    re.IGNORECASE,
+)
+
+
 def attribute_sentence(
     sentence: str, outlet: str | None, context: str = "", span: tuple[int, int] | None = None
 ) -> str:

@@ -25,6 +25,7 @@ from service.middleware import (
     RateLimitMiddleware,
 )
 from service.state import ServiceState
+from service.verify.entailment import LLM_ENGINES
 
 log = logging.getLogger("newsqa.service")
 
@@ -40,7 +41,8 @@ def _warm_up(app: FastAPI) -> None:
         state = build_state(app.state)
         state.engine  # noqa: B018
         state.ensure_ready()
-        warm_up_in_background(state)  # sentence embeddings for the first requests
+        if state.settings.engine in LLM_ENGINES:  # only they embed passage sentences (verify)
+            warm_up_in_background(state)
     except NewsQAError as exc:  # the service still starts; /readyz says why it is not ready
         log.warning("newsqa is not ready: %s", exc.message)
     except Exception:  # retried on the first request; /readyz reports it

@@ -9,7 +9,7 @@ from newsqa.registry import Registry
 ENGINES: Registry[Any] = Registry(
     "answer engine",
     {
-        "extractive": "service.answering.gate:Extractive.from_state",
+        "extractive": "service.answering.extractive:ExtractiveEngine.from_state",
         "openai": "service.answering.generative:OpenAIEngine",
         "local": "service.answering.generative:LocalEngine",
     },

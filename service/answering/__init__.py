@@ -52,6 +52,7 @@ class Draft:
     notice: str | None = None
     refusal: str | None = None
     timings_ms: dict[str, float] = field(default_factory=dict)
+    documents: dict[str, str] = field(default_factory=dict)  # full texts already read, by id
 
 
 class AnswerEngine(Protocol):

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from newsqa.claims import attribute_sentence
+from newsqa.claims import ATTRIBUTION_PREFIX, attribute_sentence
 from newsqa.text import STOPWORDS, content_stems, numbers, split_sentences, strip_markers
 from service.answering import Draft, DraftSentence, Passage, Support
 from service.answering.compose import asks_per_source, question_parts, wanted_count
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from newsqa.settings import Settings
     from service.state import ServiceState
 
-__all__ = ["REFUSAL", "Assessment", "ExtractiveEngine", "deltas", "select"]
+__all__ = ["REFUSAL", "Assessment", "ExtractiveEngine", "select"]
 
 REFUSAL = "The sources don't cover this question."
 FOLLOW_UP_NAMES = 4  # names of the previous answer a follow-up question is read with
@@ -59,18 +59,13 @@ def select(
     return chosen
 
 
-_ATTRIBUTION = re.compile(
-    r"^(?:According to [^,]{1,80}(?: \([^)]{1,80}\))?, |[^:]{1,80}, quoting [^:]{1,120}: )"
-)
-
-
 def answer_names(answer: str) -> list[str]:
     """Capitalised words inside an answer's sentences, in order (not its attributions)."""
     if answer.strip() == REFUSAL:
         return []
     out: list[str] = []
     for start, end in split_sentences(strip_markers(answer)):
-        sentence = _ATTRIBUTION.sub("", strip_markers(answer)[start:end])
+        sentence = ATTRIBUTION_PREFIX.sub("", strip_markers(answer)[start:end])
         for word in re.findall(r"[A-Za-z][A-Za-z'-]+", sentence)[1:]:
             if word[0].isupper() and word.lower() not in STOPWORDS and word not in out:
                 out.append(word)
@@ -84,12 +79,7 @@ def per_source(assessment: Assessment, limit: int, keep_min: float) -> list[Cand
     for c in assessment.candidates:
         if len(chosen) >= limit or c.p < keep_min:
             break
-        meta = c.passage.hit.meta
-        outlet = (
-            meta.source
-            if meta.source.lower() not in ("", "unknown")
-            else c.passage.hit.chunk.doc_id
-        )
+        outlet = _outlet(c)
         if outlet in outlets or _redundant(c, chosen):
             continue
         outlets.add(outlet)
@@ -235,6 +225,7 @@ class ExtractiveEngine:
             engine=self.name,
             notice=notice if sentences else None,
             refusal=None if sentences else REFUSAL,
+            documents=texts,
         )
 
     def _with_parts(
@@ -275,19 +266,10 @@ class ExtractiveEngine:
             worded = attribute_sentence(body, passage.hit.meta.source, chunk.text, span)
         return DraftSentence(worded, [Support(passage.n, start, end)], kind=kind)
 
-    def answer(self, question: str, passages: list[Passage]) -> Draft:
-        return self.draft(self.scorer.assess(question, passages))
-
-    def stream(self, question: str, passages: list[Passage]) -> Iterator[str | Draft]:
-        draft = self.answer(question, passages)
-        yield from deltas(draft)
+    def respond(
+        self, question: str, passages: list[Passage], assessment: Assessment
+    ) -> Iterator[DraftSentence | Draft]:
+        """The engine protocol: its sentences (verbatim, so verified), then the draft."""
+        draft = self.draft(assessment, passages)
+        yield from draft.sentences
         yield draft
-
-
-def deltas(draft: Draft) -> Iterator[str]:
-    """The answer text of a draft, one sentence (with its markers) at a time."""
-    for k, sentence in enumerate(draft.sentences):
-        marks = "".join(f"[{n}]" for n in sentence.citations)
-        yield ("" if k == 0 else " ") + f"{sentence.text} {marks}"
-    if not draft.sentences:
-        yield draft.refusal or REFUSAL

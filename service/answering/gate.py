@@ -1,6 +1,6 @@
-"""The evidence gate as every engine sees it, and the extractive engine on the shared protocol.
+"""The evidence gate as every engine sees it.
 
-The evidence scorer (``extractive.assess``) says how likely the passages answer the question
+The evidence scorer (``evidence.EvidenceScorer``) says how likely the passages answer the question
 (``p_answerable``). Below ``llm_ask_above`` there is clearly nothing here: every engine refuses
 and no model is asked. From ``llm_gate_above`` the question is clearly answerable: the
 extractive answer may stand in when a model's answer fails. In between, an LLM engine answers
@@ -9,12 +9,9 @@ and verification decides; the extractive engine answers only what its own gate p
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from service.answering import Draft, DraftSentence, Passage
 from service.answering.evidence import Assessment, load_model
-from service.answering.extractive import ExtractiveEngine
 
 if TYPE_CHECKING:
     from newsqa.settings import Settings
@@ -33,14 +30,3 @@ def clearly_answerable(assessment: Assessment | None, settings: Settings) -> boo
     if level is None:
         level = load_model(str(settings.evidence_model_path or "")).clear_threshold
     return assessment.p_answerable >= level
-
-
-class Extractive(ExtractiveEngine):
-    """The extractive engine on the shared protocol: its sentences are verbatim (verified)."""
-
-    def respond(
-        self, question: str, passages: list[Passage], assessment: Any
-    ) -> Iterator[DraftSentence | Draft]:
-        draft = self.draft(assessment, passages)
-        yield from draft.sentences
-        yield draft

@@ -231,7 +231,10 @@ class _Run:
     def finish(self, draft: Draft) -> AskResponse:
         cited = {s.n for sentence in draft.sentences for s in sentence.supports}
         doc_ids = [p.hit.chunk.doc_id for p in self.passages if p.n in cited]
-        documents = self.state.store.document_texts(doc_ids) if draft.answerable else {}
+        documents = dict(draft.documents)
+        unread = [d for d in doc_ids if d not in documents]
+        if draft.answerable and unread:
+            documents |= self.state.store.document_texts(unread)
         self.timings["total"] = _ms(self.t0)
         return build_response(draft, self.passages, self.assessment, self.timings, documents)
 

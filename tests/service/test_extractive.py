@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
+from newsqa.claims import ATTRIBUTION_PREFIX
 from newsqa.claims import attribute_sentence as attribute
 from service.answering.answer_types import answer_type, focus, has_answer
 from service.answering.service import answer_question
 from service.schemas import AskRequest, AskResponse, Turn
 
-ATTRIBUTION = re.compile(r"^(?:According to [^,]+(?: \([^)]*\))?, |[^:]{1,80}, quoting [^:]+: )")
 GRIPEN = "How many Gripen fighters does Kyiv plan to buy?"
 
 ANSWERABLE = [
@@ -81,7 +81,7 @@ def test_answerable_questions(seed_state: Any, question: str) -> None:
     assert_markers_consistent(r)
     for s in r.sentences:  # every answer sentence is a verbatim sentence of its citation
         quote = " ".join(next(c.quote for c in r.citations if c.id == s.citations[0]).split())
-        body = ATTRIBUTION.sub("", s.text)  # "According to X, " / "X, quoting Y: "
+        body = ATTRIBUTION_PREFIX.sub("", s.text)  # "According to X, " / "X, quoting Y: "
         assert body[1:] in quote, (s.text, quote)
 
 
