@@ -45,6 +45,7 @@ TITLES = _wordset(
     officer agent inspector detective superintendent commissioner ambassador king queen prince
     princess pope bishop father sheikh rev deputy acting former executive leader"""
 )
+_WORDS = re.compile(r"\b[A-Za-z][A-Za-z'-]+\b")
 _ARTICLES = frozenset({"the", "a", "an", "this", "that", "its", "his", "her", "their"})
 # Words that end a speaker phrase when reading backwards from the verb.
 _STOP_BACK = _wordset(
@@ -206,7 +207,9 @@ def attributions(text: str) -> list[Attribution]:
     def add(lo: int, hi: int, verb: str, phrase: tuple[int, int]) -> None:
         start, end = toks[lo][1], toks[hi - 1][2]
         speaker = text[start:end].strip()
-        if speaker and not any(a.start == start for a in out):
+        # a speaker has a word other than a determiner ("the 50th state" says nothing)
+        wordy = any(w.lower() not in _ARTICLES for w in _WORDS.findall(speaker))
+        if speaker and wordy and not any(a.start == start for a in out):
             out.append(Attribution(speaker, verb, start, end, phrase))
 
     for i, (tok, t_start, t_end) in enumerate(toks):

@@ -52,6 +52,18 @@ NUMBER_WORDS = {
     "million": 1_000_000, "billion": 1_000_000_000, "dozen": 12,
 }  # fmt: skip
 
+# Ordinals that are not also common words ("first", "second" are left out).
+ORDINALS = {
+    "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9,
+    "tenth": 10, "eleventh": 11, "twelfth": 12, "twentieth": 20, "hundredth": 100,
+}  # fmt: skip
+
+_SUFFIXES = frozenset(["st", "nd", "rd", "th"])
+_DENOMINATORS = {
+    "half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4, "fourth": 4,
+    "fourths": 4, "fifth": 5, "fifths": 5, "tenth": 10, "tenths": 10,
+}  # fmt: skip
+
 _local = threading.local()
 
 
@@ -84,6 +96,7 @@ def numbers(text: str) -> set[str]:
 
 # Verbs (as stems) that deny what follows them: "denied taking", "failed to reach".
 NEGATION_VERBS = frozenset(["deni", "deny", "reject", "refus", "fail"])
+_TURN = frozenset(["turn", "turns", "turned", "turning"])  # "turn down": a denying verb
 _SCALES = {"thousand": 1000, "million": 1_000_000, "billion": 1_000_000_000, "trillion": 10**12}
 _NUM_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[A-Za-z]+|%")
 _CLAUSE_TOKEN = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*[A-Za-z]|[A-Za-z]|\d+(?:[.,]\d+)*|[,;:.!?]")
@@ -109,7 +122,8 @@ def _word_number(run: list[str]) -> float:
 
 def number_values(text: str, loose: bool = False) -> set[str]:
     """Numbers in digits or words, normalised: ``1,500``/``fifteen hundred`` → ``1500``,
-    ``twenty-five`` → ``25``, ``1.5 million`` → ``1500000``, ``40 per cent``/``40%`` → ``40%``.
+    ``twenty-five`` → ``25``, ``1.5 million`` → ``1500000``, ``40 per cent``/``40%`` → ``40%``,
+    ``third``/``3rd`` → ``#3`` (an ordinal), ``two-thirds`` → ``2/3`` (a fraction).
 
     A lone "one" is usually a pronoun ("one of them") and counts only when ``loose``; ``loose``
     also adds each percentage's bare number and each scaled number's mantissa, so that text
@@ -124,6 +138,21 @@ def number_values(text: str, loose: bool = False) -> set[str]:
             value, j = float(tok.replace(",", "")), i + 1
             if tok.count(",") and not re.fullmatch(r"\d{1,3}(?:,\d{3})+", tok):
                 value = float(tok.replace(",", "."))  # a decimal comma
+        elif (
+            tok in ("a", "an")
+            and toks[i + 1 : i + 3]
+            and toks[i + 1] in _DENOMINATORS
+            and (toks[i + 2 : i + 3] == ["of"])
+        ):  # "a third of them" → "1/3"
+            out.add(f"1/{_DENOMINATORS[toks[i + 1]]}")
+            i += 2
+            continue
+        elif tok in ORDINALS:  # "the third largest" = "the 3rd largest": "#3", not 3
+            out.add(f"#{ORDINALS[tok]}")
+            if loose and tok in _DENOMINATORS:  # or "a third" (of something)
+                out.add(f"1/{_DENOMINATORS[tok]}")
+            i += 1
+            continue
         elif tok in NUMBER_WORDS:
             j = i
             while j < len(toks) and (toks[j] in NUMBER_WORDS or toks[j] == "and" and j > i):
@@ -131,12 +160,20 @@ def number_values(text: str, loose: bool = False) -> set[str]:
             while toks[j - 1] == "and":
                 j -= 1
             run = [w for w in toks[i:j] if w != "and"]
+            value = _word_number(run)
+            if j < len(toks) and toks[j] in _DENOMINATORS:  # "two-thirds" → "2/3"
+                out.add(f"{_fmt(value)}/{_DENOMINATORS[toks[j]]}")
+                i = j + 1
+                continue
             if run == ["one"] and not loose:
                 i = j
                 continue
-            value = _word_number(run)
         else:
             i += 1
+            continue
+        if tok[0].isdigit() and j < len(toks) and toks[j] in _SUFFIXES:  # "49th" → "#49"
+            out.add(f"#{_fmt(value)}")
+            i = j + 1
             continue
         mantissa = value
         if j < len(toks) and toks[j] in _SCALES and tok[0].isdigit():
@@ -175,7 +212,8 @@ def negated_stems(text: str, scope: int = 4) -> set[str]:
             left = 0
             continue
         nxt = toks[i + 1] if i + 1 < len(toks) else ""
-        if is_negation(tok) and not (tok == "not" and nxt == "only"):
+        phrasal = nxt == "down" and tok in _TURN  # "turned down" the offer: rejected it
+        if (is_negation(tok) and not (tok == "not" and nxt == "only")) or phrasal:
             left = scope
             continue
         if left > 0:  # the scope counts content words only

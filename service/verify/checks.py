@@ -29,10 +29,12 @@ from newsqa.text import (
     names,
     negated_stems,
     number_values,
+    split_sentences,
     words,
 )
 from service.verify.align import claim_tokens, evidence_tokens
 from service.verify.config import VerifyConfig
+from service.verify.swaps import IRREGULAR_PAST, pair_swaps, role_swaps
 
 # Words that make a claim possible, planned or expected rather than done.
 MODALS = frozenset(
@@ -47,18 +49,13 @@ _CONNECTIVE = re.compile(
     r"so that|after|following|in response to|amid|despite|to protest|leading to|resulting in)\b",
     re.IGNORECASE,
 )
-_REFERS_BACK = re.compile(r"^\W*(?:he|she|it|they|his|her|its|their)\b", re.IGNORECASE)
-_AUXILIARIES = frozenset(
-    ["has", "have", "had", "was", "were", "is", "are", "will", "would", "did", "does", "do",
-     "can", "could", "may", "might", "should", "must", "shall"]
-)  # fmt: skip
-_IRREGULAR_PAST = frozenset(
-    ["saw", "lost", "won", "took", "made", "gave", "told", "said", "went", "led", "left", "met",
-     "sent", "held", "brought", "bought", "began", "beat", "chose", "fought", "found", "got",
-     "hit", "kept", "knew", "let", "put", "ran", "set", "sold", "shot", "spoke", "struck",
-     "threw", "wrote", "became", "came", "drove", "flew", "grew", "rose", "fell", "paid",
-     "built", "sought", "taught", "thought"]
-)  # fmt: skip
+# a span that opens with a pronoun or a demonstrative ("This conference ...") is about
+# something named before it
+_REFERS_BACK = re.compile(
+    r"^\W*(?:he|she|it|they|his|her|its|their|this|these|that|those)\b", re.IGNORECASE
+)
+_DONE = frozenset(["was", "were", "has", "have", "had", "did", "been"])
+_PRONOUN_REACH = 2  # sentences before a span whose names a "he said" in it may refer to
 _PERCENT = re.compile(r"\b(?:per ?cent|percent)\b", re.IGNORECASE)
 _HEADLINE_WORDS = 12  # a title longer than this is a lead sentence, not a headline
 _SUBJECT_REACH = 10  # words before a reporting verb that may name its subject
@@ -96,6 +93,23 @@ def _modal_words(text: str, scope: int) -> set[str]:
     return out
 
 
+def split_sentence_texts(text: str) -> list[str]:
+    return [text[s:e] for s, e in split_sentences(text)]
+
+
+def _states_done(claim: str) -> bool:
+    """Whether a claim says something happened (a past or perfect verb), rather than how
+    things are: "it digs burrows" restates "it will dig" (a habit); "it was closed" does not
+    restate "it may be closed"."""
+    for tok in re.findall(r"[A-Za-z][A-Za-z'\u2019-]*", claim)[1:]:
+        low = tok.lower()
+        if low in _DONE or low in IRREGULAR_PAST:
+            return True
+        if low.endswith("ed") and not tok[0].isupper() and low not in STOPWORDS:
+            return True
+    return False
+
+
 def _subject_words(text: str) -> set[str]:
     """Lower-cased words within ``_SUBJECT_REACH`` words before a reporting verb in ``text``."""
     toks = re.findall(r"[A-Za-z][A-Za-z'\u2019-]*", text)
@@ -129,8 +143,14 @@ def _speaker_shown(who: Attribution, ev: Evidence) -> bool:
     if in_span:  # the span names someone else as its speaker
         return False
     earlier = [a for a in attributions(ev.before) if not a.pronoun]
-    if earlier:  # a quote or "he said" continues the last named speaker
-        return same_speaker(speaker, earlier[-1].speaker)
+    if earlier and same_speaker(speaker, earlier[-1].speaker):
+        return True  # a quote or "he said" continues the last named speaker
+    if any(a.pronoun for a in attributions(ev.span)) and speaker_names(speaker):
+        # "he said": the speaker is one named just before the span
+        recent = " ".join(split_sentence_texts(ev.before)[-_PRONOUN_REACH:]).lower()
+        return all(name_found(n, recent) for n in speaker_names(speaker))
+    if earlier:
+        return False
     context = f"{ev.before} {ev.span}".lower()
     return bool(speaker_names(speaker)) and all(
         name_found(n, context) for n in speaker_names(speaker)
@@ -145,6 +165,17 @@ def _names(claim: str) -> set[str]:
     return found
 
 
+def _capitalised_in(part: str, text: str) -> bool:
+    """Whether ``part`` (lower-cased) is a capitalised word of ``text``: "Education" in the
+    span shows "Victorian Education Department", "education" does not."""
+    if part in STOPWORDS:
+        return False
+    stem = part[:-2] if len(part) > 5 else part
+    return any(
+        m.group(0)[0].isupper() for m in re.finditer(r"\b" + re.escape(stem), text, re.IGNORECASE)
+    )
+
+
 def _missing_names(claim: str, found: set[str], near: str, ev: Evidence) -> list[str]:
     """Names of the claim not in the span (nor beside it). A name is also shown by another
     part of the same name ("Alain Connes" for "Connes"), by the document's title, and by the
@@ -157,7 +188,7 @@ def _missing_names(claim: str, found: set[str], near: str, ev: Evidence) -> list
     shown = set()
     for k, run in enumerate(runs):
         parts = {w.lower().split("'")[0] for w in re.findall(r"[A-Za-z'\u2019-]+", run)}
-        if any(name_found(p, near) for p in parts - TITLES if p not in STOPWORDS and len(p) > 2):
+        if any(_capitalised_in(p, ev.near or ev.span) for p in parts - TITLES if len(p) > 2):
             shown |= parts
         # a span that opens with "He ..." / "It ..." is about the subject named before it
         if (
@@ -167,125 +198,6 @@ def _missing_names(claim: str, found: set[str], near: str, ev: Evidence) -> list
         ):
             shown |= parts
     return sorted(n for n in missing - shown if not (title and name_found(n, title)))
-
-
-def _content_tokens(text: str) -> list[tuple[str, bool, bool]]:
-    """(stem, is a capitalised name, acts) of each content word, in order. A word acts when it
-    looks like a verb whose subject is the content word before it: only stopwords between
-    them (no punctuation, no possessive) and a verb form ("-ed", "-ing", "-s", a common
-    irregular past) or an auxiliary just before it ("will present")."""
-    out: list[tuple[str, bool, bool]] = []
-    joined, prev = False, ""
-    for i, tok in enumerate(re.findall(r"[A-Za-z][A-Za-z'\u2019-]*|[^\sA-Za-z]", text)):
-        low = tok.lower()
-        if not tok[0].isalpha():
-            joined, prev = False, tok
-            continue
-        stems = content_stems(tok)
-        if stems:
-            verbish = (
-                prev in _AUXILIARIES
-                or low in _IRREGULAR_PAST
-                or low.endswith(("ed", "ing"))
-                or (low.endswith("s") and not low.endswith(("ss", "'s", "\u2019s")))
-            )
-            name = tok[0].isupper() and (i > 0 or tok.isupper())
-            out.append((stems[0], name, joined and verbish and not name))
-            joined = not low.endswith(("'s", "\u2019s"))
-        prev = low
-    return out
-
-
-def _agent(toks: list[tuple[str, bool, bool]], i: int, reach: int) -> str | None:
-    """The nearest name within ``reach`` content words before token ``i``."""
-    for j in range(i - 1, max(i - reach, 0) - 1, -1):
-        if toks[j][1]:
-            return toks[j][0]
-    return None
-
-
-def _role_swaps(claim: str, span: str, reach: int) -> list[str]:
-    """Names whose action in the claim is not theirs in the span ("Y saw" for "X saw")."""
-    if reach <= 0:
-        return []
-    ctoks, stoks = _content_tokens(claim), _content_tokens(span)
-    held = {t[0] for t in stoks}
-    out = []
-    for k in range(len(ctoks) - 1):
-        name, is_name, _ = ctoks[k]
-        word, _, acts = ctoks[k + 1]
-        if not (is_name and acts) or name not in held or word not in held:
-            continue
-        others = {t[0] for t in ctoks if t[1]} - {name}
-        spots = [i for i, t in enumerate(stoks) if t[0] == word]
-        agents = [_agent(stoks, i, reach) for i in spots]
-        # a swap: the span gives this to another name of the claim, never to this one
-        if name not in agents and any(a in others for a in agents):
-            out.append(f"{name} {word}")
-    return out
-
-
-_TOKEN = re.compile(r"[A-Za-z][A-Za-z'\u2019.-]*[A-Za-z]|[A-Za-z]|\d[\d,.]*|[^\sA-Za-z\d]")
-# two terms whose order carries the meaning: "more in A than B", "A and B respectively",
-# "from A to B", "A over B", "A beat B"
-_ORDERED = (
-    re.compile(r"\b([A-Za-z][\w'-]*) than (?:the |a |an )?([A-Za-z][\w'-]*)", re.I),
-    re.compile(r"\b([A-Za-z][\w'-]*),? and ([A-Za-z][\w'-]*),? respectively\b", re.I),
-    re.compile(
-        r"\bfrom (?:the |a |an )?([A-Za-z][\w'-]*) to (?:the |a |an )?([A-Za-z][\w'-]*)", re.I
-    ),
-)
-
-
-def _modifier_pairs(text: str) -> set[tuple[str, str]]:
-    """(name, stem of the word it modifies): "Norwegian ferry", "NATO's plan", "Greig's bid";
-    a run of capitalised words counts by its last word ("Aden Ridgeway's bid")."""
-    toks = _TOKEN.findall(text)
-    out: set[tuple[str, str]] = set()
-    for i, tok in enumerate(toks[:-1]):
-        if not tok[0].isupper() or (i == 0 and not tok.isupper()) or tok.lower() in STOPWORDS:
-            continue
-        j = i + 1
-        name = tok.lower().split("'")[0].split("\u2019")[0]
-        if toks[j][:1].isupper() and toks[j].lower() not in STOPWORDS:
-            continue  # not the last word of its run
-        head = toks[j]
-        if not head[:1].isalpha() or head.lower() in STOPWORDS:
-            continue
-        stems = content_stems(head)
-        if stems:
-            out.add((name, stems[0]))
-    return out
-
-
-def _ordered_pairs(text: str) -> set[tuple[str, str]]:
-    out = set()
-    for pattern in _ORDERED:
-        for a, b in pattern.findall(text):
-            sa, sb = content_stems(a), content_stems(b)
-            if sa and sb and sa[0] != sb[0]:
-                out.add((sa[0], sb[0]))
-    return out
-
-
-def _pair_swaps(claim: str, span: str, claim_names: set[str]) -> list[str]:
-    """Modifiers moved between heads ("Norwegian ferry" for "Indonesian ferry" when the span
-    has "Norwegian ship" and "Indonesian ferry"), and order-bearing pairs reversed ("more in
-    girls than boys" for "more in boys than girls")."""
-    out = []
-    in_span = _modifier_pairs(span)
-    low = span.lower()
-    for name, head in sorted(_modifier_pairs(claim) - in_span):
-        rivals = {
-            other for other, h in in_span if h == head and other != name and other in claim_names
-        }
-        if rivals and name_found(name, low):
-            out.append(f"{name} {head} (the cited text has {', '.join(sorted(rivals))} {head})")
-    span_order = _ordered_pairs(span)
-    for a, b in sorted(_ordered_pairs(claim) - span_order):
-        if (b, a) in span_order:
-            out.append(f"{a} before {b} (the cited text has {b} before {a})")
-    return out
 
 
 def check(sentence: str, ev: Evidence, config: VerifyConfig | None = None) -> list[str]:
@@ -306,19 +218,22 @@ def check(sentence: str, ev: Evidence, config: VerifyConfig | None = None) -> li
     missing_names = _missing_names(claim, claim_names, lowered, ev)
     if missing_names:
         reasons.append(f"name: {', '.join(missing_names)} not in the cited text")
-    swaps = _role_swaps(claim, span, config.role_reach) + _pair_swaps(claim, span, claim_names)
+    swaps = role_swaps(claim, span, config.role_reach) + pair_swaps(claim, span, claim_names)
     if swaps:
         reasons.append(f"role: the cited text does not pair {'; '.join(swaps)}")
     # polarity and modality are about what is said of things, not about their names
     stems = claim_tokens(claim) - set(content_stems(" ".join(claim_names)))
     neg_claim = negated_stems(claim, config.negation_scope) & stems
     neg_span = negated_stems(span, config.negation_scope) & stems
-    if neg_claim and not neg_span:
+    span_stems = evidence_tokens(span)
+    if (neg_claim and not neg_span) or (neg_span and (neg_claim - neg_span) & span_stems):
         reasons.append("polarity: the sentence negates what the cited text asserts")
     elif neg_span and not neg_claim:
         reasons.append("polarity: the cited text negates what the sentence asserts")
-    if len(_modal_words(span, config.negation_scope) & stems) > 1 and not any(
-        w in MODALS for w in words(claim)
+    if (
+        len(_modal_words(span, config.negation_scope) & stems) > 1
+        and not any(w in MODALS for w in words(claim))
+        and _states_done(claim)
     ):
         reasons.append("modality: the cited text says it may or will happen, not that it did")
     held = evidence_tokens(span)

@@ -151,6 +151,50 @@ def test_faithful_sentences_pass_with_no_reasons(embedder: Any, sentence: str) -
     assert s.supported and s.reasons == [], s.reasons
 
 
+LEAGUE = (
+    "The club signed two coaches, Ana Ruiz, who went on to win the regional cup, and Bo Lind, "
+    "who became a commentator. The city was admitted as the 12th member of the league in 1990. "
+    "Women make up two-thirds of the players but hold a third of the board seats. "
+    "The council turned down the stadium plan on Monday. If no sponsor is found, the club "
+    "keeps its old ground. Mayor Eva Holm spoke first. She said the vote was close."
+)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "reason"),
+    [
+        ("The club signed Bo Lind, who went on to win the regional cup.", "role"),
+        ("The city was admitted as the 13th member of the league in 1990.", "number"),
+        ("Women make up three-quarters of the players.", "number"),
+        ("If no sponsor is found, the club does not keep its old ground.", "polarity"),
+        ("The club signed coaches through a scheme run by the Northern Sports Department.", "name"),
+    ],
+)
+def test_swaps_ordinals_fractions_and_names_are_caught(
+    embedder: Any, sentence: str, reason: str
+) -> None:
+    s = _verify(embedder, sentence, _passage(LEAGUE))
+    assert not s.supported
+    assert any(r.startswith(reason) for r in s.reasons), s.reasons
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The club signed Ana Ruiz, who went on to win the regional cup.",
+        "The city was admitted as the twelfth member of the league in 1990.",
+        "Women hold one-third of the board seats.",
+        "The council rejected the stadium plan on Monday.",
+        "Eva Holm said the vote was close.",
+    ],
+)
+def test_restatements_of_ordinals_fractions_and_pronoun_speakers_pass(
+    embedder: Any, sentence: str
+) -> None:
+    s = _verify(embedder, sentence, _passage(LEAGUE))
+    assert s.supported, s.reasons
+
+
 def test_the_outlet_is_evidence_for_attribution(embedder: Any) -> None:
     passage = _passage(FIRE, source="Coast Herald")
     ok = _verify(embedder, "According to the Coast Herald, there are now 211 detainees.", passage)

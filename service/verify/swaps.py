@@ -1,0 +1,171 @@
+"""Swapped roles: a name given what the span gives to another name.
+
+"Y saw" for "X saw" (the nearest name before an action), a modifier moved between heads
+("Norwegian ferry" for "Indonesian ferry"), a relative clause moved to another name ("Y, who
+did Z" for "X, who did Z") and order-bearing pairs reversed ("more in A than B").
+"""
+
+from __future__ import annotations
+
+import re
+
+from newsqa.text import STOPWORDS, content_stems, name_found
+
+_AUXILIARIES = frozenset(
+    ["has", "have", "had", "was", "were", "is", "are", "will", "would", "did", "does", "do",
+     "can", "could", "may", "might", "should", "must", "shall"]
+)  # fmt: skip
+IRREGULAR_PAST = frozenset(
+    ["saw", "lost", "won", "took", "made", "gave", "told", "said", "went", "led", "left", "met",
+     "sent", "held", "brought", "bought", "began", "beat", "chose", "fought", "found", "got",
+     "hit", "kept", "knew", "let", "put", "ran", "set", "sold", "shot", "spoke", "struck",
+     "threw", "wrote", "became", "came", "drove", "flew", "grew", "rose", "fell", "paid",
+     "built", "sought", "taught", "thought"]
+)  # fmt: skip
+
+
+def _content_tokens(text: str) -> list[tuple[str, bool, bool]]:
+    """(stem, is a capitalised name, acts) of each content word, in order. A word acts when it
+    looks like a verb whose subject is the content word before it: only stopwords between
+    them (no punctuation, no possessive) and a verb form ("-ed", "-ing", "-s", a common
+    irregular past) or an auxiliary just before it ("will present")."""
+    out: list[tuple[str, bool, bool]] = []
+    joined, prev = False, ""
+    for i, tok in enumerate(re.findall(r"[A-Za-z][A-Za-z'\u2019-]*|[^\sA-Za-z]", text)):
+        low = tok.lower()
+        if not tok[0].isalpha():
+            joined, prev = False, tok
+            continue
+        stems = content_stems(tok)
+        if stems:
+            verbish = (
+                prev in _AUXILIARIES
+                or low in IRREGULAR_PAST
+                or low.endswith(("ed", "ing"))
+                or (low.endswith("s") and not low.endswith(("ss", "'s", "\u2019s")))
+            )
+            name = tok[0].isupper() and (i > 0 or tok.isupper())
+            out.append((stems[0], name, joined and verbish and not name))
+            joined = not low.endswith(("'s", "\u2019s"))
+        prev = low
+    return out
+
+
+def _agent(toks: list[tuple[str, bool, bool]], i: int, reach: int) -> str | None:
+    """The nearest name within ``reach`` content words before token ``i``."""
+    for j in range(i - 1, max(i - reach, 0) - 1, -1):
+        if toks[j][1]:
+            return toks[j][0]
+    return None
+
+
+def role_swaps(claim: str, span: str, reach: int) -> list[str]:
+    """Names whose action in the claim is not theirs in the span ("Y saw" for "X saw")."""
+    if reach <= 0:
+        return []
+    ctoks, stoks = _content_tokens(claim), _content_tokens(span)
+    held = {t[0] for t in stoks}
+    out = []
+    for k in range(len(ctoks) - 1):
+        name, is_name, _ = ctoks[k]
+        word, _, acts = ctoks[k + 1]
+        if not (is_name and acts) or name not in held or word not in held:
+            continue
+        others = {t[0] for t in ctoks if t[1]} - {name}
+        spots = [i for i, t in enumerate(stoks) if t[0] == word]
+        agents = [_agent(stoks, i, reach) for i in spots]
+        # a swap: the span gives this to another name of the claim, never to this one
+        if name not in agents and any(a in others for a in agents):
+            out.append(f"{name} {word}")
+    return out
+
+
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z'\u2019.-]*[A-Za-z]|[A-Za-z]|\d[\d,.]*|[^\sA-Za-z\d]")
+# two terms whose order carries the meaning: "more in A than B", "A and B respectively",
+# "from A to B", "A over B", "A beat B"
+_ORDERED = (
+    re.compile(r"\b([A-Za-z][\w'-]*) than (?:the |a |an )?([A-Za-z][\w'-]*)", re.I),
+    re.compile(r"\b([A-Za-z][\w'-]*),? and ([A-Za-z][\w'-]*),? respectively\b", re.I),
+    re.compile(
+        r"\bfrom (?:the |a |an )?([A-Za-z][\w'-]*) to (?:the |a |an )?([A-Za-z][\w'-]*)", re.I
+    ),
+)
+
+
+def _modifier_pairs(text: str) -> set[tuple[str, str]]:
+    """(name, stem of the word it modifies): "Norwegian ferry", "NATO's plan", "Greig's bid";
+    a run of capitalised words counts by its last word ("Aden Ridgeway's bid")."""
+    toks = _TOKEN.findall(text)
+    out: set[tuple[str, str]] = set()
+    for i, tok in enumerate(toks[:-1]):
+        if not tok[0].isupper() or (i == 0 and not tok.isupper()) or tok.lower() in STOPWORDS:
+            continue
+        j = i + 1
+        name = tok.lower().split("'")[0].split("\u2019")[0]
+        if toks[j][:1].isupper() and toks[j].lower() not in STOPWORDS:
+            continue  # not the last word of its run
+        head = toks[j]
+        if not head[:1].isalpha() or head.lower() in STOPWORDS:
+            continue
+        stems = content_stems(head)
+        if stems:
+            out.add((name, stems[0]))
+    return out
+
+
+def _ordered_pairs(text: str) -> set[tuple[str, str]]:
+    out = set()
+    for pattern in _ORDERED:
+        for a, b in pattern.findall(text):
+            sa, sb = content_stems(a), content_stems(b)
+            if sa and sb and sa[0] != sb[0]:
+                out.add((sa[0], sb[0]))
+    return out
+
+
+_RELATIVE = re.compile(r"([A-Z][\w'\u2019-]*)\s*,\s*(?:who|which|whose)\s+([^,;:.!?]+)")
+_RELATIVE_WORDS = 3  # content words of a relative clause that say what it tells of its name
+
+
+def _relative_clauses(text: str) -> dict[str, set[str]]:
+    """Name → the first content stems of the relative clause after it ("X, who went on to
+    direct ..." → {went, direct, ...})."""
+    out: dict[str, set[str]] = {}
+    for name, clause in _RELATIVE.findall(text):
+        if name.lower() not in STOPWORDS:
+            out.setdefault(name.lower(), set()).update(content_stems(clause)[:_RELATIVE_WORDS])
+    return out
+
+
+def _relative_swaps(claim: str, span: str) -> list[str]:
+    """A relative clause moved to another name: the claim's "Y, who did Z" where the span
+    has "X, who did Z" and tells something else of Y."""
+    theirs = _relative_clauses(span)
+    out = []
+    for name, said in _relative_clauses(claim).items():
+        own = len(said & theirs.get(name, set()))
+        rivals = [o for o, s in theirs.items() if o != name and len(said & s) >= 2 > own]
+        if rivals and name in theirs:
+            out.append(f"{name} ({', '.join(sorted(rivals))} in the cited text)")
+    return out
+
+
+def pair_swaps(claim: str, span: str, claim_names: set[str]) -> list[str]:
+    """Modifiers moved between heads ("Norwegian ferry" for "Indonesian ferry" when the span
+    has "Norwegian ship" and "Indonesian ferry"), and order-bearing pairs reversed ("more in
+    girls than boys" for "more in boys than girls")."""
+    out = []
+    in_span = _modifier_pairs(span)
+    low = span.lower()
+    for name, head in sorted(_modifier_pairs(claim) - in_span):
+        rivals = {
+            other for other, h in in_span if h == head and other != name and other in claim_names
+        }
+        if rivals and name_found(name, low):
+            out.append(f"{name} {head} (the cited text has {', '.join(sorted(rivals))} {head})")
+    out += _relative_swaps(claim, span)
+    span_order = _ordered_pairs(span)
+    for a, b in sorted(_ordered_pairs(claim) - span_order):
+        if (b, a) in span_order:
+            out.append(f"{a} before {b} (the cited text has {b} before {a})")
+    return out
