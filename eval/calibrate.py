@@ -33,6 +33,7 @@ DEV_ARTICLES = Path("data/dev/articles")
 TARGET_FALSE_REFUSALS = 0.05  # the issue's bound on answerable questions refused
 SENTENCE_COST = 0.01  # per extra answer sentence, when choosing the selection thresholds
 TOP_K = 5  # passages per question, as the API's default
+NEAR_MISS_WEIGHT = 0.0  # see docs/calibration.md "Near misses"
 CLEAR_PRECISION = 0.95  # "clearly answerable": extractive answers right this often on ``fit``
 
 
@@ -89,11 +90,13 @@ def collect(state: Any, questions: list[Question]) -> list[dict[str, Any]]:
     return rows
 
 
-def _fit_lr(x: np.ndarray, y: np.ndarray) -> tuple[list[float], float]:
+def _fit_lr(
+    x: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None
+) -> tuple[list[float], float]:
     from sklearn.linear_model import LogisticRegression
 
     lr = LogisticRegression(C=1.0, max_iter=2000, class_weight="balanced")
-    lr.fit(x, y)
+    lr.fit(x, y, sample_weight=weights)
     return [float(w) for w in lr.coef_[0]], float(lr.intercept_[0])
 
 
@@ -188,7 +191,28 @@ def evaluate(rows: list[dict[str, Any]], model: Any, limit: int = 4) -> dict[str
     }
 
 
-def fit(rows: list[dict[str, Any]], fitted_on: str) -> Any:
+def near_misses(rows: list[dict[str, Any]], model: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Question features of each answerable question with its gold sentences taken away: the
+    story is covered but the detail asked for is not there, which is what most unanswerable
+    questions look like. Extra negatives for the question model (``fit`` rows only)."""
+    from service.answering.evidence import question_features
+
+    out = []
+    for row in rows:
+        a = row["assessment"]
+        if not row["q"].answerable or not any(row["labels"]):
+            continue
+        rest = [c for c, gold in zip(a.candidates, row["labels"], strict=True) if not gold]
+        if not rest:
+            continue
+        f = a.question_features
+        qf = question_features(rest, a.kind, [], [], [], row["passages"], f[10])
+        qf[6], qf[7] = f[6], f[7]
+        out.append(qf)
+    return np.array(out).reshape(len(out), -1), np.zeros(len(out), dtype=int)
+
+
+def fit(rows: list[dict[str, Any]], fitted_on: str, near_miss_weight: float = 0.0) -> Any:
 
     x = np.array([c.features for r in rows for c in r["assessment"].candidates])
     y = np.array([lab for r in rows for lab in r["labels"]], dtype=int)
@@ -198,7 +222,13 @@ def fit(rows: list[dict[str, Any]], fitted_on: str) -> Any:
     with_c = [r for r in rows if r["assessment"].candidates]
     xq = np.array([r["assessment"].question_features for r in with_c])
     yq = np.array([int(r["q"].answerable) for r in with_c])
-    qw, qb = _fit_lr(xq, yq)
+    weights = np.ones(len(yq))
+    if near_miss_weight > 0:
+        xn, yn = near_misses(rows, model)
+        if len(yn):
+            xq, yq = np.vstack([xq, xn]), np.concatenate([yq, yn])
+            weights = np.concatenate([weights, np.full(len(yn), near_miss_weight)])
+    qw, qb = _fit_lr(xq, yq, weights)
     model = replace(model, question_weights=qw, question_bias=qb)
     rescore(rows, model)
     ps = sorted(r["assessment"].p_answerable for r in rows if r["q"].answerable)
@@ -224,12 +254,19 @@ def main() -> None:
     parser.add_argument("--index-dir", type=Path, default=DEV_INDEX)
     parser.add_argument("--articles", type=Path, default=DEV_ARTICLES)
     parser.add_argument("--out", type=Path, default=None, help="model JSON (default: the shipped)")
+    parser.add_argument(
+        "--near-miss-weight",
+        type=float,
+        default=NEAR_MISS_WEIGHT,
+        help="weight of answerable questions with their gold sentences removed, as extra "
+        "unanswerable examples for the question model (0: none)",
+    )
     args = parser.parse_args()
     from service.answering.evidence import MODEL_PATH
 
     state = open_state(args.index_dir, args.articles)
     rows = collect(state, load_questions(args.fit))
-    model = fit(rows, str(args.fit))
+    model = fit(rows, str(args.fit), args.near_miss_weight)
     figures = {"fit": evaluate(rows, model)}
     for path in args.report:
         rescore_rows = collect(state, load_questions(path))

@@ -118,7 +118,7 @@ def align(
             gain, _, other = gains[0]
             # it must add at least two of the claim's words: one number or name
             # alone is how a sentence borrows a figure that belongs to something else
-            if gain > alone + widen_margin and (gain - alone) * len(words) >= 2:
+            if gain > alone + widen_margin and (gain - alone) * len(words) >= 2 - 1e-9:
                 members = tuple(sorted((best, other)))
         sim = max(float(sims[i]) for i in members) if sims is not None else None
         cover = _cover(claim_tokens(claim), ev, members)
