@@ -45,6 +45,7 @@ TITLES = _wordset(
     officer agent inspector detective superintendent commissioner ambassador king queen prince
     princess pope bishop father sheikh rev deputy acting former executive leader"""
 )
+_CLAUSE_VERBS = frozenset(["are", "were", "is", "was", "have", "had", "has", "will", "would"])
 _WORDS = re.compile(r"\b[A-Za-z][A-Za-z'-]+\b")
 _ARTICLES = frozenset({"the", "a", "an", "this", "that", "its", "his", "her", "their"})
 # Words that end a speaker phrase when reading backwards from the verb.
@@ -230,7 +231,14 @@ def attributions(text: str) -> list[Attribution]:
         # inverted: '"...," said X' / '..., says the minister'
         if prev in {",", '"', "\u201d"} and nxt and _is_word(nxt):
             found = _forward(toks, i + 1)
-            if found and (toks[found[0]][0][0].isupper() or toks[found[0]][0] in _ARTICLES):
+            # "..., said Iraq and Russia were close": a clause's subject, not a speaker
+            then = [w.lower() for w, _, _ in toks[found[1] : found[1] + 3]] if found else []
+            subject = then[:1] == ["and"] and any(w in _CLAUSE_VERBS for w in then[1:])
+            if (
+                found
+                and not subject
+                and (toks[found[0]][0][0].isupper() or toks[found[0]][0] in _ARTICLES)
+            ):
                 add(*found, low, (t_start, toks[found[1] - 1][2]))
                 continue
         back = _backward(toks, i - 1 if prev == "," else i)

@@ -120,8 +120,20 @@ def _subject_words(text: str) -> set[str]:
     return out
 
 
-def _speaker_shown(who: Attribution, ev: Evidence) -> bool:
-    """Whether the evidence shows ``who`` saying the span's claim."""
+def _role_shown(role: str, span_speaker: str) -> bool:
+    """Whether a span's nameless-headed speaker ("Iraq's ambassador") is the role that the
+    sentence gives its speaker in apposition ("Iraq's ambassador, Abbas Khalaf, said"): the
+    span speaker's last word and its names are all in the role."""
+    last = re.findall(r"[A-Za-z]+", span_speaker)[-1:]
+    if not last or not last[0].islower():
+        return False
+    role_words = {w.lower() for w in re.findall(r"[A-Za-z]+", role)}
+    return last[0] in role_words and speaker_names(span_speaker) <= speaker_names(role)
+
+
+def _speaker_shown(who: Attribution, ev: Evidence, role: str = "") -> bool:
+    """Whether the evidence shows ``who`` saying the span's claim (``role``: the phrase in
+    apposition before the speaker in the sentence, if any)."""
     speaker = who.speaker
     if is_outlet_reference(speaker) or is_author_reference(speaker):
         return True
@@ -134,6 +146,8 @@ def _speaker_shown(who: Attribution, ev: Evidence) -> bool:
         return True
     in_span = [a for a in attributions(ev.span) if not a.pronoun]
     if any(same_speaker(speaker, a.speaker) for a in in_span):
+        return True
+    if role and any(_role_shown(role, a.speaker) for a in in_span):
         return True
     # a long subject ("X, under scrutiny in Y, declared") is read loosely: the speaker's names,
     # or its head noun, close before a reporting verb of the span
@@ -208,7 +222,8 @@ def check(sentence: str, ev: Evidence, config: VerifyConfig | None = None) -> li
     claim = without_attribution(sentence) if said else sentence
     span = ev.span
     for who in said:
-        if not who.pronoun and not _speaker_shown(who, ev):
+        apposed = re.search(r"([^,;:.!?]{1,60}),\s*$", sentence[: who.start])
+        if not who.pronoun and not _speaker_shown(who, ev, apposed.group(1) if apposed else ""):
             reasons.append(f"speaker: the cited text does not show {who.speaker} saying this")
     missing_numbers = number_values(claim) - number_values(span, loose=True)
     if missing_numbers:

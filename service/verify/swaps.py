@@ -163,9 +163,43 @@ def pair_swaps(claim: str, span: str, claim_names: set[str]) -> list[str]:
         }
         if rivals and name_found(name, low):
             out.append(f"{name} {head} (the cited text has {', '.join(sorted(rivals))} {head})")
-    out += _relative_swaps(claim, span)
+    out += _relative_swaps(claim, span) + list_swaps(claim, span)
     span_order = _ordered_pairs(span)
     for a, b in sorted(_ordered_pairs(claim) - span_order):
         if (b, a) in span_order:
             out.append(f"{a} before {b} (the cited text has {b} before {a})")
+    return out
+
+
+_ITEM = r"[A-Z][\w'\u2019-]*(?:\s+(?:of\s+)?[A-Z][\w'\u2019-]*){0,3}"
+_LIST = re.compile(rf"({_ITEM})((?:,\s+{_ITEM})*),?\s+(?:and|or)\s+({_ITEM})")
+
+
+def _name_lists(text: str) -> list[set[str]]:
+    """Coordinated names ("from Jordan, Syria and Egypt") as sets of lower-cased last words."""
+    out = []
+    for m in _LIST.finditer(text):
+        items = [m.group(1), *re.split(r",\s+", m.group(2).strip(", ")), m.group(3)]
+        # an item counts by its last word: "Neil Armstrong" and "Armstrong" are one
+        found = {
+            i.split()[-1].lower() for i in items if i and i.split()[0].lower() not in STOPWORDS
+        }
+        if len(found) >= 2:
+            out.append(found)
+    return out
+
+
+def list_swaps(claim: str, span: str) -> list[str]:
+    """A list of names with a member exchanged: "Jordan, Syria and Afghanistan" where the span
+    lists "Jordan, Syria and Egypt" (leaving members out, or reordering them, is no swap)."""
+    theirs = _name_lists(span)
+    out = []
+    for ours in _name_lists(claim):
+        best = max(theirs, key=lambda s: len(s & ours), default=set())
+        shared = best & ours
+        if not shared or len(shared) * 2 < len(ours):
+            continue
+        extra, left_out = sorted(ours - best), sorted(best - ours)
+        if extra and left_out:
+            out.append(f"{', '.join(extra)} in a list (the cited text has {', '.join(left_out)})")
     return out

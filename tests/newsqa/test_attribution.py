@@ -71,3 +71,17 @@ def test_initials_stay_in_the_speaker() -> None:
     assert found.speaker == "the U. S. envoy"
     [found] = attributions("It works, said J. Smith.")
     assert found.speaker == "J. Smith"
+
+
+def test_a_clause_subject_after_said_is_no_speaker() -> None:
+    from newsqa.attribution import attributions
+
+    found = attributions("The envoy, Ana Ruiz, said Chile and Peru were close to a deal.")
+    assert [a.speaker for a in found] == ["Ana Ruiz"]
+    assert [a.speaker for a in attributions("It is off, said Jo Lee and her lawyer.")] == ["Jo Lee"]
+
+
+def test_a_numbered_noun_is_no_speaker() -> None:
+    from newsqa.attribution import attributions
+
+    assert attributions("Alaska was admitted as the 50th state of the union in 1959.") == []

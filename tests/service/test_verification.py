@@ -155,6 +155,7 @@ LEAGUE = (
     "The club signed two coaches, Ana Ruiz, who went on to win the regional cup, and Bo Lind, "
     "who became a commentator. The city was admitted as the 12th member of the league in 1990. "
     "Women make up two-thirds of the players but hold a third of the board seats. "
+    "Fans travelled from Oslo, Bergen and Tromso to see the final, the club's chairman said. "
     "The council turned down the stadium plan on Monday. If no sponsor is found, the club "
     "keeps its old ground. Mayor Eva Holm spoke first. She said the vote was close."
 )
@@ -168,6 +169,7 @@ LEAGUE = (
         ("Women make up three-quarters of the players.", "number"),
         ("If no sponsor is found, the club does not keep its old ground.", "polarity"),
         ("The club signed coaches through a scheme run by the Northern Sports Department.", "name"),
+        ("Fans travelled from Oslo, Bergen and Malmo to see the final.", "role"),
     ],
 )
 def test_swaps_ordinals_fractions_and_names_are_caught(
@@ -186,6 +188,8 @@ def test_swaps_ordinals_fractions_and_names_are_caught(
         "Women hold one-third of the board seats.",
         "The council rejected the stadium plan on Monday.",
         "Eva Holm said the vote was close.",
+        "Fans travelled from Bergen and Oslo to see the final.",
+        "The club's chairman, Per Berg, said fans travelled from Oslo, Bergen and Tromso.",
     ],
 )
 def test_restatements_of_ordinals_fractions_and_pronoun_speakers_pass(
