@@ -184,7 +184,7 @@ def run_set(
     )
     state = ServiceState(settings)
     state.open()
-    state.__dict__["engine"] = LocalEngine(state, llm=cached)
+    state.__dict__["engine"] = LocalEngine.from_state(state, llm=cached)
     extractive = ServiceState(
         settings.model_copy(update={"engine": "extractive"}),
         store=state.store,

@@ -10,7 +10,7 @@ ENGINES: Registry[Any] = Registry(
     "answer engine",
     {
         "extractive": "service.answering.extractive:ExtractiveEngine.from_state",
-        "openai": "service.answering.generative:OpenAIEngine",
-        "local": "service.answering.generative:LocalEngine",
+        "openai": "service.answering.generative:OpenAIEngine.from_state",
+        "local": "service.answering.generative:LocalEngine.from_state",
     },
 )

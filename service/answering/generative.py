@@ -29,6 +29,8 @@ from service.verify.entailment import EntailmentJudge, judge_enabled
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
+    from newsqa.components.embeddings import Embedder
+    from newsqa.settings import Settings
     from service.state import ServiceState
 
 __all__ = ["LocalEngine", "OpenAIEngine", "default_model_path"]
@@ -60,10 +62,16 @@ class OpenAIEngine:
 
     name = "openai"
 
-    def __init__(self, state: ServiceState, llm: BaseChatModel | None = None) -> None:
-        self.state = state
-        self.settings = state.settings
-        self.fallback = ExtractiveEngine.from_state(state)
+    def __init__(
+        self,
+        embedder: Embedder,
+        fallback: ExtractiveEngine,
+        settings: Settings,
+        llm: BaseChatModel | None = None,
+    ) -> None:
+        self.embedder = embedder
+        self.settings = settings
+        self.fallback = fallback
         self.structured = self.settings.llm_structured_output and is_openai_compatible(
             self.settings
         )
@@ -71,6 +79,11 @@ class OpenAIEngine:
         self._llm = llm
         self._judge: EntailmentJudge | None = None
         self._lock = threading.Lock()
+
+    @classmethod
+    def from_state(cls, state: ServiceState, llm: BaseChatModel | None = None) -> OpenAIEngine:
+        """The engine built from the service's embedder, extractive engine and settings."""
+        return cls(state.embedder, ExtractiveEngine.from_state(state), state.settings, llm)
 
     @property
     def llm(self) -> BaseChatModel:
@@ -109,7 +122,7 @@ class OpenAIEngine:
     ) -> Iterator[DraftSentence | Draft]:
         """Verified sentences as the model completes them, then the final ``Draft``."""
         t0 = time.perf_counter()
-        checker = Checker(self.state.embedder, passages, question, self.verify_config, self.judge)
+        checker = Checker(self.embedder, passages, question, self.verify_config, self.judge)
         run = _Answer(self, checker)
         try:
             yield from run.consume(self._stream(question, passages))
@@ -249,11 +262,16 @@ class LocalEngine(OpenAIEngine):
 
     name = "local"
 
-    def __init__(self, state: ServiceState, llm: BaseChatModel | None = None) -> None:
+    def __init__(
+        self,
+        embedder: Embedder,
+        fallback: ExtractiveEngine,
+        settings: Settings,
+        llm: BaseChatModel | None = None,
+    ) -> None:
         from newsqa.components.chat import local_model_path, local_server_url
 
-        super().__init__(state, llm)
-        settings = state.settings
+        super().__init__(embedder, fallback, settings, llm)
         self.model_path = local_model_path(settings)
         if llm is None:  # start the server now: a missing model is a start-up error
             local_server_url(self.model_path, settings.local_n_ctx, settings.local_threads)
