@@ -68,7 +68,7 @@ def collect(state: Any, questions: list[Question]) -> list[dict[str, Any]]:
     texts: dict[str, str] = {}
     rows = []
     for q in questions:
-        hits = trusted_hits(state, q.question, TOP_K, None)
+        hits = trusted_hits(state.retriever, q.question, TOP_K, None)
         passages = [Passage(i + 1, h) for i, h in enumerate(hits)]
         a = state.scorer.assess(q.question, passages, _neutral())
         gold: list[tuple[str, int, int]] = []

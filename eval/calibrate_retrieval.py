@@ -50,7 +50,7 @@ def gold_chunks(state: Any, q: Question, docs: dict[str, str], texts: dict[str, 
 
 
 def collect(state: Any, questions: list[Question]) -> list[tuple[list[list[str]], set[str]]]:
-    from service.retrieval import embed_query, rankings
+    from service.retrieval import embed_query
 
     docs = {Path(r.path).name: r.doc_id for r in state.store.documents()}
     texts: dict[str, str] = {}
@@ -62,7 +62,7 @@ def collect(state: Any, questions: list[Question]) -> list[tuple[list[list[str]]
         if not gold:
             continue
         qvec = embed_query(state.embedder, q.question)
-        _dense, ranked = rankings(state, qvec, q.question, POOL, None)
+        _dense, ranked = state.retriever.rankings(qvec, q.question, POOL, None)
         rows.append((ranked, gold))
     return rows
 

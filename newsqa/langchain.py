@@ -77,7 +77,9 @@ class NewsQARetriever(BaseRetriever):
         from service.answering.service import trusted_hits
         from service.retrieval import filters_to_chunk_filter
 
-        hits = trusted_hits(self.state, query, self.k, filters_to_chunk_filter(self.filters))
+        hits = trusted_hits(
+            self.state.retriever, query, self.k, filters_to_chunk_filter(self.filters)
+        )
         return [to_document(hit) for hit in hits]
 
 

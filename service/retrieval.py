@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from newsqa.components.store import ChunkFilter
-from newsqa.types import ScoredChunk, ScoredSentence
+from newsqa.types import ScoredChunk
 from service.schemas import Filters
 
 if TYPE_CHECKING:
     from newsqa.components.embeddings import Embedder
+    from newsqa.components.store import VectorStore
+    from newsqa.components.store.keyword import KeywordIndex
+    from newsqa.settings import Settings
     from service.state import ServiceState
 
 
@@ -82,30 +86,57 @@ def filters_to_chunk_filter(filters: Filters | None) -> ChunkFilter | None:
     return None if flt.is_empty() else flt
 
 
-def _allowed_ids(state: ServiceState, flt: ChunkFilter) -> set[str]:
-    """Every chunk id matching the filter (for restricting BM25)."""
-    return set(state.store.chunk_ids(flt))
+class Retriever:
+    """Hybrid retrieval over one index: chunk vectors, best-sentence vectors and BM25, fused.
 
+    Built from its dependencies; ``ready`` is called before every search (the service's
+    "index open and in step with other writers" check, which raises a 503 error when not).
+    """
 
-def best_sentences(
-    state: ServiceState, qvec: np.ndarray, pool: int, flt: ChunkFilter | None
-) -> list[ScoredSentence]:
-    """The ``pool`` stored sentences closest to the question (any chunk)."""
-    return state.store.query_sentences(qvec, pool, flt)
+    def __init__(
+        self,
+        embedder: Embedder,
+        store: VectorStore,
+        keyword: KeywordIndex,
+        settings: Settings,
+        ready: Callable[[], None] | None = None,
+    ) -> None:
+        self.embedder = embedder
+        self.store = store
+        self.keyword = keyword
+        self.settings = settings
+        self.ready = ready or (lambda: None)
 
+    def rankings(
+        self, qvec: np.ndarray, query: str, pool: int, flt: ChunkFilter | None
+    ) -> tuple[list[ScoredChunk], list[list[str]]]:
+        """The dense hits and the three rankings of chunk ids that ``search`` fuses."""
+        dense = self.store.query(qvec, pool, flt)
+        sentence_rank: list[str] = []
+        for sent in self.store.query_sentences(qvec, 2 * pool, flt):
+            if sent.chunk_id and sent.chunk_id not in sentence_rank:
+                sentence_rank.append(sent.chunk_id)
+        allowed = set(self.store.chunk_ids(flt)) if flt is not None else None
+        sparse = [cid for cid, _score in self.keyword.search(query, pool, allowed)]
+        return dense, [[hit.chunk.chunk_id for hit in dense], sentence_rank[:pool], sparse]
 
-def rankings(
-    state: ServiceState, qvec: np.ndarray, query: str, pool: int, flt: ChunkFilter | None
-) -> tuple[list[ScoredChunk], list[list[str]]]:
-    """The dense hits and the three rankings of chunk ids that ``hybrid_search`` fuses."""
-    dense = state.store.query(qvec, pool, flt)
-    sentence_rank: list[str] = []
-    for sent in best_sentences(state, qvec, 2 * pool, flt):
-        if sent.chunk_id and sent.chunk_id not in sentence_rank:
-            sentence_rank.append(sent.chunk_id)
-    allowed = _allowed_ids(state, flt) if flt is not None else None
-    sparse = [cid for cid, _score in state.keyword.search(query, pool, allowed)]
-    return dense, [[hit.chunk.chunk_id for hit in dense], sentence_rank[:pool], sparse]
+    def search(self, query: str, k: int, flt: ChunkFilter | None = None) -> list[ScoredChunk]:
+        """Top ``k`` chunks by RRF of three rankings: chunk vectors, the chunk's best sentence
+        vector ("small-to-big") and BM25; ``score`` is the chunk's cosine similarity."""
+        self.ready()
+        if k <= 0:
+            return []
+        if flt is not None and flt.is_empty():
+            flt = None
+        qvec = embed_query(self.embedder, query)
+        dense, ranked = self.rankings(qvec, query, max(4 * k, 20), flt)
+        order = fuse(ranked, self.settings.fusion_weights, self.settings.rrf_k, k)
+        by_id = {hit.chunk.chunk_id: hit for hit in dense}
+        missing = [cid for cid in order if cid not in by_id]
+        if missing:
+            for hit in self.store.get_chunks(missing, qvec):  # scored with stored embeddings
+                by_id[hit.chunk.chunk_id] = hit
+        return [by_id[cid] for cid in order if cid in by_id]
 
 
 def fuse(ranked: list[list[str]], weights: tuple[float, ...], rrf_k: int, k: int) -> list[str]:
@@ -122,19 +153,5 @@ def fuse(ranked: list[list[str]], weights: tuple[float, ...], rrf_k: int, k: int
 def hybrid_search(
     state: ServiceState, query: str, k: int, flt: ChunkFilter | None = None
 ) -> list[ScoredChunk]:
-    """Top ``k`` chunks by RRF of three rankings: chunk vectors, the chunk's best sentence
-    vector ("small-to-big") and BM25; ``score`` is the chunk's cosine similarity."""
-    state.ensure_ready()
-    if k <= 0:
-        return []
-    if flt is not None and flt.is_empty():
-        flt = None
-    qvec = embed_query(state.embedder, query)
-    dense, ranked = rankings(state, qvec, query, max(4 * k, 20), flt)
-    order = fuse(ranked, state.settings.fusion_weights, state.settings.rrf_k, k)
-    by_id = {hit.chunk.chunk_id: hit for hit in dense}
-    missing = [cid for cid in order if cid not in by_id]
-    if missing:
-        for hit in state.store.get_chunks(missing, qvec):  # scored with stored embeddings
-            by_id[hit.chunk.chunk_id] = hit
-    return [by_id[cid] for cid in order if cid in by_id]
+    """``Retriever.search`` with the service's retriever (a shorthand for scripts and tests)."""
+    return state.retriever.search(query, k, flt)

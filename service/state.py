@@ -16,6 +16,8 @@ from newsqa.settings import Settings
 if TYPE_CHECKING:
     from ingest.pipeline import Indexer
     from service.answering.evidence import EvidenceScorer
+    from service.answering.service import AnswerService
+    from service.retrieval import Retriever
 
 
 class ServiceState:
@@ -84,6 +86,20 @@ class ServiceState:
         indexer.keyword = self.keyword
         self._opened = True
         return indexer
+
+    @cached_property
+    def retriever(self) -> Retriever:
+        """Hybrid retrieval from the embedder, store and keywords (checks the index is ready)."""
+        from service.retrieval import Retriever
+
+        return Retriever(self.embedder, self.store, self.keyword, self.settings, self.ensure_ready)
+
+    @cached_property
+    def answers(self) -> AnswerService:
+        """The /ask use case, from the retriever, scorer, engine, store and settings."""
+        from service.answering.service import AnswerService
+
+        return AnswerService(self.retriever, self.scorer, self.engine, self.store, self.settings)
 
     @cached_property
     def scorer(self) -> EvidenceScorer:

@@ -6,20 +6,23 @@ import contextlib
 import threading
 import time
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from newsqa.claims import claim_of
 from newsqa.components.store import ChunkFilter
 from newsqa.types import ScoredChunk
 from service.answering import Draft, DraftSentence, Passage
-from service.answering.evidence import Assessment
+from service.answering.evidence import Assessment, EvidenceScorer
 from service.answering.extractive import REFUSAL
 from service.answering.gate import worth_asking
 from service.answering.verification import looks_like_instruction
-from service.retrieval import filters_to_chunk_filter, hybrid_search
+from service.retrieval import filters_to_chunk_filter
 from service.schemas import AnswerSentence, AskRequest, AskResponse, Citation
 
 if TYPE_CHECKING:
+    from newsqa.components.store import VectorStore
+    from newsqa.settings import Settings
+    from service.retrieval import Retriever
     from service.state import ServiceState
 
 
@@ -55,16 +58,15 @@ def warm_up_in_background(state: ServiceState, limit: int = 200) -> threading.Th
 
 
 def trusted_hits(
-    state: ServiceState, question: str, k: int, flt: ChunkFilter | None
+    retriever: Retriever, question: str, k: int, flt: ChunkFilter | None
 ) -> list[ScoredChunk]:
-    """``hybrid_search`` without chunks that carry instructions to a model (prompt injection).
-
-    Such chunks stay searchable (``/search``) but never reach an engine or an answer.
-    """
-    hits = hybrid_search(state, question, k, flt)
+    """``retriever.search`` without chunks that carry instructions to a model (prompt
+    injection). Such chunks stay searchable (``/search``) but never reach an engine or an
+    answer."""
+    hits = retriever.search(question, k, flt)
     clean = [h for h in hits if not looks_like_instruction(h.chunk.text)]
     if len(clean) < len(hits):
-        more = hybrid_search(state, question, 2 * k + 10, flt)
+        more = retriever.search(question, 2 * k + 10, flt)
         clean = [h for h in more if not looks_like_instruction(h.chunk.text)][:k]
     return clean
 
@@ -188,21 +190,68 @@ def build_response(
     )
 
 
-class _Run:
-    """The steps shared by ``answer_question`` and ``stream_answer``."""
+class AnswerService:
+    """The /ask use case, built from its parts: standalone question → retrieval → evidence
+    (refusal gate) → engine → verified response."""
 
-    def __init__(self, req: AskRequest, state: ServiceState) -> None:
+    def __init__(
+        self,
+        retriever: Retriever,
+        scorer: EvidenceScorer,
+        engine: Any,
+        store: VectorStore,
+        settings: Settings,
+    ) -> None:
+        self.retriever = retriever
+        self.scorer = scorer
+        self.engine = engine
+        self.store = store
+        self.settings = settings
+
+    def answer(self, req: AskRequest) -> AskResponse:
+        """Answer one question (with optional history and filters) from the index."""
+        run = _Run(req, self)
+        *_sentences, draft = run.sentences()
+        assert isinstance(draft, Draft)
+        return run.finish(draft)
+
+    def stream(self, req: AskRequest) -> Iterator[tuple[str, dict]]:
+        """Events: ``citations`` (candidates), a ``delta`` per verified sentence, ``final``.
+
+        A sentence is sent only once verified, so the text streamed is the final answer's (or
+        the refusal, when nothing is verified).
+        """
+        run = _Run(req, self)
+        cited = candidate_citations(run.passages, run.assessment)
+        yield "citations", {"citations": [c.model_dump() for c in cited]}
+        sent: list[DraftSentence] = []
+        for item in run.sentences():
+            if isinstance(item, Draft):
+                response = run.finish(item)
+                if not response.answerable:
+                    yield "delta", {"text": (" " if sent else "") + response.answer}
+                yield "final", response.model_dump()
+            else:
+                yield "delta", {"text": _delta(item, sent)}
+                sent.append(item)
+
+
+class _Run:
+    """The steps of one answer, shared by ``AnswerService.answer`` and ``.stream``."""
+
+    def __init__(self, req: AskRequest, service: AnswerService) -> None:
         self.t0 = time.perf_counter()
-        self.state = state
-        self.engine = state.engine
+        self.service = service
+        self.engine = service.engine
         self.timings: dict[str, float] = {}
         t = time.perf_counter()
         self.question = self.engine.standalone(req.question, req.history)
-        hits = trusted_hits(state, self.question, req.top_k, filters_to_chunk_filter(req.filters))
+        flt = filters_to_chunk_filter(req.filters)
+        hits = trusted_hits(service.retriever, self.question, req.top_k, flt)
         self.passages = [Passage(i + 1, hit) for i, hit in enumerate(hits)]
         self.timings["retrieve"] = _ms(t)
         t = time.perf_counter()  # sentence scoring: the refusal gate and the extractive answer
-        scorer = state.scorer
+        scorer = service.scorer
         self.assessment = scorer.assess(self.question, self.passages) if self.passages else None
         self.timings["evidence"] = _ms(t)
 
@@ -212,7 +261,7 @@ class _Run:
         Clearly unanswerable questions (the evidence gate) are refused without the engine.
         """
         t = time.perf_counter()
-        if not worth_asking(self.assessment, self.state.settings):
+        if not worth_asking(self.assessment, self.service.settings):
             draft = Draft([], answerable=False, engine=self.engine.name, refusal=REFUSAL)
         else:
             draft = Draft([], answerable=False, engine=self.engine.name, refusal=REFUSAL)
@@ -234,7 +283,7 @@ class _Run:
         documents = dict(draft.documents)
         unread = [d for d in doc_ids if d not in documents]
         if draft.answerable and unread:
-            documents |= self.state.store.document_texts(unread)
+            documents |= self.service.store.document_texts(unread)
         self.timings["total"] = _ms(self.t0)
         return build_response(draft, self.passages, self.assessment, self.timings, documents)
 
@@ -245,31 +294,10 @@ def _delta(sentence: DraftSentence, before: list[DraftSentence]) -> str:
 
 
 def answer_question(req: AskRequest, state: ServiceState) -> AskResponse:
-    """Answer one question (with optional history and filters) from the index."""
-    run = _Run(req, state)
-    *_sentences, draft = run.sentences()
-    assert isinstance(draft, Draft)
-    return run.finish(draft)
+    """``AnswerService.answer`` with the service's parts."""
+    return state.answers.answer(req)
 
 
 def stream_answer(req: AskRequest, state: ServiceState) -> Iterator[tuple[str, dict]]:
-    """Events: ``citations`` (candidates), a ``delta`` per verified sentence, ``final``.
-
-    A sentence is sent only once verified, so the text streamed is the final answer's (or the
-    refusal, when nothing is verified).
-    """
-    run = _Run(req, state)
-    yield (
-        "citations",
-        {"citations": [c.model_dump() for c in candidate_citations(run.passages, run.assessment)]},
-    )
-    sent: list[DraftSentence] = []
-    for item in run.sentences():
-        if isinstance(item, Draft):
-            response = run.finish(item)
-            if not response.answerable:
-                yield "delta", {"text": (" " if sent else "") + response.answer}
-            yield "final", response.model_dump()
-        else:
-            yield "delta", {"text": _delta(item, sent)}
-            sent.append(item)
+    """``AnswerService.stream`` with the service's parts."""
+    return state.answers.stream(req)

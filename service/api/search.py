@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from newsqa.errors import BadRequest
 from service.api.ask import ERRORS
 from service.deps import ReadyStateDep
-from service.retrieval import filters_to_chunk_filter, hybrid_search
+from service.retrieval import filters_to_chunk_filter
 from service.schemas import MAX_QUESTION_CHARS, Filters, SearchHit, SearchResponse
 
 router = APIRouter(tags=["search"])
@@ -35,7 +35,7 @@ def search(
             source=source, doc_ids=doc_id, published_from=published_from, published_to=published_to
         )
     )
-    hits = hybrid_search(state, query, k, flt)
+    hits = state.retriever.search(query, k, flt)
     return SearchResponse(
         query=query,
         hits=[
