@@ -97,19 +97,19 @@ class Settings(BaseSettings):
         default=0.67, ge=0.0, le=1.0, description="share of a because/after/to clause in the span"
     )
     verify_widen_margin: float = Field(
-        default=0.1, ge=0.0, le=1.0, description="overlap gain to align two sentences, not one"
+        default=0.2, ge=0.0, le=1.0, description="overlap gain to align two sentences, not one"
     )
     verify_name_context: int = Field(
         default=0, ge=0, le=5, description="sentences beside the span where its names may be"
     )
     verify_role_reach: int = Field(
-        default=0, ge=0, le=8, description="content words between a name and what it does; 0: off"
+        default=2, ge=0, le=8, description="content words between a name and what it does; 0: off"
     )
     verify_align_reach: int = Field(
         default=1, ge=1, le=10, description="how far apart two sentences a claim joins may be"
     )
     verify_content_context: int = Field(
-        default=1, ge=0, le=10, description="sentences beside the span whose words count partly"
+        default=2, ge=0, le=10, description="sentences beside the span whose words count partly"
     )
     verify_context_weight: float = Field(
         default=0.0, ge=0.0, le=1.0, description="a claim word found only beside the span"

@@ -163,6 +163,9 @@ def number_values(text: str, loose: bool = False) -> set[str]:
             value = _word_number(run)
             if j < len(toks) and toks[j] in _DENOMINATORS:  # "two-thirds" → "2/3"
                 out.add(f"{_fmt(value)}/{_DENOMINATORS[toks[j]]}")
+                if loose:  # evidence: "three-quarters" supports "75%"
+                    share = round(100 * value / _DENOMINATORS[toks[j]])
+                    out.update({f"{share}%", str(share)})
                 i = j + 1
                 continue
             if run == ["one"] and not loose:

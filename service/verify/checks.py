@@ -56,6 +56,7 @@ _REFERS_BACK = re.compile(
 )
 _DONE = frozenset(["was", "were", "has", "have", "had", "did", "been"])
 _PRONOUN_REACH = 2  # sentences before a span whose names a "he said" in it may refer to
+_WIDER_NEGATION = 2  # extra content words a span's negation covers, for the word-by-word check
 _PERCENT = re.compile(r"\b(?:per ?cent|percent)\b", re.IGNORECASE)
 _HEADLINE_WORDS = 12  # a title longer than this is a lead sentence, not a headline
 _SUBJECT_REACH = 10  # words before a reporting verb that may name its subject
@@ -131,7 +132,23 @@ def _role_shown(role: str, span_speaker: str) -> bool:
     return last[0] in role_words and speaker_names(span_speaker) <= speaker_names(role)
 
 
-def _speaker_shown(who: Attribution, ev: Evidence, role: str = "") -> bool:
+_QUOTE = re.compile(r"[\"\u201c]([^\"\u201c\u201d]{12,})[\"\u201d]")
+
+
+def _quote_sentence(sentence: str, span: str) -> str | None:
+    """The sentence of the span that holds the sentence's quotation and names its speaker
+    (None when the sentence quotes nothing the span holds, or no one is named there)."""
+    for quote in _QUOTE.findall(sentence):
+        needle = " ".join(words(quote))
+        for start, end in split_sentences(span):
+            text = span[start:end]
+            found = bool(needle) and needle in " ".join(words(text))
+            if found and any(not a.pronoun for a in attributions(text)):
+                return text
+    return None
+
+
+def _speaker_shown(who: Attribution, ev: Evidence, role: str = "", sentence: str = "") -> bool:
     """Whether the evidence shows ``who`` saying the span's claim (``role``: the phrase in
     apposition before the speaker in the sentence, if any)."""
     speaker = who.speaker
@@ -145,13 +162,17 @@ def _speaker_shown(who: Attribution, ev: Evidence, role: str = "") -> bool:
     ):
         return True
     in_span = [a for a in attributions(ev.span) if not a.pronoun]
+    key = speaker_names(speaker) or {w for w in words(speaker) if w not in STOPWORDS}
+    quoted = _quote_sentence(sentence, ev.span)
+    if quoted is not None:  # the span says who said these very words
+        named = [a.speaker for a in attributions(quoted) if not a.pronoun]
+        return any(same_speaker(speaker, s) for s in named) or bool(key & _subject_words(quoted))
     if any(same_speaker(speaker, a.speaker) for a in in_span):
         return True
     if role and any(_role_shown(role, a.speaker) for a in in_span):
         return True
     # a long subject ("X, under scrutiny in Y, declared") is read loosely: the speaker's names,
     # or its head noun, close before a reporting verb of the span
-    key = speaker_names(speaker) or {w for w in words(speaker) if w not in STOPWORDS}
     if key & _subject_words(ev.span):
         return True
     if in_span:  # the span names someone else as its speaker
@@ -174,7 +195,12 @@ def _speaker_shown(who: Attribution, ev: Evidence, role: str = "") -> bool:
 def _names(claim: str) -> set[str]:
     found = names(claim)
     first = re.match(r"\W*([A-Z][A-Za-z'\u2019-]+)", claim)
-    if first and first.group(1).lower() not in STOPWORDS:
+    # the first word is a name unless it is a common word, an adverb or a participle
+    if (
+        first
+        and first.group(1).lower() not in STOPWORDS
+        and not first.group(1).endswith(("ly", "ing"))
+    ):
         found.add(first.group(1).lower().split("'")[0].split("\u2019")[0])
     return found
 
@@ -223,7 +249,8 @@ def check(sentence: str, ev: Evidence, config: VerifyConfig | None = None) -> li
     span = ev.span
     for who in said:
         apposed = re.search(r"([^,;:.!?]{1,60}),\s*$", sentence[: who.start])
-        if not who.pronoun and not _speaker_shown(who, ev, apposed.group(1) if apposed else ""):
+        role = apposed.group(1) if apposed else ""
+        if not who.pronoun and not _speaker_shown(who, ev, role, sentence):
             reasons.append(f"speaker: the cited text does not show {who.speaker} saying this")
     missing_numbers = number_values(claim) - number_values(span, loose=True)
     if missing_numbers:
@@ -240,8 +267,11 @@ def check(sentence: str, ev: Evidence, config: VerifyConfig | None = None) -> li
     stems = claim_tokens(claim) - set(content_stems(" ".join(claim_names)))
     neg_claim = negated_stems(claim, config.negation_scope) & stems
     neg_span = negated_stems(span, config.negation_scope) & stems
-    span_stems = evidence_tokens(span)
-    if (neg_claim and not neg_span) or (neg_span and (neg_claim - neg_span) & span_stems):
+    # word by word, with a wider reach on the span ("was not able to be moved across its full
+    # range" negates as much as "could not be moved across its full range")
+    wide = negated_stems(span, config.negation_scope + _WIDER_NEGATION) & stems
+    flipped = (neg_claim - wide) & evidence_tokens(span)
+    if (neg_claim and not neg_span) or (neg_span and flipped):
         reasons.append("polarity: the sentence negates what the cited text asserts")
     elif neg_span and not neg_claim:
         reasons.append("polarity: the cited text negates what the sentence asserts")

@@ -24,6 +24,14 @@ IRREGULAR_PAST = frozenset(
 )  # fmt: skip
 
 
+_PASSIVE = frozenset(["was", "were", "is", "are", "be", "been", "being"])
+# Adverbs that sit between an auxiliary and its verb ("was first published", "has since won").
+_ADVERBS = frozenset(
+    ["first", "second", "third", "last", "also", "then", "later", "since", "still", "just",
+     "already", "again", "once", "never", "ever", "soon", "now", "often"]
+)  # fmt: skip
+
+
 def _content_tokens(text: str) -> list[tuple[str, bool, bool]]:
     """(stem, is a capitalised name, acts) of each content word, in order. A word acts when it
     looks like a verb whose subject is the content word before it: only stopwords between
@@ -36,15 +44,19 @@ def _content_tokens(text: str) -> list[tuple[str, bool, bool]]:
         if not tok[0].isalpha():
             joined, prev = False, tok
             continue
+        if low in _ADVERBS or (low.endswith("ly") and not tok[0].isupper()):
+            continue  # "was first published": the verb is "published", after the adverb
         stems = content_stems(tok)
         if stems:
-            verbish = (
+            passive = prev in _PASSIVE and low.endswith("ed")  # "was published": done to it
+            verbish = not passive and (
                 prev in _AUXILIARIES
                 or low in IRREGULAR_PAST
                 or low.endswith(("ed", "ing"))
                 or (low.endswith("s") and not low.endswith(("ss", "'s", "\u2019s")))
             )
-            name = tok[0].isupper() and (i > 0 or tok.isupper())
+            # a text's first word is a name unless it is a common word ("The", "Some")
+            name = tok[0].isupper() and (i > 0 or tok.isupper() or low not in STOPWORDS)
             out.append((stems[0], name, joined and verbish and not name))
             joined = not low.endswith(("'s", "\u2019s"))
         prev = low
@@ -72,7 +84,8 @@ def role_swaps(claim: str, span: str, reach: int) -> list[str]:
         if not (is_name and acts) or name not in held or word not in held:
             continue
         others = {t[0] for t in ctoks if t[1]} - {name}
-        spots = [i for i, t in enumerate(stoks) if t[0] == word]
+        # where the span has the word as an action too (not "..., first published")
+        spots = [i for i, t in enumerate(stoks) if t[0] == word and t[2]]
         agents = [_agent(stoks, i, reach) for i in spots]
         # a swap: the span gives this to another name of the claim, never to this one
         if name not in agents and any(a in others for a in agents):
@@ -163,7 +176,7 @@ def pair_swaps(claim: str, span: str, claim_names: set[str]) -> list[str]:
         }
         if rivals and name_found(name, low):
             out.append(f"{name} {head} (the cited text has {', '.join(sorted(rivals))} {head})")
-    out += _relative_swaps(claim, span) + list_swaps(claim, span)
+    out += _relative_swaps(claim, span) + list_swaps(claim, span) + contrast_swaps(claim, span)
     span_order = _ordered_pairs(span)
     for a, b in sorted(_ordered_pairs(claim) - span_order):
         if (b, a) in span_order:
@@ -202,4 +215,50 @@ def list_swaps(claim: str, span: str) -> list[str]:
         extra, left_out = sorted(ours - best), sorted(best - ours)
         if extra and left_out:
             out.append(f"{', '.join(extra)} in a list (the cited text has {', '.join(left_out)})")
+    return out
+
+
+_CONTRAST = re.compile(r"[,;]?\s+\b(?:while|whereas|but|unlike)\b", re.IGNORECASE)
+_VERB = re.compile(
+    r"\b(?:is|are|was|were|has|have|had|will|would|can|could|may|might|does|do|did)\b", re.I
+)
+_HEAD_WORDS = 3  # content words of a clause's opening that name what it is about
+
+
+def _halves(text: str) -> tuple[str, str] | None:
+    """A sentence cut at its contrast ("A does X, whereas B does Y") into its two clauses."""
+    m = _CONTRAST.search(text)
+    if not m or m.start() < 8:
+        return None
+    return text[: m.start()], text[m.end() :]
+
+
+def _head_and_body(clause: str) -> tuple[set[str], set[str]]:
+    """The clause's subject words (the last few before its first verb, after any opening
+    phrase such as "For example,") and the rest."""
+    lead = clause.strip()
+    end = _VERB.search(lead)
+    cut = end.start() if end and end.start() > 0 else len(lead)
+    subject = lead[:cut].rsplit(",", 1)[-1]
+    head = set(content_stems(subject)[-_HEAD_WORDS:])
+    return head, set(content_stems(lead[cut:])) - head
+
+
+def contrast_swaps(claim: str, span: str) -> list[str]:
+    """Two contrasted subjects exchanged: "A does X, whereas B does Y" where the span says
+    "B does X, whereas A does Y" (the subjects cross, what is said of them does not)."""
+    ours = _halves(claim)
+    if ours is None:
+        return []
+    out = []
+    for m in re.finditer(r"[^.!?]+[.!?]?", span):
+        theirs = _halves(m.group(0))
+        if theirs is None:
+            continue
+        (h1, b1), (h2, b2) = (_head_and_body(c) for c in ours)
+        (g1, d1), (g2, d2) = (_head_and_body(c) for c in theirs)
+        heads_cross = bool(h1 & g2) and bool(h2 & g1) and not (h1 & g1) and not (h2 & g2)
+        bodies_straight = len(b1 & d1) + len(b2 & d2) > len(b1 & d2) + len(b2 & d1)
+        if heads_cross and bodies_straight:
+            out.append(f"{', '.join(sorted(h1))} and {', '.join(sorted(h2))} exchanged")
     return out

@@ -156,6 +156,8 @@ LEAGUE = (
     "who became a commentator. The city was admitted as the 12th member of the league in 1990. "
     "Women make up two-thirds of the players but hold a third of the board seats. "
     "Fans travelled from Oslo, Bergen and Tromso to see the final, the club's chairman said. "
+    "A keeper is paid by the goal, whereas a striker is paid by the clean sheet. "
+    'Coach Bo Lind promised, "every seat will be free on opening day." '
     "The council turned down the stadium plan on Monday. If no sponsor is found, the club "
     "keeps its old ground. Mayor Eva Holm spoke first. She said the vote was close."
 )
@@ -170,6 +172,8 @@ LEAGUE = (
         ("If no sponsor is found, the club does not keep its old ground.", "polarity"),
         ("The club signed coaches through a scheme run by the Northern Sports Department.", "name"),
         ("Fans travelled from Oslo, Bergen and Malmo to see the final.", "role"),
+        ("A striker is paid by the goal, whereas a keeper is paid by the clean sheet.", "role"),
+        ('Eva Holm said, "every seat will be free on opening day."', "speaker"),
     ],
 )
 def test_swaps_ordinals_fractions_and_names_are_caught(
@@ -189,6 +193,8 @@ def test_swaps_ordinals_fractions_and_names_are_caught(
         "The council rejected the stadium plan on Monday.",
         "Eva Holm said the vote was close.",
         "Fans travelled from Bergen and Oslo to see the final.",
+        "A striker is paid by the clean sheet, whereas a keeper is paid by the goal.",
+        'Bo Lind promised, "every seat will be free on opening day."',
         "The club's chairman, Per Berg, said fans travelled from Oslo, Bergen and Tromso.",
     ],
 )
