@@ -46,6 +46,9 @@ TITLES = _wordset(
     princess pope bishop father sheikh rev deputy acting former executive leader"""
 )
 _CLAUSE_VERBS = frozenset(["are", "were", "is", "was", "have", "had", "has", "will", "would"])
+# '..., said the minister': an inverted speaker opens with an article or a name ("said that
+# previously, ..." is reported speech with no speaker after the verb)
+_INVERTED_OPENERS = frozenset({"the", "a", "an", "its", "his", "her", "their"})
 _WORDS = re.compile(r"\b[A-Za-z][A-Za-z'-]+\b")
 _ARTICLES = frozenset({"the", "a", "an", "this", "that", "its", "his", "her", "their"})
 # Words that end a speaker phrase when reading backwards from the verb.
@@ -237,7 +240,7 @@ def attributions(text: str) -> list[Attribution]:
             if (
                 found
                 and not subject
-                and (toks[found[0]][0][0].isupper() or toks[found[0]][0] in _ARTICLES)
+                and (toks[found[0]][0][0].isupper() or toks[found[0]][0] in _INVERTED_OPENERS)
             ):
                 add(*found, low, (t_start, toks[found[1] - 1][2]))
                 continue

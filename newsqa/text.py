@@ -226,12 +226,24 @@ def negated_stems(text: str, scope: int = 4) -> set[str]:
     return out
 
 
+# the end of a sentence before a word: "!", "?", or a full stop after a lower-case word, a long
+# capitalised word or a digit (not "U.S. Lab", "Mr. Smith", "Gen. Lee")
+_SENTENCE_END = re.compile(
+    r"(?:[!?]|\b(?:[a-z]{2,}|[A-Z][a-z]{3,}|\d+)\.)['\"\u2019\u201d)]?\s+$"
+)
+
+
 def names(text: str) -> set[str]:
-    """Capitalised words other than the first word that are not stopwords (lower-cased)."""
-    toks = re.findall(r"[A-Za-z]+", text)
-    return {
-        t.lower() for t in toks[1:] if t[0].isupper() and len(t) > 1 and t.lower() not in STOPWORDS
-    }
+    """Capitalised words that are not stopwords (lower-cased), other than a sentence's first
+    word ("However" after a full stop is no name)."""
+    out = set()
+    for m in re.finditer(r"[A-Za-z]+", text):
+        word = m.group(0)
+        if m.start() == 0 or _SENTENCE_END.search(text[max(m.start() - 12, 0) : m.start()]):
+            continue
+        if word[0].isupper() and len(word) > 1 and word.lower() not in STOPWORDS:
+            out.add(word.lower())
+    return out
 
 
 def name_found(name: str, haystack: str) -> bool:

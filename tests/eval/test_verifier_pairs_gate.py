@@ -5,8 +5,8 @@ service would score them (``eval.calibrate_verifier``); the ``verify_*`` setting
 on the ``fit`` pairs only. Issue 12's target is false accept <= 0.10 and false reject <= 0.10
 for every kind on ``check``. Measured with the shipped settings (see docs/verification.md):
 false accept 0.074 (5 of 68), false reject 0.224 (15 of 67), worst unsupported kind
-swapped_entity 0.214 (3 of 14). The target is not reached; the gate sits just above what is measured so that
-any regression fails.
+swapped_entity 0.214 (3 of 14). The target is not reached; the gate sits just above what is
+measured so that any regression fails.
 """
 
 from __future__ import annotations
