@@ -228,9 +228,7 @@ def negated_stems(text: str, scope: int = 4) -> set[str]:
 
 # the end of a sentence before a word: "!", "?", or a full stop after a lower-case word, a long
 # capitalised word or a digit (not "U.S. Lab", "Mr. Smith", "Gen. Lee")
-_SENTENCE_END = re.compile(
-    r"(?:[!?]|\b(?:[a-z]{2,}|[A-Z][a-z]{3,}|\d+)\.)['\"\u2019\u201d)]?\s+$"
-)
+_SENTENCE_END = re.compile(r"(?:[!?]|\b(?:[a-z]{2,}|[A-Z][a-z]{3,}|\d+)\.)['\"\u2019\u201d)]?\s+$")
 
 
 def names(text: str) -> set[str]:
