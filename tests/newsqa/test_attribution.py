@@ -85,3 +85,11 @@ def test_a_numbered_noun_is_no_speaker() -> None:
     from newsqa.attribution import attributions
 
     assert attributions("Alaska was admitted as the 50th state of the union in 1959.") == []
+
+
+def test_said_that_is_reported_speech_without_an_inverted_speaker() -> None:
+    from newsqa.attribution import attributions
+
+    found = attributions("The envoy, Ana Ruiz, said that previously, the plan was smaller.")
+    assert [a.speaker for a in found] == ["Ana Ruiz"]
+    assert [a.speaker for a in attributions("It is over, said the minister.")] == ["the minister"]

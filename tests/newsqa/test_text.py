@@ -1,0 +1,41 @@
+"""The shared text toolkit: numbers, names and negation scopes."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsqa.text import names, negated_stems, number_values
+
+
+@pytest.mark.parametrize(
+    ("text", "strict", "loose"),
+    [
+        ("the 49th state", {"#49"}, {"#49"}),
+        ("the fourth largest family", {"#4"}, {"#4", "1/4"}),  # or "a fourth" of it
+        ("two-thirds of the staff", {"2/3"}, {"2/3", "67%", "67"}),
+        ("a third of the seats", {"1/3"}, {"1/3"}),
+        ("three-quarters of staff", {"3/4"}, {"3/4", "75%", "75"}),
+        ("1,500 people and 40 per cent", {"1500", "40%"}, {"1500", "40%", "40"}),
+        ("over three million copies", {"3000000"}, {"3000000"}),
+    ],
+)
+def test_number_values_tell_ordinals_fractions_and_counts_apart(
+    text: str, strict: set[str], loose: set[str]
+) -> None:
+    assert number_values(text) == strict
+    assert number_values(text, loose=True) == loose
+
+
+def test_ordinal_is_not_the_count() -> None:
+    assert number_values("three members") != number_values("the third member")
+
+
+def test_names_skip_the_first_word_of_each_sentence_but_not_abbreviations() -> None:
+    text = "Ana Ruiz spoke. However, Kyiv agreed. The U.S. Lab met Mr. Smith in 1990. Then Oslo."
+    assert names(text) == {"ruiz", "kyiv", "lab", "mr", "smith", "oslo"}
+
+
+def test_turned_down_negates_like_rejected() -> None:
+    assert "plan" in negated_stems("The council turned down the plan.")
+    assert "plan" in negated_stems("The council rejected the plan.")
+    assert not negated_stems("The council turned the plan around.")
