@@ -2,7 +2,9 @@
 
 "Y saw" for "X saw" (the nearest name before an action), a modifier moved between heads
 ("Norwegian ferry" for "Indonesian ferry"), a relative clause moved to another name ("Y, who
-did Z" for "X, who did Z") and order-bearing pairs reversed ("more in A than B").
+did Z" for "X, who did Z"), a list member exchanged ("Jordan, Syria and Afghanistan" for
+"Jordan, Syria and Egypt"), contrasted subjects exchanged ("A does X, whereas B does Y" for
+"B does X, whereas A does Y") and order-bearing pairs reversed ("more in A than B").
 """
 
 from __future__ import annotations
@@ -165,8 +167,9 @@ def _relative_swaps(claim: str, span: str) -> list[str]:
 
 def pair_swaps(claim: str, span: str, claim_names: set[str]) -> list[str]:
     """Modifiers moved between heads ("Norwegian ferry" for "Indonesian ferry" when the span
-    has "Norwegian ship" and "Indonesian ferry"), and order-bearing pairs reversed ("more in
-    girls than boys" for "more in boys than girls")."""
+    has "Norwegian ship" and "Indonesian ferry"), relative clauses, list members and contrasted
+    subjects moved between names, and order-bearing pairs reversed ("more in girls than boys"
+    for "more in boys than girls")."""
     out = []
     in_span = _modifier_pairs(span)
     low = span.lower()
