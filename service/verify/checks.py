@@ -122,8 +122,8 @@ def _subject_words(text: str) -> set[str]:
 
 
 def _role_shown(role: str, span_speaker: str) -> bool:
-    """Whether a span's nameless-headed speaker ("Iraq's ambassador") is the role that the
-    sentence gives its speaker in apposition ("Iraq's ambassador, Abbas Khalaf, said"): the
+    """Whether a span's nameless-headed speaker ("the club's chairman") is the role that the
+    sentence gives its speaker in apposition ("the club's chairman, Per Berg, said"): the
     span speaker's last word and its names are all in the role."""
     last = re.findall(r"[A-Za-z]+", span_speaker)[-1:]
     if not last or not last[0].islower():

@@ -2,8 +2,8 @@
 
 "Y saw" for "X saw" (the nearest name before an action), a modifier moved between heads
 ("Norwegian ferry" for "Indonesian ferry"), a relative clause moved to another name ("Y, who
-did Z" for "X, who did Z"), a list member exchanged ("Jordan, Syria and Afghanistan" for
-"Jordan, Syria and Egypt"), contrasted subjects exchanged ("A does X, whereas B does Y" for
+did Z" for "X, who did Z"), a list member exchanged ("Oslo, Bergen and Malmo" for
+"Oslo, Bergen and Tromso"), contrasted subjects exchanged ("A does X, whereas B does Y" for
 "B does X, whereas A does Y") and order-bearing pairs reversed ("more in A than B").
 """
 
@@ -192,7 +192,7 @@ _LIST = re.compile(rf"({_ITEM})((?:,\s+{_ITEM})*),?\s+(?:and|or)\s+({_ITEM})")
 
 
 def _name_lists(text: str) -> list[set[str]]:
-    """Coordinated names ("from Jordan, Syria and Egypt") as sets of lower-cased last words."""
+    """Coordinated names ("from Oslo, Bergen and Tromso") as sets of lower-cased last words."""
     out = []
     for m in _LIST.finditer(text):
         items = [m.group(1), *re.split(r",\s+", m.group(2).strip(", ")), m.group(3)]
@@ -206,8 +206,8 @@ def _name_lists(text: str) -> list[set[str]]:
 
 
 def list_swaps(claim: str, span: str) -> list[str]:
-    """A list of names with a member exchanged: "Jordan, Syria and Afghanistan" where the span
-    lists "Jordan, Syria and Egypt" (leaving members out, or reordering them, is no swap)."""
+    """A list of names with a member exchanged: "Oslo, Bergen and Malmo" where the span
+    lists "Oslo, Bergen and Tromso" (leaving members out, or reordering them, is no swap)."""
     theirs = _name_lists(span)
     out = []
     for ours in _name_lists(claim):
