@@ -211,7 +211,7 @@ def attributions(text: str) -> list[Attribution]:
     def add(lo: int, hi: int, verb: str, phrase: tuple[int, int]) -> None:
         start, end = toks[lo][1], toks[hi - 1][2]
         speaker = text[start:end].strip()
-        # a speaker has a word other than a determiner ("the 50th state" says nothing)
+        # a speaker has a word other than a determiner ("the 12th member" says nothing)
         wordy = any(w.lower() not in _ARTICLES for w in _WORDS.findall(speaker))
         if speaker and wordy and not any(a.start == start for a in out):
             out.append(Attribution(speaker, verb, start, end, phrase))

@@ -49,7 +49,7 @@ _CONNECTIVE = re.compile(
     r"so that|after|following|in response to|amid|despite|to protest|leading to|resulting in)\b",
     re.IGNORECASE,
 )
-# a span that opens with a pronoun or a demonstrative ("This conference ...") is about
+# a span that opens with a pronoun or a demonstrative ("This body ...") is about
 # something named before it
 _REFERS_BACK = re.compile(
     r"^\W*(?:he|she|it|they|his|her|its|their|this|these|that|those)\b", re.IGNORECASE
@@ -100,8 +100,8 @@ def split_sentence_texts(text: str) -> list[str]:
 
 def _states_done(claim: str) -> bool:
     """Whether a claim says something happened (a past or perfect verb), rather than how
-    things are: "it digs burrows" restates "it will dig" (a habit); "it was closed" does not
-    restate "it may be closed"."""
+    things are: "it opens at nine" restates "it will open at nine" (a habit); "it was closed"
+    does not restate "it may be closed"."""
     for tok in re.findall(r"[A-Za-z][A-Za-z'\u2019-]*", claim)[1:]:
         low = tok.lower()
         if low in _DONE or low in IRREGULAR_PAST:
@@ -206,8 +206,8 @@ def _names(claim: str) -> set[str]:
 
 
 def _capitalised_in(part: str, text: str) -> bool:
-    """Whether ``part`` (lower-cased) is a capitalised word of ``text``: "Education" in the
-    span shows "Victorian Education Department", "education" does not."""
+    """Whether ``part`` (lower-cased) is a capitalised word of ``text``: "Sports" in the
+    span shows "Northern Sports Department", "sports" does not."""
     if part in STOPWORDS:
         return False
     stem = part[:-2] if len(part) > 5 else part
@@ -267,8 +267,8 @@ def check(sentence: str, ev: Evidence, config: VerifyConfig | None = None) -> li
     stems = claim_tokens(claim) - set(content_stems(" ".join(claim_names)))
     neg_claim = negated_stems(claim, config.negation_scope) & stems
     neg_span = negated_stems(span, config.negation_scope) & stems
-    # word by word, with a wider reach on the span ("was not able to be moved across its full
-    # range" negates as much as "could not be moved across its full range")
+    # word by word, with a wider reach on the span ("was not able to be moved over its whole
+    # length" negates as much as "could not be moved over its whole length")
     wide = negated_stems(span, config.negation_scope + _WIDER_NEGATION) & stems
     flipped = (neg_claim - wide) & evidence_tokens(span)
     if (neg_claim and not neg_span) or (neg_span and flipped):
