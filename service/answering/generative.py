@@ -17,7 +17,9 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, cast
 
 from newsqa.components.chat import chat_model, default_model_path, is_openai_compatible
+from newsqa.text import number_values
 from service.answering import Draft, DraftSentence, Passage
+from service.answering.answer_types import has_answer
 from service.answering.cited import Checker, Claim, is_refusal, json_claims, text_claims
 from service.answering.extractive import REFUSAL, ExtractiveEngine
 from service.answering.gate import clearly_answerable
@@ -37,6 +39,9 @@ __all__ = ["LocalEngine", "OpenAIEngine", "default_model_path"]
 
 MODEL_REFUSED = "the model found no answer in the sources"
 UNVERIFIED = "no sentence of the LLM answer could be verified against the sources"
+ASKED_FOR_ADDED = (
+    "the LLM answer did not state what was asked; the evidence sentence that does is added"
+)
 
 
 def _reason(exc: BaseException) -> str:
@@ -144,7 +149,14 @@ class OpenAIEngine:
         if run.kept:
             dropped = sum(not s.supported for s in run.sentences)
             notice = f"{dropped} unsupported sentence(s) removed from the LLM answer"
-            yield run.finish(t0, notice if dropped else None)
+            draft = run.finish(t0, notice if dropped else None)
+            added = self._asked_for(run.kept, assessment)
+            if added:  # the model's sentences hold no answer of the kind asked for
+                yield from added.sentences
+                draft.sentences = [*draft.sentences, *added.sentences]
+                draft.documents = added.documents
+                draft.notice = "; ".join(filter(None, [draft.notice, ASKED_FOR_ADDED]))
+            yield draft
         elif run.refused or not run.sentences:
             yield run.refusal(t0, MODEL_REFUSED)
         elif clearly_answerable(assessment, self.settings):
@@ -155,6 +167,23 @@ class OpenAIEngine:
             yield draft
         else:
             yield run.refusal(t0, UNVERIFIED)
+
+    def _asked_for(self, kept: list[DraftSentence], assessment: Any) -> Draft | None:
+        """The extractive sentence that holds what the question asks for (a number, date,
+        person, place or name) when none of the model's verified sentences does and the
+        evidence clearly answers (``clearly_answerable``); None otherwise."""
+        kind = getattr(assessment, "kind", None)
+        if kind is None or not clearly_answerable(assessment, self.settings):
+            return None
+        question = assessment.question
+        if any(_states(kind, s.text, question) for s in kept):
+            return None
+        draft = self.draft(assessment)
+        holding = [s for s in draft.sentences if s.supported and _states(kind, s.text, question)]
+        if not holding:
+            return None
+        draft.sentences = holding[:1]
+        return draft
 
     def _stream(self, question: str, passages: list[Passage]) -> Iterator[tuple[str, bool]]:
         """(text so far, structured?) after each chunk the model sends; ``BackendError``."""
@@ -177,6 +206,14 @@ class OpenAIEngine:
 
     def _model(self, structured: bool) -> Any:
         return self.llm.bind(response_format=RESPONSE_FORMAT) if structured else self.llm
+
+
+def _states(kind: str, text: str, question: str) -> bool:
+    """Whether ``text`` states a thing of the ``kind`` asked for; a number must be one the
+    question lacks, read strictly ("one of the most ..." states no number)."""
+    if not has_answer(kind, text, question):
+        return False
+    return kind != "number" or bool(number_values(text) - number_values(question))
 
 
 class BackendError(Exception):
