@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -21,9 +22,10 @@ import numpy as np
 
 from newsqa.components.ner import holds_kind
 from newsqa.components.store import ChunkFilter
-from newsqa.text import content_stems, idf_weights, name_found, names
+from newsqa.text import STOPWORDS, content_stems, idf_weights, name_found, names
 from service.answering import Passage
 from service.answering.answer_types import answer_type, has_answer
+from service.answering.compose import question_parts
 from service.answering.verification import looks_like_instruction
 from service.retrieval import embed_query
 
@@ -228,6 +230,20 @@ class EvidenceScorer:
         """The fitted model (``evidence_model_path``, or the shipped one)."""
         return load_model(str(self.settings.evidence_model_path or ""))
 
+    def assess_question(self, question: str, passages: list[Passage]) -> Assessment:
+        """``assess``, and for a question in several parts ("How big ..., and how much ...?")
+        that the whole fails, each part: answerable when a part is (the answer then gives
+        what the passages hold, part by part)."""
+        whole = self.assess(question, passages)
+        parts = question_parts(question)
+        if whole.answerable or len(parts) < 2 or not whole.candidates or whole.missing_names:
+            return whole
+        best = max((self.assess(part, passages) for part in part_context(parts)),
+                   key=lambda a: a.p_answerable)  # fmt: skip
+        if best.answerable:
+            whole.p_answerable, whole.answerable = best.p_answerable, True
+        return whole
+
     def assess(
         self, question: str, passages: list[Passage], model: EvidenceModel | None = None
     ) -> Assessment:
@@ -320,6 +336,15 @@ class EvidenceScorer:
             kind=kind,
             missing_names=unknown,
         )
+
+
+def part_context(parts: list[str]) -> list[str]:
+    """The parts of a question; a later part that names nothing gets the first part's names
+    ("how much is it raising?" → "how much is it raising? (Acme)"): it refers back to them."""
+    lead = re.findall(r"\b[A-Z][A-Za-z]+", parts[0])[1:]  # capitalised words but the first
+    extra = list(dict.fromkeys(n for n in lead if n.lower() not in STOPWORDS))
+    tail = f" ({' '.join(extra)})" if extra else ""
+    return [parts[0]] + [p if names(f"x {p}") else p + tail for p in parts[1:]]
 
 
 def question_features(

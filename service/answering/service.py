@@ -252,7 +252,8 @@ class _Run:
         self.timings["retrieve"] = _ms(t)
         t = time.perf_counter()  # sentence scoring: the refusal gate and the extractive answer
         scorer = service.scorer
-        self.assessment = scorer.assess(self.question, self.passages) if self.passages else None
+        found = scorer.assess_question(self.question, self.passages) if self.passages else None
+        self.assessment = found
         self.timings["evidence"] = _ms(t)
 
     def sentences(self) -> Iterator[DraftSentence | Draft]:

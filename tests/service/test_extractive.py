@@ -169,3 +169,29 @@ def test_attribute() -> None:
     assert attribute("UNN reports that Kyiv agreed.", "UNN") == "UNN reports that Kyiv agreed."
     assert attribute("Kyiv agreed.", "") == "Kyiv agreed."
     assert attribute("Kyiv agreed.", "unknown") == "Kyiv agreed."
+
+
+def test_a_question_in_two_parts_is_answered_for_the_part_the_sources_hold(
+    seed_state: Any,
+) -> None:
+    """The whole question fails the gate (half of it is not in the sources); its first part
+    passes, so the answer gives that part instead of refusing everything."""
+    from service.answering import Passage
+    from service.answering.service import trusted_hits
+
+    question = "Which company makes the Flamingo missile, and what is the population of Lviv?"
+    hits = trusted_hits(seed_state.retriever, question, 5, None)
+    passages = [Passage(i + 1, h) for i, h in enumerate(hits)]
+    assert not seed_state.scorer.assess(question, passages).answerable
+    assert seed_state.scorer.assess_question(question, passages).answerable
+    r = answer_question(AskRequest(question=question), seed_state)
+    assert r.answerable and "Fire Point" in r.answer
+
+
+def test_a_later_part_that_names_nothing_borrows_the_first_parts_names() -> None:
+    from service.answering.evidence import part_context
+
+    parts = ["How big was the buyback Acme shelved?", "how much is it raising instead?"]
+    assert part_context(parts)[1] == "how much is it raising instead? (Acme)"
+    named = ["What is the population of Oslo?", "how many ships does Bergen have?"]
+    assert part_context(named) == named
