@@ -148,6 +148,38 @@ _AUXILIARIES = {
 }
 
 
+_ROLE = re.compile(
+    r"\b(?:name of (?:the|a|an|its|his|her|their)|(?:who|whom) (?:is|was|are|were) (?:the|a|an)"
+    r"|which)\s+((?:[A-Za-z'\u2019-]+\s*){1,3})",
+    re.IGNORECASE,
+)
+
+
+def role_focus(question: str) -> set[str]:
+    """Stems of the role a "who" / "name of" question asks about ("What is the name of the
+    principal of ...?" → principal); empty when it names none."""
+    m = _ROLE.search(question)
+    if not m:
+        return set()
+    out: set[str] = set()
+    for word in m.group(1).split():
+        if word.lower() in STOPWORDS or word.lower() in _AUXILIARIES:
+            break
+        out.update(content_stems(word))
+    return out
+
+
+def _around(text: str, stems: set[str]) -> str | None:
+    """The words within ``FOCUS_WINDOW`` of each mention of ``stems`` in ``text`` (joined), or
+    None when ``text`` does not mention them."""
+    tokens = re.findall(r"\S+", text)
+    spots = [i for i, tok in enumerate(tokens) if set(content_stems(tok)) & stems]
+    if not spots:
+        return None
+    keep = sorted({j for i in spots for j in range(i - FOCUS_WINDOW, i + FOCUS_WINDOW + 1)})
+    return " ".join(tokens[j] for j in keep if 0 <= j < len(tokens))
+
+
 def _near(text: str, number: str, stems: set[str]) -> bool:
     """Whether a word with one of ``stems`` is within ``FOCUS_WINDOW`` words of ``number``."""
     tokens = _TOKEN.findall(text)
@@ -222,6 +254,10 @@ def has_answer(kind: str | None, text: str, question: str) -> bool:
         )
     if kind == "date":
         return any(m.group(0).lower() not in q_lower for m in _DATE.finditer(text))
+    role = role_focus(question) if kind in ("person", "name") else set()
+    near_role = _around(text, role) if role else None
+    if near_role is not None:  # the sentence mentions the role asked about: a name beside it
+        text = near_role
     if kind == "person":
         return any(_new_name(n, asked) for n in _names(text))
     if kind == "place":  # a capitalised word after a locative preposition ("near Lviv")

@@ -195,3 +195,18 @@ def test_a_later_part_that_names_nothing_borrows_the_first_parts_names() -> None
     assert part_context(parts)[1] == "how much is it raising instead? (Acme)"
     named = ["What is the population of Oslo?", "how many ships does Bergen have?"]
     assert part_context(named) == named
+
+
+def test_a_name_question_about_a_role_needs_a_name_beside_the_role() -> None:
+    from service.answering.answer_types import role_focus
+
+    question = "What is the name of the principal of the Lakeside school?"
+    assert role_focus(question) == {"princip"}
+    kind = answer_type(question)
+    far = (
+        "Ana Ruiz, who joined the staff of the Lakeside school last spring after many years "
+        "abroad, said that the principal would call her parents."
+    )
+    assert not has_answer(kind, far, question)
+    assert has_answer(kind, "The principal, John Smith, said the school would appeal.", question)
+    assert has_answer(kind, "The school said John Smith would appeal.", question)  # no role
