@@ -59,6 +59,25 @@ def open_state(index_dir: Path, articles: Path) -> Any:
     return state
 
 
+def gold_spans(
+    state: Any, q: Question, docs: dict[str, str], texts: dict[str, str]
+) -> list[tuple[str, int, int]]:
+    """(doc id, start, end) of every gold quote found in its gold document; ``docs`` maps file
+    names to doc ids, ``texts`` caches document texts across questions."""
+    out: list[tuple[str, int, int]] = []
+    for name in q.gold_files:
+        doc_id = docs.get(name)
+        if doc_id is None:
+            continue
+        if doc_id not in texts:
+            texts[doc_id] = state.store.get_document(doc_id).text
+        for quote in q.gold_quotes:
+            at = texts[doc_id].find(quote)
+            if at >= 0:
+                out.append((doc_id, at, at + len(quote)))
+    return out
+
+
 def collect(state: Any, questions: list[Question]) -> list[dict[str, Any]]:
     """Per question: candidates' features, whether each holds gold evidence, and the texts."""
     from service.answering import Passage
@@ -71,17 +90,7 @@ def collect(state: Any, questions: list[Question]) -> list[dict[str, Any]]:
         hits = trusted_hits(state.retriever, q.question, TOP_K, None)
         passages = [Passage(i + 1, h) for i, h in enumerate(hits)]
         a = state.scorer.assess(q.question, passages, _neutral())
-        gold: list[tuple[str, int, int]] = []
-        for name in q.gold_files:
-            doc_id = docs.get(name)
-            if doc_id is None:
-                continue
-            if doc_id not in texts:
-                texts[doc_id] = state.store.get_document(doc_id).text
-            for quote in q.gold_quotes:
-                at = texts[doc_id].find(quote)
-                if at >= 0:
-                    gold.append((doc_id, at, at + len(quote)))
+        gold = gold_spans(state, q, docs, texts)
         labels = [
             any(c.passage.hit.chunk.doc_id == d and c.start < e and s < c.end for d, s, e in gold)
             for c in a.candidates

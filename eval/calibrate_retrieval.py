@@ -17,7 +17,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from eval.calibrate import DEV_ARTICLES, DEV_INDEX, open_state
+from eval.calibrate import DEV_ARTICLES, DEV_INDEX, gold_spans, open_state
 from eval.dataset import Question, load_questions
 
 WEIGHTS = (0.0, 0.5, 1.0, 2.0)  # per ranking; all-zero and single-ranking mixes included
@@ -30,21 +30,12 @@ def gold_chunks(state: Any, q: Question, docs: dict[str, str], texts: dict[str, 
     from newsqa.components.store import ChunkFilter
 
     out: set[str] = set()
-    for name in q.gold_files:
-        doc_id = docs.get(name)
-        if doc_id is None:
-            continue
-        if doc_id not in texts:
-            texts[doc_id] = state.store.get_document(doc_id).text
-        spans = [
-            (at, at + len(quote))
-            for quote in q.gold_quotes
-            if (at := texts[doc_id].find(quote)) >= 0
-        ]
+    spans = gold_spans(state, q, docs, texts)
+    for doc_id in {d for d, _s, _e in spans}:
         ids = state.store.chunk_ids(ChunkFilter(doc_ids=(doc_id,)))
         for hit in state.store.get_chunks(ids):
             c = hit.chunk
-            if any(c.start < e and s < c.end for s, e in spans):
+            if any(d == doc_id and c.start < e and s < c.end for d, s, e in spans):
                 out.add(c.chunk_id)
     return out
 
