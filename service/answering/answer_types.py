@@ -110,19 +110,22 @@ def answer_type(question: str) -> str | None:
 def focus(question: str) -> set[str]:
     """Stems of what a "how many" / "number of" question counts ("How many Patriot launchers ..." →
     patriot, launcher); empty for other questions."""
-    m = re.search(
-        r"\b(?:how many|(?:the )?number of) ((?:[A-Za-z'\u2019-]+\s*){1,3})",
-        question,
-        re.IGNORECASE,
-    )
-    if not m:
-        return set()
+    return _head_stems(_COUNTED.search(question))
+
+
+def _head_stems(m: re.Match[str] | None) -> set[str]:
+    """Stems of the words a pattern's group 1 caught, up to the first stopword or auxiliary."""
     out: set[str] = set()
-    for word in m.group(1).split():
+    for word in m.group(1).split() if m else []:
         if word.lower() in STOPWORDS or word.lower() in _AUXILIARIES:
             break
         out.update(content_stems(word))
     return out
+
+
+_COUNTED = re.compile(
+    r"\b(?:how many|(?:the )?number of) ((?:[A-Za-z'\u2019-]+\s*){1,3})", re.IGNORECASE
+)
 
 
 _AUXILIARIES = {
@@ -158,15 +161,7 @@ _ROLE = re.compile(
 def role_focus(question: str) -> set[str]:
     """Stems of the role a "who" / "name of" question asks about ("What is the name of the
     principal of ...?" → principal); empty when it names none."""
-    m = _ROLE.search(question)
-    if not m:
-        return set()
-    out: set[str] = set()
-    for word in m.group(1).split():
-        if word.lower() in STOPWORDS or word.lower() in _AUXILIARIES:
-            break
-        out.update(content_stems(word))
-    return out
+    return _head_stems(_ROLE.search(question))
 
 
 def _around(text: str, stems: set[str]) -> str | None:
