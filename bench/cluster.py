@@ -8,8 +8,6 @@ the same on-disk format, so a copy of it served by ``chroma run`` is the very sa
 from __future__ import annotations
 
 import os
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,40 +17,9 @@ from typing import Any
 import httpx
 
 from bench.corpus import ROOT
+from newsqa.loopback import child_env, free_port, rss_mb, stop, wait_http, worker_pids
 
 BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def child_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSQA_")}
-    env.update(
-        ANONYMIZED_TELEMETRY="False",
-        HF_HUB_OFFLINE="1",
-        LANGSMITH_TRACING="false",
-        LANGCHAIN_TRACING_V2="false",
-    )
-    env.update(extra)
-    return env
-
-
-def wait_http(url: str, process: subprocess.Popen, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{what} exited with {process.returncode}")
-        try:
-            if httpx.get(url, timeout=5).status_code < 500:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise TimeoutError(f"{what} did not answer {url} within {timeout:.0f} s")
 
 
 class ChromaServer:
@@ -72,19 +39,13 @@ class ChromaServer:
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-        wait_http(f"{self.url}/api/v2/heartbeat", self.process, 120, "chroma run")
+        wait_http(f"{self.url}/api/v2/heartbeat", 120, self.process)
 
     def pid(self) -> int:
         return self.process.pid
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop(self.process)
 
     def __enter__(self) -> ChromaServer:
         return self
@@ -122,33 +83,11 @@ class ApiServer:
 
     def worker_pids(self) -> list[int]:
         """The processes serving requests: the workers, or the server itself with one worker."""
-        if self.workers == 1:
-            return [self.process.pid]
-        try:
-            task = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-            children = [int(p) for p in task.read_text().split()]
-        except OSError:
-            return []
-        pids = []
-        for pid in children:
-            try:
-                if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes():
-                    pids.append(pid)
-            except OSError:
-                continue
-        return pids
+        return [self.process.pid] if self.workers == 1 else worker_pids(self.process.pid)
 
     def rss_mb(self) -> float:
         """Resident memory of every process of the server (supervisor and workers), MB."""
-        total = 0
-        for pid in {self.process.pid, *self.worker_pids()}:
-            try:
-                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
-            except (OSError, ValueError):
-                continue
-        return round(total / 1024, 1)
+        return rss_mb([self.process.pid, *self.worker_pids()])
 
     def wait_ready(self, timeout: float = 600) -> dict[str, Any]:
         """Until every worker runs and a row of fresh connections all get /readyz 200."""
@@ -171,13 +110,7 @@ class ApiServer:
         return dict(body)
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop(self.process)
 
     def __enter__(self) -> ApiServer:
         return self

@@ -27,6 +27,7 @@ from typing import Any
 import httpx
 
 from bench.corpus import ARTICLES, ROOT, generate_corpus
+from newsqa.loopback import child_env, free_port, stop
 
 RESULTS = ROOT / "bench" / "results"
 CACHE = ROOT / "bench" / ".cache"
@@ -111,18 +112,10 @@ class Server:
     """``uvicorn --factory service.app:create_app`` on a free port."""
 
     def __init__(self, index: Path, workers_env: dict[str, str] | None = None) -> None:
-        import socket
-
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = int(sock.getsockname()[1])
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSQA_")}
-        env.update(
-            NEWSQA_INDEX_DIR=str(index),
-            NEWSQA_ENGINE="extractive",
-            ANONYMIZED_TELEMETRY="False",
-            **(workers_env or {}),
+        env = child_env(
+            NEWSQA_INDEX_DIR=str(index), NEWSQA_ENGINE="extractive", **(workers_env or {})
         )
         self.process = subprocess.Popen(
             [
@@ -174,12 +167,7 @@ class Server:
         return {"peak_rss_mb": values.get("VmHWM", 0.0), "rss_mb": values.get("VmRSS", 0.0)}
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop(self.process, 15)
 
 
 def _one(client: httpx.Client, endpoint: str, question: str) -> tuple[float, bool, float | None]:

@@ -30,6 +30,7 @@ import httpx
 
 from bench.cluster import ApiServer, ChromaServer, cpu_note, wait_idle
 from bench.service import CACHE, RESULTS, cached_index, queries
+from newsqa.loopback import rss_mb
 
 FRESH_EVERY = 4  # requests per connection
 
@@ -83,16 +84,6 @@ def measure(url: str, endpoint: str, questions: list[str], concurrency: int) -> 
     }
 
 
-def rss_mb(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    except OSError:
-        pass
-    return 0.0
-
-
 def run_config(
     name: str, api: ApiServer, requests: int, concurrency: int, chroma: ChromaServer | None
 ) -> dict[str, Any]:
@@ -115,7 +106,7 @@ def run_config(
         print(f"  {name:<14} /{endpoint:<6} {json.dumps(result[endpoint])}", flush=True)
     result["api_rss_mb"] = api.rss_mb()
     if chroma is not None:
-        result["chroma_rss_mb"] = rss_mb(chroma.pid())
+        result["chroma_rss_mb"] = rss_mb([chroma.pid()])
     return result
 
 

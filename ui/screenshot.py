@@ -15,17 +15,16 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+
+from newsqa.loopback import child_env, free_port, running
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -35,52 +34,6 @@ QUESTIONS = ["What are the four security guarantee options Europe is weighing?"]
 LONG = 180_000  # ms
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _env(**extra: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        HF_HUB_OFFLINE="1",
-        ANONYMIZED_TELEMETRY="False",
-        LANGSMITH_TRACING="false",
-        LANGCHAIN_TRACING_V2="false",
-        STREAMLIT_BROWSER_GATHER_USAGE_STATS="false",
-        PYTHONUNBUFFERED="1",
-    )
-    env.update(extra)
-    return env
-
-
-@contextlib.contextmanager
-def _running(args: list[str], health: str, env: dict[str, str], log: Path) -> Iterator[None]:
-    """Start ``args``, wait until ``health`` answers, stop it afterwards."""
-    with log.open("wb") as out:
-        process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
-        try:
-            deadline = time.monotonic() + 180
-            while True:
-                if process.poll() is not None:
-                    raise RuntimeError(f"{args[1]} exited early; see {log}")
-                with contextlib.suppress(httpx.HTTPError):
-                    if httpx.get(health, timeout=2).status_code < 500:
-                        break
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"{health} did not answer; see {log}")
-                time.sleep(0.3)
-            yield
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
 @contextlib.contextmanager
 def _api(api_url: str | None, work: Path) -> Iterator[str]:
     """``api_url`` as is, or ``newsqa serve`` on a fresh index of ``data/articles``."""
@@ -88,17 +41,17 @@ def _api(api_url: str | None, work: Path) -> Iterator[str]:
         yield api_url.rstrip("/")
         return
     index = work / "index"
-    env = _env(NEWSQA_INDEX_DIR=str(index))
+    env = child_env(NEWSQA_INDEX_DIR=str(index))
     subprocess.run(
         [str(BIN / "newsqa"), "ingest", "--index-dir", str(index), str(ROOT / "data" / "articles")],
         check=True,
         env=env,
         cwd=ROOT,
     )
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     args = [str(BIN / "newsqa"), "serve", "--index-dir", str(index), "--port", str(port)]
-    with _running(args, f"{url}/healthz", env, work / "api.log"):
+    with running(args, f"{url}/healthz", env, work / "api.log", 180, cwd=ROOT):
         httpx.get(f"{url}/readyz", timeout=300)  # open the index before the first question
         yield url
 
@@ -115,10 +68,12 @@ def take(
     with contextlib.ExitStack() as stack:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="newsqa-shot-")))
         api = stack.enter_context(_api(api_url, tmp))
-        port = _free_port()
+        port = free_port()
         ui = f"http://127.0.0.1:{port}"
         args = [str(BIN / "newsqa"), "ui", "--port", str(port), "--api-url", api]
-        stack.enter_context(_running(args, f"{ui}/_stcore/health", _env(), tmp / "ui.log"))
+        stack.enter_context(
+            running(args, f"{ui}/_stcore/health", child_env(), tmp / "ui.log", 180, cwd=ROOT)
+        )
         pw = stack.enter_context(sync_playwright())
         browser = pw.chromium.launch(
             executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import socket
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from newsqa.errors import ConfigError
+from newsqa.loopback import free_port
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -43,12 +43,6 @@ def default_model_path() -> Path:
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def local_server_url(model_path: Path, n_ctx: int, threads: int) -> str:
     """Start (once per process and model) an in-process llama.cpp server; its /v1 URL."""
     key = str(model_path.resolve())
@@ -68,7 +62,7 @@ def local_server_url(model_path: Path, n_ctx: int, threads: int) -> str:
         params.n_ctx = n_ctx
         params.cpuparams.n_threads = threads
         params.hostnames = ["127.0.0.1"]
-        params.port = _free_port()
+        params.port = free_port()
         params.verbosity = -1  # llama.cpp's per-request info logs are noise here
         server = x.Server(params)
         url = f"http://127.0.0.1:{params.port}/v1"

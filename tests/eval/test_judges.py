@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +12,7 @@ from hypothesis import strategies as st
 from eval.dataset import load_judge_pairs
 from eval.judges import SUPPORTED, UNKNOWN, UNSUPPORTED, LexicalJudge, judge_accuracy, make_judge
 from eval.llm_judge import LLMJudge, parse_claims, parse_json, parse_verdict
+from newsqa.loopback import free_port
 from tests.helpers import ROOT
 
 PAIRS = ROOT / "data" / "eval" / "judge_pairs.jsonl"
@@ -206,9 +206,7 @@ def test_unknown_counts_as_wrong_in_judge_accuracy() -> None:
 def test_llm_judge_unreachable_server_is_unknown() -> None:
     from newsqa.settings import Settings
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])  # closed again: nothing listens there
+    port = free_port()  # nothing listens there
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None,
         openai_base_url=f"http://127.0.0.1:{port}/v1",

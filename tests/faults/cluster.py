@@ -12,12 +12,13 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
+from newsqa.loopback import rss_mb, stop, worker_pids
 from tests.helpers import ARTICLES, BIN, ROOT, child_env, free_port, wait_http
 
 # A Chroma request that hangs longer than this is a 503 (the service's NEWSQA_CHROMA_TIMEOUT_S).
@@ -56,13 +57,7 @@ class Chroma:
                 time.sleep(1.0)
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(sig)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop(self.process, 20, sig)
         self.process = None
 
     def client(self):  # type: ignore[no-untyped-def]
@@ -85,32 +80,11 @@ class Api:
 
     def worker_pids(self) -> list[int]:
         """The worker processes (children of the supervisor that serve requests)."""
-        if self.process.poll() is not None:
-            return []
-        try:
-            task = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-            children = task.read_text().split()
-        except OSError:
-            return []
-        pids = []
-        for pid in map(int, children):
-            try:
-                cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-            except OSError:
-                continue
-            if b"spawn_main" in cmdline:  # not multiprocessing's resource tracker
-                pids.append(pid)
-        return pids
+        return [] if self.process.poll() is not None else worker_pids(self.process.pid)
 
     def rss_mb(self) -> float:
         """Resident memory of the supervisor and all its workers, in MB."""
-        total = 0
-        for pid in [self.process.pid, *self.worker_pids()]:
-            with suppress(OSError, ValueError):
-                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
-        return total / 1024
+        return rss_mb([self.process.pid, *self.worker_pids()])
 
     def wait_ready(self, workers: int, timeout: float = 120.0) -> None:
         """Until ``workers`` worker processes run and fresh connections all get /readyz 200."""
@@ -134,13 +108,7 @@ class Api:
             time.sleep(0.05 if ok else 0.3)
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop(self.process)
 
 
 def ingest(
