@@ -37,6 +37,7 @@ GRID: dict[str, Sequence[Any]] = {
     "content_context": (0, 1, 2, 3),
     "align_reach": (1, 2, 3),
     "context_weight": (0.0, 0.25, 0.5, 0.75, 1.0),
+    "borrow_names": (False, True),
 }
 ARTICLES = Path("data/dev/articles")
 TITLES = Path("data/dev/judge_pair_titles.json")  # title and author of each pair's article

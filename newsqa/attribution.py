@@ -27,6 +27,7 @@ _VERBS = """
     conceded reveal reveals revealed assert asserts asserted maintain maintains maintained
     comment comments commented recall recalls recalled respond responds responded reply replies
     replied testify testifies testified disclose discloses disclosed believe believes believed
+    ask asks asked
 """
 REPORTING_VERBS = _wordset(_VERBS)
 PRONOUNS = _wordset("he she they it we i you who which one")
@@ -63,7 +64,10 @@ _TOKEN = re.compile(r"[A-Za-z][A-Za-z'\u2019.-]*[A-Za-z]|[A-Za-z]|[,;:.!?\"\u201
 _MAX_WORDS = 8
 # Verbs that also mean something else ("wrote the music", "added salt"): reported speech only
 # when a clause or quote follows them.
-_NEEDS_CLAUSE = _wordset("write writes wrote add adds added")
+_NEEDS_CLAUSE = _wordset("write writes wrote add adds added ask asks asked")
+# "told them to leave" / "urged him to stay" report an instruction, not a claim
+_INSTRUCTING = _wordset("tell tells told urge urges urged ask asks asked")
+_INSTRUCTION_REACH = 4  # words between such a verb and its "to"
 _CLAUSE_OPENERS = frozenset({"that", ",", ":", '"', "\u201c"})
 
 
@@ -203,6 +207,17 @@ def _relative_clause_start(toks: list[tuple[str, int, int]], i: int) -> int | No
     return None
 
 
+def _instruction(toks: list[tuple[str, int, int]], i: int) -> bool:
+    """Whether the verb at ``i`` takes an object and "to" + a verb: an instruction."""
+    for tok, _, _ in toks[i + 1 : i + 2 + _INSTRUCTION_REACH]:
+        low = tok.lower()
+        if low in _CLAUSE_OPENERS:
+            return False
+        if low == "to":
+            return True
+    return False
+
+
 def attributions(text: str) -> list[Attribution]:
     """Every reported-speech phrase in ``text``, in order."""
     toks = _tokens(text)
@@ -230,6 +245,8 @@ def attributions(text: str) -> list[Attribution]:
         if prev.lower() in _PASSIVE:
             continue
         if low in _NEEDS_CLAUSE and nxt.lower() not in _CLAUSE_OPENERS and prev != ",":
+            continue
+        if low in _INSTRUCTING and _instruction(toks, i):
             continue
         # inverted: '"...," said X' / '..., says the minister'
         if prev in {",", '"', "\u201d"} and nxt and _is_word(nxt):

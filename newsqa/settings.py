@@ -114,6 +114,9 @@ class Settings(BaseSettings):
     verify_context_weight: float = Field(
         default=0.0, ge=0.0, le=1.0, description="a claim word found only beside the span"
     )
+    verify_borrow_names: bool = Field(
+        default=False, description="names beside the span count when it names no one else"
+    )
     verify_negation_scope: int = Field(
         default=2, ge=1, le=12, description="content words after a negation that it covers"
     )

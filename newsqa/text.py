@@ -204,8 +204,8 @@ def is_negation(word: str) -> bool:
 def negated_stems(text: str, scope: int = 4) -> set[str]:
     """Content stems (and numbers): the first ``scope`` after a negation, inside its clause.
 
-    "not only" is no negation. ``bool(negated_stems(a) & stems_of_claim)`` compared between
-    two texts says whether they agree in polarity about the same words.
+    "not only" and "(whether) or not" are no negation. ``bool(negated_stems(a) & stems)``
+    compared between two texts says whether they agree in polarity about the same words.
     """
     toks = [t.lower().replace("\u2019", "'") for t in _CLAUSE_TOKEN.findall(text)]
     out: set[str] = set()
@@ -216,7 +216,10 @@ def negated_stems(text: str, scope: int = 4) -> set[str]:
             continue
         nxt = toks[i + 1] if i + 1 < len(toks) else ""
         phrasal = nxt == "down" and tok in _TURN  # "turned down" the offer: rejected it
-        if (is_negation(tok) and not (tok == "not" and nxt == "only")) or phrasal:
+        prev = toks[i - 1] if i > 0 else ""
+        # "not only" and "whether or not" are no negation
+        idle = tok == "not" and (nxt == "only" or prev == "or")
+        if (is_negation(tok) and not idle) or phrasal:
             left = scope
             continue
         if left > 0:  # the scope counts content words only
@@ -239,6 +242,8 @@ def names(text: str) -> set[str]:
         word = m.group(0)
         if m.start() == 0 or _SENTENCE_END.search(text[max(m.start() - 12, 0) : m.start()]):
             continue
+        if len(word) > 2 and word.endswith("s") and word[:-1].isupper():
+            word = word[:-1]  # an acronym's plural: "EVAs" names what "EVA" does
         if word[0].isupper() and len(word) > 1 and word.lower() not in STOPWORDS:
             out.add(word.lower())
     return out

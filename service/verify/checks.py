@@ -34,6 +34,7 @@ from newsqa.text import (
 )
 from service.verify.align import claim_tokens, evidence_tokens
 from service.verify.config import VerifyConfig
+from service.verify.lists import list_additions
 from service.verify.swaps import IRREGULAR_PAST, pair_swaps, role_swaps
 
 # Words that make a claim possible, planned or expected rather than done.
@@ -216,13 +217,29 @@ def _capitalised_in(part: str, text: str) -> bool:
     )
 
 
-def _missing_names(claim: str, found: set[str], near: str, ev: Evidence) -> list[str]:
+def _displaced(claim: str, span: str) -> bool:
+    """Whether the span names someone or something (a sentence's first word included) that
+    the claim does not: a name the claim may have put another in the place of."""
+    low = claim.lower()
+    return any(not name_found(n, low) for text in split_sentence_texts(span) for n in _names(text))
+
+
+def _missing_names(
+    claim: str, found: set[str], near: str, ev: Evidence, borrow: bool = False
+) -> list[str]:
     """Names of the claim not in the span (nor beside it). A name is also shown by another
-    part of the same name ("Alain Connes" for "Connes"), by the document's title, and by the
-    text before a span that refers back with a pronoun ("He ...")."""
+    part of the same name ("Alain Connes" for "Connes"), by the document's title, by the
+    text before a span that refers back with a pronoun ("He ..."), and with ``borrow`` by the
+    sentences beside the span when the span names nothing the claim lacks."""
     missing = {n for n in found if not name_found(n, near)}
     if not missing:
         return []
+    if borrow and not _displaced(claim, ev.span):
+        # the span names nothing the claim lacks: a name of the claim found beside the span is
+        # a restatement joining sentences, not a name put in another's place
+        missing = {n for n in missing if not name_found(n, (ev.context or ev.span).lower())}
+        if not missing:
+            return []
     title = ev.title.lower()
     runs = re.findall(r"(?:[A-Z][A-Za-z'\u2019-]*\.?\s+)*[A-Z][A-Za-z'\u2019-]*", claim)
     shown = set()
@@ -257,7 +274,7 @@ def check(sentence: str, ev: Evidence, config: VerifyConfig | None = None) -> li
         reasons.append(f"number: {', '.join(sorted(missing_numbers))} not in the cited text")
     lowered = (ev.near or span).lower()
     claim_names = _names(claim)
-    missing_names = _missing_names(claim, claim_names, lowered, ev)
+    missing_names = _missing_names(claim, claim_names, lowered, ev, config.borrow_names)
     if missing_names:
         reasons.append(f"name: {', '.join(missing_names)} not in the cited text")
     swaps = role_swaps(claim, span, config.role_reach) + pair_swaps(claim, span, claim_names)
@@ -292,6 +309,9 @@ def check(sentence: str, ev: Evidence, config: VerifyConfig | None = None) -> li
         weight > config.max_missing + 1e-9 or 1 - weight / len(content) < config.min_coverage
     ):
         reasons.append(f"content: the cited text does not say {', '.join(lacking)}")
+    added = list_additions(claim, span, ev.context)
+    if added:
+        reasons.append(f"added detail: {', '.join(added)} not listed in the cited text")
     for match in _CONNECTIVE.finditer(claim):
         rest = claim[match.end() :]
         end = _CLAUSE_END.search(rest)

@@ -28,6 +28,7 @@ class VerifyConfig:
     content_context: int = _default("content_context")
     align_reach: int = _default("align_reach")
     context_weight: float = _default("context_weight")
+    borrow_names: bool = _default("borrow_names")
 
     @classmethod
     def from_settings(cls, settings: Any) -> VerifyConfig:

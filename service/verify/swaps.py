@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from newsqa.text import STOPWORDS, content_stems, name_found
+from service.verify.lists import bracket_swaps, list_swaps
 
 _AUXILIARIES = frozenset(
     ["has", "have", "had", "was", "were", "is", "are", "will", "would", "did", "does", "do",
@@ -180,44 +181,11 @@ def pair_swaps(claim: str, span: str, claim_names: set[str]) -> list[str]:
         if rivals and name_found(name, low):
             out.append(f"{name} {head} (the cited text has {', '.join(sorted(rivals))} {head})")
     out += _relative_swaps(claim, span) + list_swaps(claim, span) + contrast_swaps(claim, span)
+    out += bracket_swaps(claim, span)
     span_order = _ordered_pairs(span)
     for a, b in sorted(_ordered_pairs(claim) - span_order):
         if (b, a) in span_order:
             out.append(f"{a} before {b} (the cited text has {b} before {a})")
-    return out
-
-
-_ITEM = r"[A-Z][\w'\u2019-]*(?:\s+(?:of\s+)?[A-Z][\w'\u2019-]*){0,3}"
-_LIST = re.compile(rf"({_ITEM})((?:,\s+{_ITEM})*),?\s+(?:and|or)\s+({_ITEM})")
-
-
-def _name_lists(text: str) -> list[set[str]]:
-    """Coordinated names ("from Oslo, Bergen and Tromso") as sets of lower-cased last words."""
-    out = []
-    for m in _LIST.finditer(text):
-        items = [m.group(1), *re.split(r",\s+", m.group(2).strip(", ")), m.group(3)]
-        # an item counts by its last word: "Neil Armstrong" and "Armstrong" are one
-        found = {
-            i.split()[-1].lower() for i in items if i and i.split()[0].lower() not in STOPWORDS
-        }
-        if len(found) >= 2:
-            out.append(found)
-    return out
-
-
-def list_swaps(claim: str, span: str) -> list[str]:
-    """A list of names with a member exchanged: "Oslo, Bergen and Malmo" where the span
-    lists "Oslo, Bergen and Tromso" (leaving members out, or reordering them, is no swap)."""
-    theirs = _name_lists(span)
-    out = []
-    for ours in _name_lists(claim):
-        best = max(theirs, key=lambda s: len(s & ours), default=set())
-        shared = best & ours
-        if not shared or len(shared) * 2 < len(ours):
-            continue
-        extra, left_out = sorted(ours - best), sorted(best - ours)
-        if extra and left_out:
-            out.append(f"{', '.join(extra)} in a list (the cited text has {', '.join(left_out)})")
     return out
 
 
@@ -264,4 +232,22 @@ def contrast_swaps(claim: str, span: str) -> list[str]:
         bodies_straight = len(b1 & d1) + len(b2 & d2) > len(b1 & d2) + len(b2 & d1)
         if heads_cross and bodies_straight:
             out.append(f"{', '.join(sorted(h1))} and {', '.join(sorted(h2))} exchanged")
+            continue
+        crossed = _crossed(ours, theirs)
+        if crossed:
+            out.append(crossed)
     return out
+
+
+def _crossed(ours: tuple[str, str], theirs: tuple[str, str]) -> str | None:
+    """Words that set the two clauses apart, exchanged between them while the rest of each
+    clause stays put ("With vagueness, X is allowed, whereas with ambiguity Y" for the other
+    way round, wherever the contrasted words stand)."""
+    a1, a2 = (set(content_stems(c)) for c in ours)
+    b1, b2 = (set(content_stems(c)) for c in theirs)
+    u1, u2, v1, v2 = a1 - a2, a2 - a1, b1 - b2, b2 - b1
+    cross1, cross2 = u1 & v2, u2 & v1
+    straight = len(u1 & v1) + len(u2 & v2)
+    if cross1 and cross2 and straight > len(cross1) + len(cross2):
+        return f"{', '.join(sorted(cross1))} and {', '.join(sorted(cross2))} exchanged"
+    return None

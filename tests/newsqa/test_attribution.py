@@ -93,3 +93,13 @@ def test_said_that_is_reported_speech_without_an_inverted_speaker() -> None:
     found = attributions("The envoy, Ana Ruiz, said that previously, the plan was smaller.")
     assert [a.speaker for a in found] == ["Ana Ruiz"]
     assert [a.speaker for a in attributions("It is over, said the minister.")] == ["the minister"]
+
+
+def test_an_instruction_is_no_reported_speech_but_an_asked_question_is() -> None:
+    from newsqa.attribution import attributions
+
+    assert attributions("The mayor told staff to close the gate.") == []
+    assert attributions("He asked the court to dismiss the case.") == []
+    found = attributions('Ana Ruiz asked, "where will the buses stop?"')
+    assert [a.speaker for a in found] == ["Ana Ruiz"]
+    assert [a.speaker for a in attributions("He told reporters that it was over.")] == ["He"]

@@ -39,3 +39,9 @@ def test_turned_down_negates_like_rejected() -> None:
     assert "plan" in negated_stems("The council turned down the plan.")
     assert "plan" in negated_stems("The council rejected the plan.")
     assert not negated_stems("The council turned the plan around.")
+
+
+def test_whether_or_not_is_no_negation_and_acronym_plurals_are_one_name() -> None:
+    assert not negated_stems("It tests whether or not the means are equal.")
+    assert "equal" in negated_stems("The means are not equal.")
+    assert names("Crews now plan five EVAs, and the EVA's length grew.") == {"eva"}

@@ -205,6 +205,65 @@ def test_restatements_of_ordinals_fractions_and_pronoun_speakers_pass(
     assert s.supported, s.reasons
 
 
+FESTIVAL = (
+    "The play casts the head steward Ana Sol (Per Dahl) and the gate warden Lise Berg (Tor Nes). "
+    "Volunteers sorted tickets, badges and wristbands before the doors opened. "
+    "In daylight, visitors queue at the north gate, whereas after dark they queue at the south "
+    'gate. Marta Lund asked, "where will the late buses stop tonight?"'
+)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "reason"),
+    [
+        ("Per Dahl plays the gate warden Lise Berg, while Tor Nes plays the head steward.", "role"),
+        ("Volunteers sorted tickets, badges, wristbands and lanyards.", "added detail"),
+        (
+            "After dark, visitors queue at the north gate, whereas in daylight they queue at the "
+            "south gate.",
+            "role",
+        ),  # fmt: skip
+        ('Per Dahl asked, "where will the late buses stop tonight?"', "speaker"),
+    ],
+)
+def test_crossed_pairs_added_list_members_and_asked_quotes_are_caught(
+    embedder: Any, sentence: str, reason: str
+) -> None:
+    s = _verify(embedder, sentence, _passage(FESTIVAL))
+    assert not s.supported
+    assert any(r.startswith(reason) for r in s.reasons), s.reasons
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Per Dahl plays the head steward Ana Sol, while Tor Nes plays the gate warden Lise Berg.",
+        "Volunteers sorted badges, tickets and wristbands.",
+        "After dark visitors queue at the south gate, whereas in daylight they queue at the north "
+        "gate.",
+        'Marta Lund asked, "where will the late buses stop tonight?"',
+    ],
+)
+def test_uncrossed_pairs_lists_and_quotes_pass(embedder: Any, sentence: str) -> None:
+    s = _verify(embedder, sentence, _passage(FESTIVAL))
+    assert s.supported, s.reasons
+
+
+def test_names_beside_the_span_count_only_when_borrowing_and_nothing_is_displaced(
+    embedder: Any,
+) -> None:
+    from service.verify.config import VerifyConfig
+
+    rain = "Rain fell all week and the river rose."
+    text = f"The mayor is Eva Holm. {rain} The mayor opened the new harbour bridge on Monday."
+    displaced = text.replace("The mayor opened", "Deputy Tor Nes opened")
+    joined = "Mayor Eva Holm opened the new harbour bridge on Monday."
+    strict, loose = VerifyConfig(borrow_names=False), VerifyConfig(borrow_names=True)
+    assert not _verify(embedder, joined, _passage(text), config=strict).supported
+    assert _verify(embedder, joined, _passage(text), config=loose).supported
+    assert not _verify(embedder, joined, _passage(displaced), config=loose).supported
+
+
 def test_the_outlet_is_evidence_for_attribution(embedder: Any) -> None:
     passage = _passage(FIRE, source="Coast Herald")
     ok = _verify(embedder, "According to the Coast Herald, there are now 211 detainees.", passage)
