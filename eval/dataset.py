@@ -7,6 +7,15 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ingest.cleaning import normalize
+
+
+def as_indexed(quote: str) -> str:
+    """A gold quote as ingest stores its text (quotes straightened, runs of whitespace, a
+    no-break space included, made one space), so that it is found verbatim in the index."""
+    return " ".join(normalize(quote).split())
+
+
 QUESTION_TYPES = (
     "single_fact",
     "number",
@@ -96,7 +105,7 @@ def load_questions(path: Path = DEFAULT_QUESTIONS) -> list[Question]:
                 gold_answer=str(row.get("gold_answer", "")),
                 key_facts=[str(x) for x in row.get("key_facts", [])],
                 gold_files=[str(x) for x in row.get("gold_files", [])],
-                gold_quotes=[str(x) for x in row.get("gold_quotes", [])],
+                gold_quotes=[as_indexed(str(x)) for x in row.get("gold_quotes", [])],
             )
         except KeyError as exc:
             raise DatasetError(f"{where}: missing field {exc}") from exc

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -93,3 +95,15 @@ def test_loader_rejects_inconsistent_rows(tmp_path) -> None:  # type: ignore[no-
     bad.write_text("not json\n")
     with pytest.raises(DatasetError, match="invalid JSON"):
         load_questions(bad)
+
+
+def test_gold_quotes_are_read_as_ingest_stores_text(tmp_path: Path) -> None:
+    from eval.dataset import as_indexed, load_questions
+
+    assert as_indexed("for 7.2\u00a0million \u201cdollars\u201d") == 'for 7.2 million "dollars"'
+    row = {"id": "a", "question": "How much?", "type": "number", "answerable": True,
+           "gold_answer": "x", "key_facts": ["7.2"], "gold_files": ["f.txt"],
+           "gold_quotes": ["for 7.2\u00a0million"]}  # fmt: skip
+    path = tmp_path / "q.jsonl"
+    path.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    assert load_questions(path)[0].gold_quotes == ["for 7.2 million"]
