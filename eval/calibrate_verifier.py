@@ -3,8 +3,9 @@
 A pair is scored as the service would see it: its passage becomes the one cited passage (its
 ``source`` the outlet), split into sentences and embedded, and the sentence is aligned and
 checked against it (``service.verify``). Thresholds are fitted on the ``fit`` pairs only
-(coordinate search over the ``verify_*`` settings, minimising the worst per-kind error rate,
-then the total); the ``check`` pairs are scored, never fitted on.
+(coordinate search over the ``verify_*`` settings, minimising the worse of the false-accept
+and false-reject rates, then the mean per-kind error); the ``check`` pairs are scored, never
+fitted on.
 
     python -m eval.calibrate_verifier [--pairs data/dev/judge_pairs.jsonl] [--write-docs]
 """
@@ -131,10 +132,14 @@ def rates(pairs: Sequence[JudgePair], accepted: Sequence[bool]) -> dict[str, dic
 
 
 def objective(pairs: Sequence[JudgePair], accepted: Sequence[bool]) -> tuple[float, float]:
-    """(worst per-kind error, mean per-kind error) on the pairs given: smaller is better."""
-    kinds = rates(pairs, accepted)["all"]["kinds"]
-    errors = [v["error"] for v in kinds.values()]
-    return (round(max(errors), 4), round(sum(errors) / len(errors), 4))
+    """(the worse of false accept and false reject, mean per-kind error) on the pairs given:
+    smaller is better. Not the worst single kind: a kind has 27-40 `fit` pairs, so one pair
+    moves it 3-4 points, and minimising it chose settings that removed 15 more faithful
+    sentences (false reject 0.12 -> 0.17 on `fit`) to accept one extra detail fewer."""
+    found = rates(pairs, accepted)["all"]
+    errors = [v["error"] for v in found["kinds"].values()]
+    worse = max(found["false_accept"], found["false_reject"])
+    return (round(worse, 4), round(sum(errors) / len(errors), 4))
 
 
 def fit(
@@ -164,8 +169,9 @@ def markdown(config: VerifyConfig, figures: dict[str, dict[str, Any]], source: P
         "## Verifier",
         "",
         "Fitted by `python -m eval.calibrate_verifier --write-docs` on the `fit` pairs of "
-        f"`{source}` only (coordinate search minimising the worst per-kind error, then the "
-        "mean); the `check` pairs are scored with the chosen values. Offline, no judge.",
+        f"`{source}` only (coordinate search minimising the worse of false accept and false "
+        "reject, then the mean per-kind error); the `check` pairs are scored with the chosen "
+        "values. Offline, no judge.",
         "",
         "| setting | value |",
         "|---|---|",

@@ -97,7 +97,7 @@ class Settings(BaseSettings):
         default=0.67, ge=0.0, le=1.0, description="share of a because/after/to clause in the span"
     )
     verify_widen_margin: float = Field(
-        default=0.2, ge=0.0, le=1.0, description="overlap gain to align two sentences, not one"
+        default=0.0, ge=0.0, le=1.0, description="overlap gain to align two sentences, not one"
     )
     verify_name_context: int = Field(
         default=0, ge=0, le=5, description="sentences beside the span where its names may be"

@@ -98,6 +98,7 @@ def numbers(text: str) -> set[str]:
 NEGATION_VERBS = frozenset(["deni", "deny", "reject", "refus", "fail"])
 _TURN = frozenset(["turn", "turns", "turned", "turning"])  # "turn down": a denying verb
 _SCALES = {"thousand": 1000, "million": 1_000_000, "billion": 1_000_000_000, "trillion": 10**12}
+_DIGIT_FRACTION = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?:rds?|ths?|nds?|sts?)?(?![\d/])")
 _NUM_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[A-Za-z]+|%")
 _CLAUSE_TOKEN = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*[A-Za-z]|[A-Za-z]|\d+(?:[.,]\d+)*|[,;:.!?]")
 
@@ -120,6 +121,17 @@ def _word_number(run: list[str]) -> float:
     return total + current
 
 
+def _digits(tok: str) -> float | None:
+    """The value of a digit token ("1,500", "2.5", "2,5" with a decimal comma); None when it
+    is no single number ("1.202.4")."""
+    try:
+        if tok.count(",") and not re.fullmatch(r"\d{1,3}(?:,\d{3})+", tok):
+            return float(tok.replace(",", "."))  # a decimal comma
+        return float(tok.replace(",", ""))
+    except ValueError:
+        return None
+
+
 def number_values(text: str, loose: bool = False) -> set[str]:
     """Numbers in digits or words, normalised: ``1,500``/``fifteen hundred`` → ``1500``,
     ``twenty-five`` → ``25``, ``1.5 million`` → ``1500000``, ``40 per cent``/``40%`` → ``40%``,
@@ -129,15 +141,24 @@ def number_values(text: str, loose: bool = False) -> set[str]:
     also adds each percentage's bare number and each scaled number's mantissa, so that text
     read as evidence matches the ways a restatement may write it.
     """
-    toks = [t.lower() for t in _NUM_TOKEN.findall(text)]
     out: set[str] = set()
+    for m in _DIGIT_FRACTION.finditer(text):  # "2/3", "2/3rds" = "two-thirds"
+        top, bottom = int(m.group(1)), int(m.group(2))
+        out.add(f"{top}/{bottom}")
+        if loose and 0 < top < bottom:  # a share of a whole
+            share = round(100 * top / bottom)
+            out.update({f"{share}%", str(share)})
+    toks = [t.lower() for t in _NUM_TOKEN.findall(_DIGIT_FRACTION.sub(" ", text))]
     i = 0
     while i < len(toks):
         tok = toks[i]
         if tok[0].isdigit():
-            value, j = float(tok.replace(",", "")), i + 1
-            if tok.count(",") and not re.fullmatch(r"\d{1,3}(?:,\d{3})+", tok):
-                value = float(tok.replace(",", "."))  # a decimal comma
+            parsed = _digits(tok)
+            if parsed is None:  # "1.202.4", "1,2,3": a version or a label, compared as written
+                out.add(tok)
+                i += 1
+                continue
+            value, j = parsed, i + 1
         elif (
             tok in ("a", "an")
             and toks[i + 1 : i + 3]

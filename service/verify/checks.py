@@ -56,6 +56,7 @@ _REFERS_BACK = re.compile(
     r"^\W*(?:he|she|it|they|his|her|its|their|this|these|that|those)\b", re.IGNORECASE
 )
 _DONE = frozenset(["was", "were", "has", "have", "had", "did", "been"])
+_PRESENT_PASSIVE = frozenset(["is", "are", "be", "being", "get", "gets", "am"])
 _PRONOUN_REACH = 2  # sentences before a span whose names a "he said" in it may refer to
 _WIDER_NEGATION = 2  # extra content words a span's negation covers, for the word-by-word check
 _PERCENT = re.compile(r"\b(?:per ?cent|percent)\b", re.IGNORECASE)
@@ -95,6 +96,53 @@ def _modal_words(text: str, scope: int) -> set[str]:
     return out
 
 
+# a prefix that makes an adjective its opposite ("insoluble", "unsuccessful", "illegal"), and
+# the endings of the adjectives it applies to (not "information" / "formation")
+_NEGATING_PREFIX = ("un", "in", "im", "il", "ir", "non", "non-", "dis")
+_ADJECTIVE_END = ("able", "ible", "al", "ent", "ant", "ive", "ous", "ful", "ed", "ic", "ar",
+                  "ary", "ory", "ing", "own", "ure", "ite", "ate", "ect", "ual")  # fmt: skip
+# verbs and nouns whose stems state opposites
+_ANTONYMS = (
+    ("accept", "reject"), ("succeed", "fail"), ("success", "failur"), ("win", "lose"),
+    ("won", "lost"), ("increas", "decreas"), ("rise", "fall"), ("rose", "fell"),
+    ("approv", "reject"), ("allow", "forbid"), ("includ", "exclud"), ("gain", "loss"),
+    ("acquit", "convict"), ("open", "close"), ("higher", "lower"),
+    ("larger", "smaller"), ("first", "last"), ("major", "minor"),
+)  # fmt: skip
+
+
+def _opposed(claim: str, span: str, scope: int) -> tuple[str, str] | None:
+    """A word of the claim whose opposite the span has instead ("insoluble" / "soluble",
+    "accepted" / "rejected"), neither being negated ("unable" restates "not able")."""
+    cw = {w.lower() for w in re.findall(r"[A-Za-z][A-Za-z-]+", claim)}
+    sw = {w.lower() for w in re.findall(r"[A-Za-z][A-Za-z-]+", span)}
+    negated = negated_stems(claim, scope) | negated_stems(span, scope)
+    for a, b in ((w, v) for w in cw - sw for v in sw - cw):
+        for x, y in ((a, b), (b, a)):
+            base = x.removeprefix(next((p for p in _NEGATING_PREFIX if x.startswith(p)), ""))
+            opposite = base != x and base == y and len(y) >= 5 and y.endswith(_ADJECTIVE_END)
+            if opposite and not set(content_stems(y)) & negated:
+                return a, b
+    cs, ss = set(content_stems(claim)) - negated, set(content_stems(span)) - negated
+    for x, y in _ANTONYMS:
+        for p, q in ((x, y), (y, x)):
+            if p in cs and q in ss and q not in cs and p not in ss:
+                return p, q
+    return None
+
+
+def _same_clause(connective: str, clause: set[str], context: str, share: float) -> bool:
+    """Whether a sentence beside the span gives the same clause with the same connective
+    ("because of its burrowing habits" restated from the sentence before the span)."""
+    for m in re.finditer(r"\b" + re.escape(connective) + r"\b", context, re.IGNORECASE):
+        rest = context[m.end() :]
+        end = _CLAUSE_END.search(rest)
+        theirs = set(content_stems(rest[: end.start() if end else len(rest)]))
+        if len(clause & theirs) / len(clause) >= share:
+            return True
+    return False
+
+
 def split_sentence_texts(text: str) -> list[str]:
     return [text[s:e] for s, e in split_sentences(text)]
 
@@ -103,11 +151,14 @@ def _states_done(claim: str) -> bool:
     """Whether a claim says something happened (a past or perfect verb), rather than how
     things are: "it opens at nine" restates "it will open at nine" (a habit); "it was closed"
     does not restate "it may be closed"."""
-    for tok in re.findall(r"[A-Za-z][A-Za-z'\u2019-]*", claim)[1:]:
+    toks = re.findall(r"[A-Za-z][A-Za-z'\u2019-]*", claim)
+    for prev, tok in zip(toks, toks[1:], strict=False):
         low = tok.lower()
         if low in _DONE or low in IRREGULAR_PAST:
             return True
-        if low.endswith("ed") and not tok[0].isupper() and low not in STOPWORDS:
+        # "in case it is axed": a present passive is no claim that it was done
+        present = prev.lower() in _PRESENT_PASSIVE
+        if low.endswith("ed") and not tok[0].isupper() and low not in STOPWORDS and not present:
             return True
     return False
 
@@ -292,6 +343,11 @@ def check(sentence: str, ev: Evidence, config: VerifyConfig | None = None) -> li
         reasons.append("polarity: the sentence negates what the cited text asserts")
     elif neg_span and not neg_claim:
         reasons.append("polarity: the cited text negates what the sentence asserts")
+    opposed = _opposed(claim, span, config.negation_scope)
+    if opposed and not any(r.startswith("polarity") for r in reasons):
+        reasons.append(
+            f"polarity: the sentence says {opposed[0]} where the cited text says {opposed[1]}"
+        )
     if (
         len(_modal_words(span, config.negation_scope) & stems) > 1
         and not any(w in MODALS for w in words(claim))
@@ -316,6 +372,9 @@ def check(sentence: str, ev: Evidence, config: VerifyConfig | None = None) -> li
         rest = claim[match.end() :]
         end = _CLAUSE_END.search(rest)
         clause = set(content_stems(rest[: end.start() if end else len(rest)]))
-        if clause and len(clause & held) / len(clause) < config.clause_coverage:
+        lacking_clause = bool(clause) and len(clause & held) / len(clause) < config.clause_coverage
+        if lacking_clause and not _same_clause(
+            match.group(0), clause, ev.context, config.clause_coverage
+        ):
             reasons.append(f"added detail: '{match.group(0)} ...' is not in the cited text")
     return reasons

@@ -18,7 +18,9 @@ def _name_lists(text: str) -> list[set[str]]:
         items = [m.group(1), *re.split(r",\s+", m.group(2).strip(", ")), m.group(3)]
         # an item counts by its last word: "Neil Armstrong" and "Armstrong" are one
         found = {
-            i.split()[-1].lower() for i in items if i and i.split()[0].lower() not in STOPWORDS
+            i.split()[-1].lower().rstrip("'\u2019").removesuffix("'s").removesuffix("\u2019s")
+            for i in items
+            if i and i.split()[0].lower() not in STOPWORDS
         }
         if len(found) >= 2:
             out.append(found)
@@ -62,8 +64,14 @@ def list_additions(claim: str, span: str, context: str = "") -> list[str]:
     held = set(content_stems(f"{span} {context}"))
     out = []
     for m in _PLAIN_LIST.finditer(claim):
-        items = [m.group(1), *re.split(r",\s+", m.group(2).strip(", ")), m.group(3)]
-        if any(w.lower() in STOPWORDS for i in items for w in i.split()):
+        first, last = m.group(1).split(), m.group(3).split()
+        middle = re.split(r",\s+", m.group(2).strip(", "))
+        # the first item ends, and the last begins, the run of words the list is made of
+        while first and first[0].lower() in STOPWORDS:
+            first = first[1:]
+        cut = next((k for k, w in enumerate(last) if w.lower() in STOPWORDS), len(last))
+        items = [" ".join(first), *middle, " ".join(last[:cut])]
+        if not all(items) or any(w.lower() in STOPWORDS for i in middle for w in i.split()):
             continue  # clauses, not a list of things
         stems = [set(content_stems(i)) for i in items]
         found = [bool(s & held) for s in stems if s]

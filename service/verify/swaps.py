@@ -28,6 +28,13 @@ IRREGULAR_PAST = frozenset(
 
 
 _PASSIVE = frozenset(["was", "were", "is", "are", "be", "been", "being"])
+# words after a name that it does not modify ("Histories around 450 BC")
+_PREPOSITIONS = frozenset(
+    ["around", "about", "across", "after", "against", "along", "amid", "among", "before",
+     "behind", "beside", "besides", "beyond", "despite", "during", "except", "inside", "near",
+     "onto", "outside", "over", "since", "through", "throughout", "toward", "towards", "under",
+     "until", "upon", "versus", "via", "within", "without"]
+)  # fmt: skip
 # Adverbs that sit between an auxiliary and its verb ("was first published", "has since won").
 _ADVERBS = frozenset(
     ["first", "second", "third", "last", "also", "then", "later", "since", "still", "just",
@@ -90,8 +97,11 @@ def role_swaps(claim: str, span: str, reach: int) -> list[str]:
         # where the span has the word as an action too (not "..., first published")
         spots = [i for i, t in enumerate(stoks) if t[0] == word and t[2]]
         agents = [_agent(stoks, i, reach) for i in spots]
-        # a swap: the span gives this to another name of the claim, never to this one
-        if name not in agents and any(a in others for a in agents):
+        # a swap: the span gives this to another name of the claim, never to this one, and
+        # the claim does not give it to that name as well ("A died ..., and B died ...")
+        rivals = {a for a in agents if a in others}
+        claimed = {_agent(ctoks, i, reach) for i, t in enumerate(ctoks) if t[0] == word and t[2]}
+        if name not in agents and rivals - claimed:
             out.append(f"{name} {word}")
     return out
 
@@ -121,7 +131,7 @@ def _modifier_pairs(text: str) -> set[tuple[str, str]]:
         if toks[j][:1].isupper() and toks[j].lower() not in STOPWORDS:
             continue  # not the last word of its run
         head = toks[j]
-        if not head[:1].isalpha() or head.lower() in STOPWORDS:
+        if not head[:1].isalpha() or head.lower() in STOPWORDS or head.lower() in _PREPOSITIONS:
             continue
         stems = content_stems(head)
         if stems:

@@ -3,10 +3,12 @@
 The pairs (``data/dev/judge_pairs.jsonl``, written over the dev articles) are scored as the
 service would score them (``eval.calibrate_verifier``); the ``verify_*`` settings were fitted
 on the ``fit`` pairs only. Issue 12's target is false accept <= 0.10 and false reject <= 0.10
-for every kind on ``check``. Measured with the shipped settings (see docs/verification.md):
-false accept 0.074 (5 of 68), false reject 0.209 (14 of 67), worst unsupported kind
-swapped_entity 0.214 (3 of 14). The target is not reached; the gate sits just above what is
-measured so that any regression fails.
+for every kind on ``check``. The third session added 70 ``check`` pairs (``dz*``, written by a
+helper over ``check`` articles and never read by the developer) to the 135 earlier ones; they
+are harder than the earlier pairs. Measured with the shipped settings on all 205 (see
+docs/verification.md): false accept 0.136 (14 of 103), false reject
+0.176 (18 of 102), worst unsupported kind swapped_entity 0.35 (7 of 20). The target is not
+reached; the gate sits just above what is measured so that any regression fails.
 """
 
 from __future__ import annotations
@@ -17,9 +19,9 @@ from typing import Any
 import pytest
 
 PAIRS = Path("data/dev/judge_pairs.jsonl")
-MAX_FALSE_ACCEPT = 0.09  # target 0.10; measured 0.074
-MAX_FALSE_REJECT = 0.23  # target 0.10; measured 0.209
-MAX_KIND_ERROR = 0.24  # target 0.10 per kind; measured worst 0.214 (swapped_entity)
+MAX_FALSE_ACCEPT = 0.15  # target 0.10; measured 0.136
+MAX_FALSE_REJECT = 0.19  # target 0.10; measured 0.176
+MAX_KIND_ERROR = 0.37  # target 0.10 per kind; measured worst 0.35 (swapped_entity)
 
 
 @pytest.fixture(scope="module")

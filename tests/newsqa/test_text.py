@@ -45,3 +45,15 @@ def test_whether_or_not_is_no_negation_and_acronym_plurals_are_one_name() -> Non
     assert not negated_stems("It tests whether or not the means are equal.")
     assert "equal" in negated_stems("The means are not equal.")
     assert names("Crews now plan five EVAs, and the EVA's length grew.") == {"eva"}
+
+
+def test_digit_runs_that_are_no_single_number_are_kept_as_written() -> None:
+    assert number_values("Release 1.202.4 shipped.") == {"1.202.4"}
+    assert number_values("codes 1,2,3") == {"1,2,3"}
+    assert number_values("1,500 men and 2,5 kg") == {"1500", "2.5"}
+
+
+def test_digit_fractions_are_fractions() -> None:
+    assert number_values("We don't use 2/3rds of the Earth.") == {"2/3"}
+    assert number_values("two-thirds of the Earth") == {"2/3"}
+    assert "67%" in number_values("2/3 of them", loose=True)

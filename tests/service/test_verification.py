@@ -209,7 +209,8 @@ FESTIVAL = (
     "The play casts the head steward Ana Sol (Per Dahl) and the gate warden Lise Berg (Tor Nes). "
     "Volunteers sorted tickets, badges and wristbands before the doors opened. "
     "In daylight, visitors queue at the north gate, whereas after dark they queue at the south "
-    'gate. Marta Lund asked, "where will the late buses stop tonight?"'
+    'gate. Marta Lund asked, "where will the late buses stop tonight?" The new stage proved '
+    "successful, and the council approved a second one."
 )
 
 
@@ -224,6 +225,9 @@ FESTIVAL = (
             "role",
         ),  # fmt: skip
         ('Per Dahl asked, "where will the late buses stop tonight?"', "speaker"),
+        ("Tickets, badges and lanyards were sorted by volunteers.", "added detail"),
+        ("The new stage proved unsuccessful.", "polarity"),
+        ("The council rejected a second stage.", "polarity"),
     ],
 )
 def test_crossed_pairs_added_list_members_and_asked_quotes_are_caught(
@@ -242,6 +246,8 @@ def test_crossed_pairs_added_list_members_and_asked_quotes_are_caught(
         "After dark visitors queue at the south gate, whereas in daylight they queue at the north "
         "gate.",
         'Marta Lund asked, "where will the late buses stop tonight?"',
+        "Tickets, badges and wristbands were sorted by volunteers.",
+        "The new stage was a success, and the council approved a second stage.",
     ],
 )
 def test_uncrossed_pairs_lists_and_quotes_pass(embedder: Any, sentence: str) -> None:
