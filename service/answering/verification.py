@@ -175,9 +175,9 @@ def _answers_what_was_asked(
     """A sentence that restates the question's words ("... will hold its next summit in X")
     must find them in its span (or beside it): otherwise the span is about something else and
     only the sentence's other words match (``verify_max_missing_asked``)."""
-    from service.verify.align import evidence_tokens
+    from service.verify.align import claim_stems, evidence_tokens
 
-    asked = set(content_stems(sentence)) & set(content_stems(question))
+    asked = claim_stems(sentence) & claim_stems(question)
     missing = sorted(asked - evidence_tokens(found.evidence.context or found.evidence.span))
     if len(missing) <= config.max_missing_asked:
         return found

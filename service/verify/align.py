@@ -14,19 +14,31 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from newsqa.text import content_stems, number_values
+from newsqa.text import STOPWORDS, content_stems, number_values
+
+
+def claim_stems(text: str) -> set[str]:
+    """Content stems of a claim, a hyphenated compound as its parts ("US-British" is "British":
+    the "U.S.-British" of a source keeps only "British"; "long-range" is "long", "range")."""
+    out: set[str] = set()
+    for stem in content_stems(text):
+        parts = [p for p in stem.split("-") if len(p) > 1 and p not in STOPWORDS]
+        out.update(parts if "-" in stem else [stem])
+    return out
 
 
 @lru_cache(maxsize=16384)
 def claim_tokens(text: str) -> frozenset[str]:
-    """Content stems and numbers (strictly read) of a claim."""
-    return frozenset(content_stems(text)) | frozenset(number_values(text))
+    """Content stems (compounds as their parts) and numbers (strictly read) of a claim."""
+    return frozenset(claim_stems(text)) | frozenset(number_values(text))
 
 
 @lru_cache(maxsize=16384)
 def evidence_tokens(text: str) -> frozenset[str]:
-    """Content stems and numbers (loosely read: "one", bare percentages) of evidence."""
-    return frozenset(content_stems(text)) | frozenset(number_values(text, loose=True))
+    """Content stems (compounds whole and as their parts) and numbers (loosely read: "one",
+    bare percentages) of evidence."""
+    stems = set(content_stems(text)) | claim_stems(text)
+    return frozenset(stems) | frozenset(number_values(text, loose=True))
 
 
 @dataclass(frozen=True)

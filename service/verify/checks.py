@@ -32,7 +32,7 @@ from newsqa.text import (
     split_sentences,
     words,
 )
-from service.verify.align import claim_tokens, evidence_tokens
+from service.verify.align import claim_stems, claim_tokens, evidence_tokens
 from service.verify.config import VerifyConfig
 from service.verify.lists import list_additions
 from service.verify.swaps import IRREGULAR_PAST, pair_swaps, role_swaps
@@ -356,7 +356,7 @@ def check(sentence: str, ev: Evidence, config: VerifyConfig | None = None) -> li
         reasons.append("modality: the cited text says it may or will happen, not that it did")
     held = evidence_tokens(span)
     around = evidence_tokens(ev.context) if ev.context else held
-    content = set(content_stems(_PERCENT.sub("%", claim)))
+    content = claim_stems(_PERCENT.sub("%", claim))
     lacking = sorted(content - held)
     # a word the span lacks but its neighbours hold is a restatement over several sentences:
     # it counts as ``context_weight`` of a missing word

@@ -255,6 +255,14 @@ def test_uncrossed_pairs_lists_and_quotes_pass(embedder: Any, sentence: str) -> 
     assert s.supported, s.reasons
 
 
+def test_a_compound_is_read_as_its_parts(embedder: Any) -> None:
+    text = "A U.S.-British air raid in southern Iraq left eight civilians dead, officials said."
+    question = "How many civilians were killed in the US-British air raid?"
+    claim = "The US-British air raid in southern Iraq killed eight civilians."
+    s = _verify(embedder, claim, _passage(text), question=question)
+    assert s.supported, s.reasons
+
+
 def test_names_beside_the_span_count_only_when_borrowing_and_nothing_is_displaced(
     embedder: Any,
 ) -> None:
