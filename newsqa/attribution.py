@@ -242,6 +242,8 @@ def attributions(text: str) -> list[Attribution]:
         if low not in REPORTING_VERBS:
             continue
         prev = toks[i - 1][0] if i > 0 else ""
+        if tok[0].isupper() and prev and prev not in {".", "!", "?", '"', "\u201c", ":"}:
+            continue  # part of a name: "the United States will ...", "Reports Inc."
         if prev.lower() in _PASSIVE:
             continue
         if low in _NEEDS_CLAUSE and nxt.lower() not in _CLAUSE_OPENERS and prev != ",":

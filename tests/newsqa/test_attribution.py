@@ -103,3 +103,11 @@ def test_an_instruction_is_no_reported_speech_but_an_asked_question_is() -> None
     found = attributions('Ana Ruiz asked, "where will the buses stop?"')
     assert [a.speaker for a in found] == ["Ana Ruiz"]
     assert [a.speaker for a in attributions("He told reporters that it was over.")] == ["He"]
+
+
+def test_a_capitalised_verb_inside_a_name_is_no_reporting_verb() -> None:
+    from newsqa.attribution import attributions
+
+    assert attributions("Allies will send troops. The United States will be the backstop.") == []
+    found = attributions("The United States will be the backstop, officials said.")
+    assert [a.speaker for a in found] == ["officials"]
