@@ -123,6 +123,11 @@ def _adjectival(text: str, a: Attribution) -> bool:
 
 def sentence_speakers(sentence: str) -> list[str]:
     """Speakers named by reported speech in one sentence, in order (pronouns included)."""
+    return list(_sentence_speakers(sentence))
+
+
+@lru_cache(maxsize=32768)  # the same passage sentences come back question after question
+def _sentence_speakers(sentence: str) -> tuple[str, ...]:
     found: list[tuple[int, int, str]] = []
     for m in _GAPPED.finditer(sentence):
         if m.group("verb") in REPORTING_VERBS and speaker_names(m.group("name")):
@@ -132,7 +137,7 @@ def sentence_speakers(sentence: str) -> list[str]:
             continue
         if _verb_is_lower(sentence, a) and _plausible(a.speaker) and not _adjectival(sentence, a):
             found.append((a.start, a.end, a.speaker))
-    return [speaker for _, _, speaker in sorted(found)]
+    return tuple(speaker for _, _, speaker in sorted(found))
 
 
 def _named(speakers: list[str], outlet: str | None) -> str | None:
