@@ -117,12 +117,12 @@ def _opposed(claim: str, span: str, scope: int) -> tuple[str, str] | None:
     cw = {w.lower() for w in re.findall(r"[A-Za-z][A-Za-z-]+", claim)}
     sw = {w.lower() for w in re.findall(r"[A-Za-z][A-Za-z-]+", span)}
     negated = negated_stems(claim, scope) | negated_stems(span, scope)
-    for a, b in ((w, v) for w in cw - sw for v in sw - cw):
-        for x, y in ((a, b), (b, a)):
-            base = x.removeprefix(next((p for p in _NEGATING_PREFIX if x.startswith(p)), ""))
-            opposite = base != x and base == y and len(y) >= 5 and y.endswith(_ADJECTIVE_END)
-            if opposite and not set(content_stems(y)) & negated:
-                return a, b
+    for ours, theirs, flip in ((cw - sw, sw - cw, False), (sw - cw, cw - sw, True)):
+        for word in ours:
+            for base in (word[len(p) :] for p in _NEGATING_PREFIX if word.startswith(p)):
+                opposite = base in theirs and len(base) >= 5 and base.endswith(_ADJECTIVE_END)
+                if opposite and not set(content_stems(base)) & negated:
+                    return (base, word) if flip else (word, base)
     cs, ss = set(content_stems(claim)) - negated, set(content_stems(span)) - negated
     for x, y in _ANTONYMS:
         for p, q in ((x, y), (y, x)):
