@@ -38,6 +38,7 @@ OUT = Path("eval/reports/llm")
 SETS = {
     "seed": (Path("data/eval/questions.jsonl"), Path("data/index")),
     "dev": (Path("data/dev/check.jsonl"), Path("data/dev/index")),
+    "fit": (Path("data/dev/fit.jsonl"), Path("data/dev/index")),  # what LLM settings are fitted on
 }
 _SOURCE = re.compile(r'<source id="(\d+)" outlet="([^"]*)"[^>]*>\n(.*?)\n</source>', re.S)
 
@@ -318,9 +319,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, default=os.environ.get("NEWSQA_LOCAL_MODEL_PATH"))
     parser.add_argument("--seed-n", type=int, default=30, help="answerable seed questions")
     parser.add_argument("--seed-unanswerable", type=int, default=6)
-    parser.add_argument("--dev-n", type=int, default=24, help="answerable dev check questions")
+    parser.add_argument(
+        "--dev-n", type=int, default=24, help="answerable dev questions (check, or fit)"
+    )
     parser.add_argument("--dev-unanswerable", type=int, default=8)
-    parser.add_argument("--sets", default="seed,dev")
+    parser.add_argument("--sets", default="seed,dev", help="seed, dev (check split), fit")
     parser.add_argument("--first", type=int, default=None, help="only the first N answerable")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--judge", default="off", choices=("off", "on"))

@@ -26,6 +26,9 @@ class Chunk:
     text: str
     start: int
     end: int
+    # the document's sentences wholly inside the chunk, as (first index, stop index); None
+    # when the index was written before ingest recorded it
+    sentences: tuple[int, int] | None = None
 
 
 @dataclass

@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from newsqa.components.ner import holds_kind
-from newsqa.components.store import ChunkFilter
 from newsqa.text import STOPWORDS, content_stems, idf_weights, name_found, names
 from service.answering import Passage
 from service.answering.answer_types import answer_type, has_answer
@@ -42,7 +41,6 @@ class KeywordSearch(Protocol):
 
 
 MODEL_PATH = Path(__file__).with_name("evidence_model.json")
-SENTENCE_POOL = 400  # sentence similarities read per question (the passages' documents)
 
 SENTENCE_FEATURES = (
     "similarity",  # cosine of the sentence and the question
@@ -168,8 +166,7 @@ def _passage_sentences(
     store: VectorStore, qvec: np.ndarray, passages: list[Passage]
 ) -> list[_Sentence]:
     """Sentences inside the passages with their stored similarity to the question."""
-    doc_ids = tuple(sorted({p.hit.chunk.doc_id for p in passages}))
-    stored = store.query_sentences(qvec, SENTENCE_POOL, ChunkFilter(doc_ids=doc_ids))
+    stored = store.chunk_sentences([p.hit.chunk for p in passages], qvec)
     by_doc: dict[str, list] = {}
     for s in stored:
         by_doc.setdefault(s.doc_id, []).append(s)

@@ -16,6 +16,7 @@ from newsqa.components.store.keyword import KeywordIndex
 from newsqa.errors import BadRequest
 from newsqa.settings import Settings
 from tests.helpers import ARTICLES, BIN, child_env, chroma_server
+from tests.newsqa.test_store_sentences import assert_chunk_sentences_match_search
 
 
 def assert_consistent(settings: Settings, expected_docs: int) -> None:
@@ -146,6 +147,9 @@ def test_ingest_into_chroma_server(tmp_path: Path) -> None:
         second = ingest_paths([ARTICLES], settings)
         assert len(second.unchanged) == 5 and second.total_chunks == first.total_chunks
         assert_consistent(settings, 5)
+        indexer = Indexer(settings)
+        query = indexer.embedder.embed(["Which fighter jets does Kyiv plan to buy?"])[0]
+        assert_chunk_sentences_match_search(indexer.store, query)
 
 
 def test_retrieval_sanity_gripen_first(seed_settings: Settings) -> None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from newsqa.registry import Registry
-from newsqa.types import Document, DocumentMeta, ScoredChunk, ScoredSentence
+from newsqa.types import Chunk, Document, DocumentMeta, ScoredChunk, ScoredSentence
 
 if TYPE_CHECKING:
     from newsqa.settings import Settings
@@ -59,6 +59,7 @@ class VectorStore(Protocol):
     def query_sentences(
         self, embedding: np.ndarray, k: int, where: ChunkFilter | None = None
     ) -> list[ScoredSentence]: ...
+    def chunk_sentences(self, chunks: list[Chunk], query: np.ndarray) -> list[ScoredSentence]: ...
     def put_documents(self, docs: list[Document]) -> None: ...
     def delete_document(self, doc_id: str) -> None: ...
     def delete_chunks(self, chunk_ids: list[str]) -> None: ...

@@ -12,9 +12,16 @@ import numpy as np
 
 from newsqa.components.store import ChunkFilter, DocumentRecord
 from newsqa.components.store.changes import ChangeLog
-from newsqa.components.store.records import chunk_from, meta_from, published_ord, where_clause
+from newsqa.components.store.records import (
+    chunk_from,
+    meta_from,
+    published_ord,
+    sentence_ranges,
+    where_clause,
+)
+from newsqa.components.store.sentences import read_scored, sentence_from, sentence_ids
 from newsqa.errors import ConfigError, EmbeddingMismatch, IndexUnavailable
-from newsqa.types import Document, ScoredChunk, ScoredSentence
+from newsqa.types import Chunk, Document, ScoredChunk, ScoredSentence
 
 if TYPE_CHECKING:
     from newsqa.settings import Settings
@@ -133,11 +140,12 @@ class ChromaStore:
         ids, texts, metadatas = [], [], []
         for doc in docs:
             meta = doc.meta
-            for c in doc.chunks:
+            for c, span in zip(doc.chunks, sentence_ranges(doc), strict=True):
                 ids.append(c.chunk_id)
                 texts.append(c.text)
                 metadatas.append(
                     {
+                        **span,
                         "doc_id": doc.doc_id,
                         "index": c.index,
                         "start": c.start,
@@ -254,18 +262,20 @@ class ChromaStore:
             include=["metadatas", "distances"],
         )
         return [
-            ScoredSentence(
-                doc_id=str(m["doc_id"]),
-                chunk_id=str(m.get("chunk_id", "")),
-                index=int(m["index"]),
-                start=int(m["start"]),
-                end=int(m["end"]),
-                score=1.0 - float(d),
-                entities=tuple(tuple(e) for e in json.loads(str(m.get("entities") or "[]"))),
-            )
+            sentence_from(m, 1.0 - float(d))
             for m, d in zip(got["metadatas"][0], got["distances"][0], strict=True)
             if m is not None  # deleted while the query ran (a Chroma server is not atomic)
         ]
+
+    def chunk_sentences(self, chunks: list[Chunk], query: np.ndarray) -> list[ScoredSentence]:
+        """The stored sentences wholly inside ``chunks``, with their cosine similarity to
+        ``query`` read from the stored vectors (all sentences of the chunks' documents when
+        the chunks were written before ingest recorded their sentences)."""
+        ids, old_docs = sentence_ids(chunks)
+        found = read_scored(self._sents, query, ids=ids) if ids else []
+        if old_docs:
+            found += read_scored(self._sents, query, where={"doc_id": {"$in": old_docs}})
+        return found
 
     # -- reads ---------------------------------------------------------------------------
     def documents(self) -> list[DocumentRecord]:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from typing import Any
 
 from newsqa.components.store import ChunkFilter
-from newsqa.types import Chunk, DocumentMeta
+from newsqa.types import Chunk, Document, DocumentMeta
 
 
 def published_ord(published: str | None) -> int:
@@ -30,7 +31,26 @@ def chunk_from(chunk_id: str, text: str, metadata: dict[str, Any]) -> Chunk:
         text=text,
         start=int(metadata["start"]),
         end=int(metadata["end"]),
+        sentences=(
+            (int(metadata["sentences_from"]), int(metadata["sentences_to"]))
+            if "sentences_from" in metadata
+            else None
+        ),
     )
+
+
+def sentence_ranges(doc: Document) -> list[dict[str, int]]:
+    """Per chunk of ``doc``, the metadata naming the sentences wholly inside it (none when
+    the document carries no sentence spans)."""
+    if not doc.sentences:
+        return [{} for _ in doc.chunks]
+    starts = [s for s, _e in doc.sentences]
+    ends = [e for _s, e in doc.sentences]
+    out = []
+    for c in doc.chunks:
+        first = bisect_left(starts, c.start)
+        out.append({"sentences_from": first, "sentences_to": max(first, bisect_right(ends, c.end))})
+    return out
 
 
 def where_clause(flt: ChunkFilter | None) -> dict[str, Any] | None:
