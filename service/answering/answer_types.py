@@ -240,7 +240,10 @@ def has_answer(kind: str | None, text: str, question: str) -> bool:
     if kind == "money":
         return any(m.group(0).lower() not in q_lower for m in _MONEY.finditer(text))
     if kind == "number":
-        if re.search(r"\b(?:percentage|percent|proportion|share)\b", q_lower):
+        # a share as a proportion ("what share of ..."), not "a share buyback"
+        if re.search(
+            r"\b(?:percentage|percent|proportion|share of|(?:what|which) share)\b", q_lower
+        ):
             return bool(re.search(r"%|\bper ?cent\b", text, re.IGNORECASE))
         counted = focus(question)
         return any(

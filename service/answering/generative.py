@@ -3,7 +3,10 @@
 The model is asked for JSON sentences with quotes where the server supports JSON-schema output
 (OpenAI-compatible servers: OpenAI, vLLM, llama.cpp), otherwise for ``[n]``-marked text. Each
 sentence is verified as soon as it is complete and only then passed on, so a client never sees
-text that verification removes. A model's own refusal is a refusal. When nothing the model
+text that verification removes. When the question asks for a kind of thing (a number, date,
+person, place or name) and the evidence alone does not clearly answer, verified sentences are
+held back until one states such a thing; if none does, the answer is a refusal (a related fact
+is no answer). A model's own refusal is a refusal. When nothing the model
 wrote can be verified, the response refuses, unless the evidence gate finds the question
 clearly answerable on its own: then the extractive engine answers (so it does when the backend
 fails), and ``notice`` says so.
@@ -11,13 +14,14 @@ fails), and ``notice`` says so.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, cast
 
 from newsqa.components.chat import chat_model, default_model_path, is_openai_compatible
-from newsqa.text import number_values
+from newsqa.text import STOPWORDS, name_found, names, number_values
 from service.answering import Draft, DraftSentence, Passage
 from service.answering.answer_types import has_answer
 from service.answering.cited import Checker, Claim, is_refusal, json_claims, text_claims
@@ -39,6 +43,10 @@ __all__ = ["LocalEngine", "OpenAIEngine", "default_model_path"]
 
 MODEL_REFUSED = "the model found no answer in the sources"
 UNVERIFIED = "no sentence of the LLM answer could be verified against the sources"
+NOT_STATED = (
+    "no verified sentence of the LLM answer states the kind of thing asked for, and the evidence"
+    " does not clearly answer"
+)
 ASKED_FOR_ADDED = (
     "the LLM answer did not state what was asked; the evidence sentence that does is added"
 )
@@ -128,11 +136,11 @@ class OpenAIEngine:
         """Verified sentences as the model completes them, then the final ``Draft``."""
         t0 = time.perf_counter()
         checker = Checker(self.embedder, passages, question, self.verify_config, self.judge)
-        run = _Answer(self, checker)
+        run = _Answer(self, checker, self._wanted(assessment))
         try:
             yield from run.consume(self._stream(question, passages))
         except BackendError as exc:  # keep what is verified, or fall back
-            if run.kept:
+            if run.kept and run.wanted is None:  # what was streamed stands
                 yield run.finish(t0, f"LLM backend failed midway ({exc})")
                 return
             draft = self.draft(assessment)
@@ -143,10 +151,22 @@ class OpenAIEngine:
             return
         yield from self._conclude(run, t0, assessment)
 
+    def _wanted(self, assessment: Any) -> Callable[[str], bool] | None:
+        """What a sentence must state before the answer is streamed: the kind of thing asked
+        for (a number, date, person, place or name), when the evidence alone does not clearly
+        answer (there the extractive sentence that states it is added instead)."""
+        kind = getattr(assessment, "kind", None)
+        if kind is None or clearly_answerable(assessment, self.settings):
+            return None
+        question = assessment.question
+        return lambda text: _mentions(kind, text, question)
+
     def _conclude(
         self, run: _Answer, t0: float, assessment: Any
     ) -> Iterator[DraftSentence | Draft]:
-        if run.kept:
+        if run.kept and run.wanted is not None:  # verified, but none states what was asked
+            yield run.refusal(t0, NOT_STATED)
+        elif run.kept:
             dropped = sum(not s.supported for s in run.sentences)
             notice = f"{dropped} unsupported sentence(s) removed from the LLM answer"
             draft = run.finish(t0, notice if dropped else None)
@@ -216,6 +236,22 @@ def _states(kind: str, text: str, question: str) -> bool:
     return kind != "number" or bool(number_values(text) - number_values(question))
 
 
+def _mentions(kind: str, text: str, question: str) -> bool:
+    """Whether ``text`` mentions anything of the ``kind`` asked that the question lacks, read
+    loosely (a held-back answer errs toward being served): any new number for a number, date
+    or amount; any new capitalised word, the first included, for a person, place or name."""
+    if has_answer(kind, text, question):
+        return True
+    if kind in ("number", "money", "date"):
+        return bool(number_values(text) - number_values(question))
+    first = re.match(r"[A-Z][a-z]+", text)
+    found = names(text)
+    if first and first.group(0).lower() not in STOPWORDS:
+        found.add(first.group(0).lower())
+    asked = question.lower()
+    return any(not name_found(n, asked) for n in found)
+
+
 class BackendError(Exception):
     """The chat model failed (connection, timeout, HTTP error, provider error)."""
 
@@ -228,9 +264,13 @@ def _rejected_format(exc: BaseException) -> bool:
 class _Answer:
     """The state of one answer: sentences checked so far, and timings."""
 
-    def __init__(self, engine: OpenAIEngine, checker: Checker) -> None:
+    def __init__(
+        self, engine: OpenAIEngine, checker: Checker, wanted: Callable[[str], bool] | None = None
+    ) -> None:
         self.engine = engine
         self.checker = checker
+        self.wanted = wanted  # until a verified sentence satisfies it, sentences are held back
+        self.held: list[DraftSentence] = []
         self.limit = engine.settings.max_answer_sentences
         self.sentences: list[DraftSentence] = []
         self.seen: set[str] = set()
@@ -259,8 +299,15 @@ class _Answer:
             checked = self.checker.check(claim)
             self.verify_ms += _ms(t)
             self.sentences.append(checked)
-            if checked.supported:
+            if not checked.supported:
+                continue
+            if self.wanted is None:
                 yield checked
+                continue
+            self.held.append(checked)
+            if self.wanted(checked.text):
+                self.wanted = None
+                yield from self.held
 
     def consume(self, chunks: Iterator[tuple[str, bool]]) -> Iterator[DraftSentence]:
         t0 = time.perf_counter()
