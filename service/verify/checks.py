@@ -99,7 +99,7 @@ def _modal_words(text: str, scope: int) -> set[str]:
 # a prefix that makes an adjective its opposite ("insoluble", "unsuccessful", "illegal"), and
 # the endings of the adjectives it applies to (not "information" / "formation")
 _NEGATING_PREFIX = ("un", "in", "im", "il", "ir", "non", "non-", "dis")
-_ADJECTIVE_END = ("able", "ible", "al", "ent", "ant", "ive", "ous", "ful", "ed", "ic", "ar",
+_ADJECTIVE_END = ("ble", "al", "ent", "ant", "ive", "ous", "ful", "ed", "ic", "ar",
                   "ary", "ory", "ing", "own", "ure", "ite", "ate", "ect", "ual")  # fmt: skip
 # verbs and nouns whose stems state opposites
 _ANTONYMS = (
