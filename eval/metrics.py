@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from eval.judges import Judge, strip_citations
-from newsqa.claims import ATTRIBUTION_PREFIX
+from newsqa.claims import ATTRIBUTION_PREFIX, without_prefix
 
 KS = (1, 3, 5, 10)
 
@@ -152,15 +152,15 @@ def strip_attribution(text: str, sources: Iterable[str]) -> str:
     if not match:
         return text
     names = [s.strip().casefold() for s in sources if s and s.strip()]
-    said = [g.strip().casefold() for g in match.groupdict().values() if g and g.strip()]
+    groups = {k: v for k, v in match.groupdict().items() if k != "opener"}
+    said = [g.strip().casefold() for g in groups.values() if g and g.strip()]
 
     def known(who: str) -> bool:
         return any(who == n or (len(n) > 3 and (n in who or who in n)) for n in names)
 
     if not said or not all(known(who) for who in said):
         return text
-    rest = text[match.end() :]
-    return rest[:1].upper() + rest[1:]
+    return without_prefix(text, match)
 
 
 def faithfulness(statements: Sequence[str], passages: Sequence[str], judge: Judge) -> list[str]:

@@ -59,8 +59,13 @@ def print_summary(summary: IngestSummary, console: Console) -> None:
         console.print(skipped)
 
 
-def print_documents(settings: Settings, console: Console) -> None:
-    """The indexed documents with title, source, date and chunk count."""
+# After an ingest the documents are listed only up to this many (``newsqa stats`` lists all).
+LIST_AFTER_INGEST = 40
+
+
+def print_documents(settings: Settings, console: Console, limit: int | None = None) -> None:
+    """The indexed documents with title, source, date and chunk count (only their number when
+    there are more than ``limit``)."""
     from newsqa.components.embeddings import get_embedder
     from newsqa.components.store import open_store
 
@@ -68,6 +73,11 @@ def print_documents(settings: Settings, console: Console) -> None:
     store = open_store(settings)
     store.ensure_model(embedder.model_id, embedder.dimension)
     records = sorted(store.documents(), key=lambda r: (r.path, r.doc_id))
+    if limit is not None and len(records) > limit:
+        console.print(
+            f"{len(records)} documents in {settings.index_dir} (`newsqa stats` lists them)"
+        )
+        return
     table = Table(title=f"{len(records)} documents in {settings.index_dir}")
     for column in ("title", "source", "published", "chunks", "doc_id"):
         table.add_column(column, overflow="fold")

@@ -70,7 +70,9 @@ def ingest(
     show_cleaning: Annotated[
         bool, typer.Option("--show-cleaning", help="With --dry-run: show what cleaning removed")
     ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bar, no document list")
+    ] = False,
 ) -> None:
     """Clean, chunk and embed articles (.txt .md .html .pdf) into the index, incrementally."""
     from ingest import report
@@ -85,7 +87,8 @@ def ingest(
     except NewsQAError as exc:
         raise fail(exc) from None
     report.print_summary(summary, console)
-    report.print_documents(settings, console)
+    if not quiet:
+        report.print_documents(settings, console, limit=report.LIST_AFTER_INGEST)
 
 
 @app.command()

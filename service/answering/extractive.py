@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from newsqa.claims import ATTRIBUTION_PREFIX, attribute_sentence
+from newsqa.claims import ATTRIBUTION_PREFIX, attribute_sentence, attributed_once
 from newsqa.text import STOPWORDS, content_stems, numbers, split_sentences, strip_markers
 from service.answering import Draft, DraftSentence, Passage, Support
 from service.answering.compose import asks_per_source, question_parts, wanted_count
@@ -207,6 +207,8 @@ class ExtractiveEngine:
         chosen = with_disagreement(assessment, chosen, limit, model.keep_min)
         texts = self.store.document_texts([c.passage.hit.chunk.doc_id for c in chosen])
         sentences = [self._sentence(texts, c.passage, c.start, c.end, c.text) for c in chosen]
+        for s, worded in zip(sentences, attributed_once([s.text for s in sentences]), strict=True):
+            s.text = worded
         notice = None
         count = wanted_count(question)
         if count is not None and chosen:

@@ -7,7 +7,16 @@ from __future__ import annotations
 
 import pytest
 
-from newsqa.claims import Claim, attribute_sentence, claim_of, relayed_source, sentence_speakers
+from newsqa.claims import (
+    ATTRIBUTION_PREFIX,
+    Claim,
+    attribute_sentence,
+    attributed_once,
+    claim_of,
+    relayed_source,
+    sentence_speakers,
+    without_prefix,
+)
 
 
 def claim(text: str, sentence: str, outlet: str | None = "Daily Planet") -> Claim:
@@ -110,3 +119,32 @@ def test_wording_names_speaker_and_outlet() -> None:
     assert attribute_sentence("The port is full.", "unknown") == "The port is full."
     named = "The Daily Planet counted 40 ships."
     assert attribute_sentence(named, "Daily Planet") == named
+
+
+def test_linking_word_stays_in_front_of_the_attribution() -> None:
+    assert attribute_sentence("But the port stayed open.", "Daily Planet") == (
+        "But according to Daily Planet, the port stayed open."
+    )
+    worded = attribute_sentence("However, the ships left.", "Daily Planet")
+    assert worded == "However, according to Daily Planet, the ships left."
+    match = ATTRIBUTION_PREFIX.match(worded)
+    assert match is not None and match.group("who") == "Daily Planet"
+    assert without_prefix(worded, match) == "However, the ships left."
+
+
+def test_a_run_of_one_outlets_sentences_is_attributed_once() -> None:
+    planet = [
+        attribute_sentence(s, "Daily Planet")
+        for s in ("The port is full.", "But the ships wait.", "The mayor is away.")
+    ]
+    courier = attribute_sentence("The port is empty.", "Evening Courier")
+    out = attributed_once([*planet, courier, attribute_sentence("It rained.", "Daily Planet")])
+    assert out == [
+        "According to Daily Planet, the port is full.",
+        "But the ships wait.",
+        "The mayor is away.",
+        "According to Evening Courier, the port is empty.",
+        "According to Daily Planet, it rained.",
+    ]
+    said = "Mayor Ola Dahl said the port is full."  # names its speaker: never re-worded
+    assert attributed_once([planet[0], said, planet[2]]) == [planet[0], said, planet[2]]
