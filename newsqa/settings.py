@@ -144,6 +144,12 @@ class Settings(BaseSettings):
         description="p_answerable from this: the extractive answer may stand in for the model's;"
         " unset: the level fitted on dev `fit` where extractive answers are right >= 95%",
     )
+    llm_clear_answer: Literal["auto", "extractive", "model"] = Field(
+        default="auto",
+        description="from llm_gate_above: serve the extractive answer without asking the model"
+        " (extractive), or ask it (model); auto: extractive for the local engine, where a small"
+        " model measured less accurate there (docs/llm.md), model for openai",
+    )
 
     # API
     host: str = "127.0.0.1"

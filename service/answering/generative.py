@@ -9,7 +9,9 @@ held back until one states such a thing; if none does, the answer is a refusal (
 is no answer). A model's own refusal is a refusal. When nothing the model
 wrote can be verified, the response refuses, unless the evidence gate finds the question
 clearly answerable on its own: then the extractive engine answers (so it does when the backend
-fails), and ``notice`` says so.
+fails), and ``notice`` says so. With ``llm_clear_answer`` ``extractive`` (``auto``: for the
+in-process ``local`` model) a clearly answerable question gets the extractive answer and the
+model is not asked.
 """
 
 from __future__ import annotations
@@ -46,6 +48,9 @@ UNVERIFIED = "no sentence of the LLM answer could be verified against the source
 NOT_STATED = (
     "no verified sentence of the LLM answer states the kind of thing asked for, and the evidence"
     " does not clearly answer"
+)
+CLEAR_EXTRACTIVE = (
+    "the evidence clearly answers: the extractive answer is served without asking the model"
 )
 ASKED_FOR_ADDED = (
     "the LLM answer did not state what was asked; the evidence sentence that does is added"
@@ -135,6 +140,12 @@ class OpenAIEngine:
     ) -> Iterator[DraftSentence | Draft]:
         """Verified sentences as the model completes them, then the final ``Draft``."""
         t0 = time.perf_counter()
+        if self._extractive_when_clear() and clearly_answerable(assessment, self.settings):
+            draft = self.draft(assessment)
+            draft.notice = CLEAR_EXTRACTIVE
+            yield from draft.sentences
+            yield draft
+            return
         checker = Checker(self.embedder, passages, question, self.verify_config, self.judge)
         run = _Answer(self, checker, self._wanted(assessment))
         try:
@@ -150,6 +161,12 @@ class OpenAIEngine:
             yield draft
             return
         yield from self._conclude(run, t0, assessment)
+
+    def _extractive_when_clear(self) -> bool:
+        """``llm_clear_answer``: whether a clearly answerable question gets the extractive
+        answer without asking the model (``auto``: for the in-process small ``local`` model)."""
+        mode = self.settings.llm_clear_answer
+        return mode == "extractive" or (mode == "auto" and self.name == "local")
 
     def _wanted(self, assessment: Any) -> Callable[[str], bool] | None:
         """What a sentence must state before the answer is streamed: the kind of thing asked

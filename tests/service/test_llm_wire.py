@@ -110,7 +110,8 @@ def test_local_llama_cpp_smollm2(seed_state: Any) -> None:
     from newsqa.components.chat import default_model_path
     from service.answering.generative import LocalEngine
 
-    state = state_with(seed_state, engine="local", openai_timeout_s=300.0)
+    # the model is asked even where the evidence alone clearly answers (its default skips it)
+    state = state_with(seed_state, engine="local", openai_timeout_s=300.0, llm_clear_answer="model")
     engine = state.engine
     assert isinstance(engine, LocalEngine) and engine.model_path == default_model_path()
     reply = engine.llm.invoke("Say the word hello.", max_tokens=8)
