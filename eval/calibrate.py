@@ -120,7 +120,9 @@ def rescore(rows: list[dict[str, Any]], model: Any) -> None:
         a.candidates = [a.candidates[i] for i in order]
         row["labels"] = [row["labels"][i] for i in order]
         f = a.question_features
-        qf = question_features(a.candidates, a.kind, [], [], [], row["passages"], f[10])
+        qf = question_features(
+            a.candidates, a.kind, [], [], [], row["passages"], f[10], bool(f[14])
+        )
         qf[6], qf[7] = f[6], f[7]  # features that do not depend on the sentence model
         a.question_features = qf
         a.p_answerable = model.question_p(qf) if a.candidates else 0.0
@@ -215,7 +217,7 @@ def near_misses(rows: list[dict[str, Any]], model: Any) -> tuple[np.ndarray, np.
         if not rest:
             continue
         f = a.question_features
-        qf = question_features(rest, a.kind, [], [], [], row["passages"], f[10])
+        qf = question_features(rest, a.kind, [], [], [], row["passages"], f[10], bool(f[14]))
         qf[6], qf[7] = f[6], f[7]
         out.append(qf)
     return np.array(out).reshape(len(out), -1), np.zeros(len(out), dtype=int)

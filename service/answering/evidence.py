@@ -74,6 +74,7 @@ QUESTION_FEATURES = (
     "best_typed_coverage",  # best coverage of a sentence (with a neighbour) holding what is asked
     "top_typed",  # the most probable sentence holds what is asked (0 for open questions)
     "top2_typed",  # one of the two most probable sentences does
+    "several_parts",  # the question is in several parts (each sentence covers a part of it)
 )
 
 
@@ -315,8 +316,9 @@ class EvidenceScorer:
         candidates.sort(key=lambda c: (-c.p, c.passage.n, c.index))
         union: set[str] = set().union(*(s.stems for s in sents)) if sents else set()
         union_cov = _coverage(union, q_stems, idf, total) if q_stems else 1.0
+        several = len(question_parts(question)) > 1
         q_features = question_features(
-            candidates, kind, q_names, missing, unknown, passages, union_cov
+            candidates, kind, q_names, missing, unknown, passages, union_cov, several
         )
         p_answerable = model.question_p(q_features) if candidates else 0.0
         threshold = self.settings.refusal_threshold
@@ -352,6 +354,7 @@ def question_features(
     unknown: list[str],
     passages: list[Passage],
     union_coverage: float,
+    several_parts: bool = False,
 ) -> list[float]:
     """The question-level features (``QUESTION_FEATURES``) from scored candidates."""
     ps = sorted((c.p for c in candidates), reverse=True) + [0.0, 0.0]
@@ -370,4 +373,5 @@ def question_features(
         max((c.context_coverage for c in candidates if c.typed), default=0.0),
         float(bool(candidates) and candidates[0].typed),
         float(any(c.typed for c in candidates[:2])),
+        float(several_parts),
     ]

