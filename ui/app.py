@@ -144,6 +144,12 @@ def render_assistant(message: dict[str, Any], index: int) -> None:
         if text.lower().startswith(NOT_SAID.lower()):
             text = text[len(NOT_SAID) :].lstrip(" .\n")
         st.warning(f"**{NOT_SAID}.**  \n{plain_md(text)}", icon=":material/search_off:")
+        removed = [s for s in resp.sentences if not s.supported]
+        if removed:  # what an LLM wrote that verification removed, and why
+            with st.expander(f"Removed by verification ({len(removed)})"):
+                for s in removed:
+                    why = "; ".join(s.reasons) or "not supported by the cited passages"
+                    st.markdown(f"- {plain_md(s.text)}  \n  *{plain_md(why)}*")
     if resp.notice:
         st.info(resp.notice, icon=":material/info:")
     total = resp.timings_ms.get("total")

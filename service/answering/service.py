@@ -133,6 +133,13 @@ def _answer_text(sentences: list[DraftSentence]) -> str:
     return "".join(parts)
 
 
+def _answer_sentence(s: DraftSentence) -> AnswerSentence:
+    kind = "item" if s.kind == "item" else "sentence"
+    return AnswerSentence(
+        text=s.text, citations=s.citations, supported=s.supported, reasons=s.reasons, kind=kind
+    )
+
+
 def build_response(
     draft: Draft,
     passages: list[Passage],
@@ -146,11 +153,11 @@ def build_response(
     """
     kept = [s for s in draft.sentences if s.supported]
     if not draft.answerable or not kept:
-        return AskResponse(
+        return AskResponse(  # what verification removed stays visible, with its reasons
             answer=draft.refusal or REFUSAL,
             answerable=False,
             citations=candidate_citations(passages, assessment),
-            sentences=[],
+            sentences=[_answer_sentence(s) for s in draft.sentences if not s.supported],
             engine=draft.engine,
             timings_ms=timings,
             notice=draft.notice,
@@ -174,16 +181,7 @@ def build_response(
             for n in sorted(spans)
             if n in by_n
         ],
-        sentences=[
-            AnswerSentence(
-                text=s.text,
-                citations=s.citations,
-                supported=s.supported,
-                reasons=s.reasons,
-                kind="item" if s.kind == "item" else "sentence",
-            )
-            for s in draft.sentences
-        ],
+        sentences=[_answer_sentence(s) for s in draft.sentences],
         engine=draft.engine,
         timings_ms=timings,
         notice=draft.notice,

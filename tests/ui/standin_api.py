@@ -7,8 +7,9 @@ read by the real ingest loaders. No index, no embeddings.
 Questions are matched by keyword: ``gripen`` → a cited answer (with speaker and outlet);
 ``porcupine`` → two sentences, the second unsupported; ``options`` → a list answer (four items);
 ``which of them`` → a follow-up answered only when the history asked about the options;
-``explode`` → HTTP 503; ``midstream`` → an ``error`` event after one delta; words found in an
-added article → an answer quoting it; anything else → "The sources don't say".
+``removed`` → a refusal with the sentence verification removed; ``explode`` → HTTP 503;
+``midstream`` → an ``error`` event after one delta; words found in an added article → an
+answer quoting it; anything else → "The sources don't say".
 """
 
 from __future__ import annotations
@@ -141,6 +142,25 @@ class StandIn:
                 for k, d in self.docs.items()
                 if k not in ("d1", "d2") and any(w in d["text"].lower() for w in words)
             ]
+            if "removed" in q:  # an LLM sentence that verification removed: a refusal
+                gone = wire(
+                    AnswerSentence,
+                    text="Kyiv will buy 900 jets.",
+                    citations=[1],
+                    supported=False,
+                    reasons=["number: 900 not in the cited text"],
+                )
+                refusal = wire(
+                    AskResponse,
+                    answer=NOT_SAID,
+                    answerable=False,
+                    citations=[self.citation(1, d1, GRIPEN, 0.5)],
+                    sentences=[gone],
+                    engine="standin",
+                    timings_ms={"total": 12.0},
+                    notice="no sentence of the LLM answer could be verified against the sources",
+                )
+                return refusal.model_dump()
             if not added:
                 empty = wire(
                     AskResponse,

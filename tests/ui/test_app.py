@@ -107,6 +107,18 @@ def test_sources_dont_say_looks_different_and_shows_closest(standin, monkeypatch
     assert "**Closest sources**" in markdown(reply)
 
 
+def test_a_refusal_shows_what_verification_removed_and_why(standin, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    url, _ = standin
+    at = ask(start(monkeypatch, url), "Was anything removed about the jets?")
+    reply = at.chat_message[1]
+    assert len(reply.warning) == 1 and "The sources don't say" in reply.warning[0].value
+    removed = [e for e in reply.expander if e.label.startswith("Removed by verification")]
+    assert [e.label for e in removed] == ["Removed by verification (1)"]
+    text = markdown(removed[0])
+    assert "Kyiv will buy 900 jets." in text and "number: 900 not in the cited text" in text
+    assert not any('class="answer"' in m.value for m in reply.markdown)  # never as an answer
+
+
 def test_feedback_is_sent_with_question_answer_citations(standin, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     url, stand = standin
     at = ask(start(monkeypatch, url), GRIPEN_Q)
