@@ -134,9 +134,12 @@ def _answer_text(sentences: list[DraftSentence]) -> str:
 
 
 def _answer_sentence(s: DraftSentence) -> AnswerSentence:
-    kind = "item" if s.kind == "item" else "sentence"
     return AnswerSentence(
-        text=s.text, citations=s.citations, supported=s.supported, reasons=s.reasons, kind=kind
+        text=s.text,
+        citations=s.citations,
+        supported=s.supported,
+        reasons=s.reasons,
+        kind="item" if s.kind == "item" else "sentence",
     )
 
 
