@@ -79,10 +79,12 @@ eval: install
 dev-data: install-dev
 	@test -f data/dev/manifest.json || $(BIN)/python -m eval.devdata
 
-# The dev set's check split (fitted on nothing) through the service, with its gate
+# The dev set's check split (fitted on nothing) through the service, with its gate; then the
+# 79 unanswerable questions written in the fifth session (fitted on nothing either)
 eval-dev: dev-data
 	NEWSQA_INDEX_DIR=data/dev/index $(BIN)/newsqa ingest data/dev/articles --quiet
 	NEWSQA_INDEX_DIR=data/dev/index $(BIN)/newsqa eval --dataset data/dev/check.jsonl --gate
+	NEWSQA_INDEX_DIR=data/dev/index $(BIN)/newsqa eval --dataset data/dev/unanswerable_more.jsonl
 	$(BIN)/python -m eval.conversations
 
 # A GGUF instruct model you supply (never downloaded here; docs/llm.md): MODEL=path/to/model.gguf

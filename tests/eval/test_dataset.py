@@ -107,3 +107,14 @@ def test_gold_quotes_are_read_as_ingest_stores_text(tmp_path: Path) -> None:
     path = tmp_path / "q.jsonl"
     path.write_text(json.dumps(row) + "\n", encoding="utf-8")
     assert load_questions(path)[0].gold_quotes == ["for 7.2 million"]
+
+
+def test_the_extra_unanswerable_check_is_well_formed_and_new() -> None:
+    dev = ROOT / "data" / "dev"
+    extra = load_questions(dev / "unanswerable_more.jsonl")
+    assert len(extra) == 79 and not any(q.answerable for q in extra)
+    assert all(q.type == "unanswerable" and q.question.endswith("?") for q in extra)
+    written = load_questions(dev / "fit.jsonl") + load_questions(dev / "check.jsonl")
+    assert not {q.id for q in extra} & {q.id for q in written}  # a set of its own
+    assert not {q.question.lower() for q in extra} & {q.question.lower() for q in written}
+    assert len({q.id for q in extra}) == len(extra)
