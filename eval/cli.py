@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,10 @@ def print_summary(summary: Any, console: Console) -> None:
     table.add_column("metric")
     table.add_column("value", justify="right")
     for name, value in sorted(summary.metrics.items()):
-        shown = f"{value:.3f}" if isinstance(value, float) else str(value)
+        if isinstance(value, float) and math.isnan(value):
+            shown = "n/a"  # nothing to measure it on (e.g. no answerable question in the set)
+        else:
+            shown = f"{value:.3f}" if isinstance(value, float) else str(value)
         table.add_row(name, shown)
     for name, result in summary.judge_accuracy.items():
         accuracy = result.get("accuracy") if isinstance(result, dict) else result
