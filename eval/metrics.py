@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from eval.judges import Judge, strip_citations
-from newsqa.claims import ATTRIBUTION_PREFIX, without_prefix
+from newsqa.wording import ATTRIBUTION_PREFIX, without_prefix
 
 KS = (1, 3, 5, 10)
 

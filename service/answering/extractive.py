@@ -12,8 +12,8 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from newsqa.claims import ATTRIBUTION_PREFIX, attribute_sentence, attributed_once
 from newsqa.text import STOPWORDS, content_stems, numbers, split_sentences, strip_markers
+from newsqa.wording import ATTRIBUTION_PREFIX, attribute_sentence, attributed_once
 from service.answering import Draft, DraftSentence, Passage, Support
 from service.answering.compose import asks_per_source, question_parts, wanted_count
 from service.answering.evidence import Assessment, Candidate, EvidenceScorer

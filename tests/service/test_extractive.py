@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from newsqa.claims import ATTRIBUTION_PREFIX
-from newsqa.claims import attribute_sentence as attribute
+from newsqa.wording import ATTRIBUTION_PREFIX
+from newsqa.wording import attribute_sentence as attribute
 from service.answering.answer_types import answer_type, focus, has_answer
 from service.answering.service import answer_question
 from service.schemas import AskRequest, AskResponse, Turn

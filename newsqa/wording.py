@@ -1,0 +1,118 @@
+"""How an extractive answer sentence names who claims it ("According to X, ...").
+
+Who claims a span is read by ``newsqa.claims``; this module words answer sentences with it and
+reads the wording back (``ATTRIBUTION_PREFIX``) for the eval judge and follow-ups.
+"""
+
+from __future__ import annotations
+
+import re
+
+from newsqa.attribution import speaker_names
+from newsqa.claims import claim_of, known_outlet, sentence_speakers
+from newsqa.text import STOPWORDS
+
+# A sentence that opens with one of these carries it in front of an added "according to X":
+# "But according to X, the lake ..." (not "According to X, but the lake ...").
+_LINKING_OPENERS = frozenset({"and", "but", "yet", "so", "or", "nor", "however", "still"})
+
+
+def _according(who: str, text: str) -> str:
+    """``text`` worded "According to <who>, ...", a linking first word kept in front."""
+    first, _, rest = text.partition(" ")
+    word = first.rstrip(",")
+    if rest and word.lower() in _LINKING_OPENERS and word[:1].isupper():
+        return f"{first} according to {who}, {_lower_first(rest)}"
+    return f"According to {who}, {_lower_first(text)}"
+
+
+def attributed_once(sentences: list[str]) -> list[str]:
+    """Answer sentences with a repeated "According to X, " left off a run of X's sentences.
+
+    The first sentence of each run names who claims it; the next ones of the same run read on
+    from it ("According to X, A. B." rather than "According to X, A. According to X, B.").
+    """
+    out: list[str] = []
+    previous = None
+    for sentence in sentences:
+        match = ATTRIBUTION_PREFIX.match(sentence)
+        who = (match.group("who"), match.group("by")) if match and match.group("who") else None
+        key = tuple((w or "").strip().casefold() for w in who) if who else None
+        if match and key is not None and key == previous:
+            out.append(without_prefix(sentence, match))
+        else:
+            out.append(sentence)
+        previous = key
+    return out
+
+
+def without_prefix(sentence: str, match: re.Match[str]) -> str:
+    """``sentence`` without the attribution ``match`` (of ``ATTRIBUTION_PREFIX``) found in it;
+    a linking first word and its comma stay: "However, according to X, the dikes held." ->
+    "However, the dikes held."."""
+    rest = sentence[match.end() :]
+    if not match.group("opener"):
+        return rest[:1].upper() + rest[1:]
+    head = sentence[: match.end("opener")]
+    return f"{head}{',' if sentence[len(head) : len(head) + 1] == ',' else ''} {rest}"
+
+
+def _lower_first(text: str) -> str:
+    """Lower-case a sentence's first letter when it starts with a common word ("The", "It")."""
+    first = text.split(" ", 1)[0]
+    if first.lower() in STOPWORDS and first[:1].isupper() and not first[1:2].isupper():
+        return text[0].lower() + text[1:]
+    return text
+
+
+def _names(text: str, who: str) -> bool:
+    """Whether ``text`` already names ``who`` (one of its names is enough)."""
+    low = text.lower()
+    return bool(who) and (
+        who.lower() in low
+        or any(re.search(rf"\b{re.escape(n)}\b", low) for n in speaker_names(who))
+    )
+
+
+# The forms ``attribute_sentence`` writes in front of a sentence, for readers of answers (the
+# eval judge, follow-ups): "According to X, ", "According to X (reported by Y), ", "X, quoting Y: ".
+# A linking first word stays in front ("But according to X, "): group ``opener``.
+ATTRIBUTION_PREFIX = re.compile(
+    r"^\s*(?:(?:(?P<opener>and|but|yet|so|or|nor|however|still),?\s+)?"
+    r"(?:according to|as reported by|per)\s+(?P<who>[^,(]{1,80}?)"
+    r"(?:\s*\((?:reported by\s+)?(?P<by>[^)]{1,80})\))?,\s*"
+    r"|(?P<outlet>[^,:]{1,80}),\s+quoting\s+(?P<quoted>[^:]{1,160}):\s*)",
+    re.IGNORECASE,
+)
+
+
+def attribute_sentence(
+    sentence: str, outlet: str | None, context: str = "", span: tuple[int, int] | None = None
+) -> str:
+    """``sentence`` worded with who claims it, for an extractive answer.
+
+    - it names its own speaker ("Rutte said ..."): unchanged;
+    - it sits in a quote block: "Moon of Alabama, quoting Dmytro Kuleba (Washington Post): ...";
+    - the article relays another outlet: "According to Politico (reported by UNN), ...";
+    - otherwise "According to <outlet>, ..." unless the outlet is unknown or already named.
+
+    ``context`` is the text around the sentence (its chunk, or better its document) and ``span``
+    the sentence's offsets in it; without them only the sentence itself is read.
+    """
+    text = sentence.strip()
+    if context and span is not None:
+        claim = claim_of(context, span[0], span[1], outlet)
+    else:
+        claim = claim_of(text, 0, len(text), outlet)
+    source, speaker = known_outlet(outlet), claim.speaker or ""
+    if not text or text.lower().startswith("according to") or sentence_speakers(text):
+        return text
+    if claim.how == "quoted":
+        if source:
+            return f"{source}, quoting {speaker}: {text}"
+        return _according(speaker, text)
+    if claim.how == "relayed" and source and not _names(text, speaker):
+        return _according(f"{speaker} (reported by {source})", text)
+    if claim.how in ("outlet", "sentence") and source and not _names(text, source):
+        return _according(source, text)
+    return text

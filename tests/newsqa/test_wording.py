@@ -1,0 +1,60 @@
+"""The wording of extractive answer sentences: who claims them, once per run of an outlet.
+
+Texts are written for these tests (invented people and outlets), not taken from the corpus.
+"""
+
+from __future__ import annotations
+
+from newsqa.wording import ATTRIBUTION_PREFIX, attribute_sentence, attributed_once, without_prefix
+
+
+def test_wording_names_speaker_and_outlet() -> None:
+    text = (
+        "As the Evening Courier wrote:\nFarmers are leasing fields.\nOur view: this will not last."
+    )
+    span = (text.index("Farmers"), text.index("fields.") + 7)
+    worded = attribute_sentence("Farmers are leasing fields.", "Blog Weekly", text, span)
+    assert worded == "Blog Weekly, quoting Evening Courier: Farmers are leasing fields."
+    relay = "Ports are full, the Harbour Gazette reports, writes Daily Planet.\nShips wait."
+    span = (relay.index("Ships"), len(relay))
+    assert (
+        attribute_sentence("Ships wait.", "Daily Planet", relay, span)
+        == "According to Harbour Gazette (reported by Daily Planet), Ships wait."
+    )
+    said = "Mayor Ola Dahl said the port is full."
+    assert attribute_sentence(said, "Daily Planet") == said
+    assert attribute_sentence("The port is full.", "Daily Planet") == (
+        "According to Daily Planet, the port is full."
+    )
+    assert attribute_sentence("The port is full.", "unknown") == "The port is full."
+    named = "The Daily Planet counted 40 ships."
+    assert attribute_sentence(named, "Daily Planet") == named
+
+
+def test_linking_word_stays_in_front_of_the_attribution() -> None:
+    assert attribute_sentence("But the port stayed open.", "Daily Planet") == (
+        "But according to Daily Planet, the port stayed open."
+    )
+    worded = attribute_sentence("However, the ships left.", "Daily Planet")
+    assert worded == "However, according to Daily Planet, the ships left."
+    match = ATTRIBUTION_PREFIX.match(worded)
+    assert match is not None and match.group("who") == "Daily Planet"
+    assert without_prefix(worded, match) == "However, the ships left."
+
+
+def test_a_run_of_one_outlets_sentences_is_attributed_once() -> None:
+    planet = [
+        attribute_sentence(s, "Daily Planet")
+        for s in ("The port is full.", "But the ships wait.", "The mayor is away.")
+    ]
+    courier = attribute_sentence("The port is empty.", "Evening Courier")
+    out = attributed_once([*planet, courier, attribute_sentence("It rained.", "Daily Planet")])
+    assert out == [
+        "According to Daily Planet, the port is full.",
+        "But the ships wait.",
+        "The mayor is away.",
+        "According to Evening Courier, the port is empty.",
+        "According to Daily Planet, it rained.",
+    ]
+    said = "Mayor Ola Dahl said the port is full."  # names its speaker: never re-worded
+    assert attributed_once([planet[0], said, planet[2]]) == [planet[0], said, planet[2]]
