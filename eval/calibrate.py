@@ -110,7 +110,9 @@ def _fit_lr(
 
 
 def rescore(rows: list[dict[str, Any]], model: Any) -> None:
-    from service.answering.evidence import question_features
+    from service.answering.evidence import QUESTION_FEATURES, question_features
+
+    several = QUESTION_FEATURES.index("several_parts")  # depends on the question only
 
     for row in rows:
         a = row["assessment"]
@@ -121,7 +123,7 @@ def rescore(rows: list[dict[str, Any]], model: Any) -> None:
         row["labels"] = [row["labels"][i] for i in order]
         f = a.question_features
         qf = question_features(
-            a.candidates, a.kind, [], [], [], row["passages"], f[10], bool(f[14])
+            a.candidates, a.kind, [], [], [], row["passages"], f[10], bool(f[several])
         )
         qf[6], qf[7] = f[6], f[7]  # features that do not depend on the sentence model
         a.question_features = qf
@@ -206,7 +208,9 @@ def near_misses(rows: list[dict[str, Any]], model: Any) -> tuple[np.ndarray, np.
     """Question features of each answerable question with its gold sentences taken away: the
     story is covered but the detail asked for is not there, which is what most unanswerable
     questions look like. Extra negatives for the question model (``fit`` rows only)."""
-    from service.answering.evidence import question_features
+    from service.answering.evidence import QUESTION_FEATURES, question_features
+
+    several = QUESTION_FEATURES.index("several_parts")  # depends on the question only
 
     out = []
     for row in rows:
@@ -217,7 +221,7 @@ def near_misses(rows: list[dict[str, Any]], model: Any) -> tuple[np.ndarray, np.
         if not rest:
             continue
         f = a.question_features
-        qf = question_features(rest, a.kind, [], [], [], row["passages"], f[10], bool(f[14]))
+        qf = question_features(rest, a.kind, [], [], [], row["passages"], f[10], bool(f[several]))
         qf[6], qf[7] = f[6], f[7]
         out.append(qf)
     return np.array(out).reshape(len(out), -1), np.zeros(len(out), dtype=int)

@@ -15,6 +15,9 @@ from newsqa.text import STOPWORDS
 # A sentence that opens with one of these carries it in front of an added "according to X":
 # "But according to X, the lake ..." (not "According to X, but the lake ...").
 _LINKING_OPENERS = frozenset({"and", "but", "yet", "so", "or", "nor", "however", "still"})
+_OPENER = r"(?P<opener>" + "|".join(sorted(_LINKING_OPENERS)) + r"),?\s+"
+# A sentence that already says whose claim it is ("According to X, ...", "But according to X").
+_ATTRIBUTED = re.compile(rf"^(?:{_OPENER})?according to\b", re.IGNORECASE)
 
 
 def _according(who: str, text: str) -> str:
@@ -78,7 +81,7 @@ def _names(text: str, who: str) -> bool:
 # eval judge, follow-ups): "According to X, ", "According to X (reported by Y), ", "X, quoting Y: ".
 # A linking first word stays in front ("But according to X, "): group ``opener``.
 ATTRIBUTION_PREFIX = re.compile(
-    r"^\s*(?:(?:(?P<opener>and|but|yet|so|or|nor|however|still),?\s+)?"
+    r"^\s*(?:(?:" + _OPENER + r")?"
     r"(?:according to|as reported by|per)\s+(?P<who>[^,(]{1,80}?)"
     r"(?:\s*\((?:reported by\s+)?(?P<by>[^)]{1,80})\))?,\s*"
     r"|(?P<outlet>[^,:]{1,80}),\s+quoting\s+(?P<quoted>[^:]{1,160}):\s*)",
@@ -105,7 +108,7 @@ def attribute_sentence(
     else:
         claim = claim_of(text, 0, len(text), outlet)
     source, speaker = known_outlet(outlet), claim.speaker or ""
-    if not text or text.lower().startswith("according to") or sentence_speakers(text):
+    if not text or _ATTRIBUTED.match(text) or sentence_speakers(text):
         return text
     if claim.how == "quoted":
         if source:

@@ -79,6 +79,7 @@ class OpenAIEngine:
     """A chat model behind the OpenAI wire format (or another LangChain provider)."""
 
     name = "openai"
+    clear_answer = "model"  # ``llm_clear_answer=auto``: a remote model may be anything
 
     def __init__(
         self,
@@ -166,7 +167,7 @@ class OpenAIEngine:
         """``llm_clear_answer``: whether a clearly answerable question gets the extractive
         answer without asking the model (``auto``: for the in-process small ``local`` model)."""
         mode = self.settings.llm_clear_answer
-        return mode == "extractive" or (mode == "auto" and self.name == "local")
+        return (self.clear_answer if mode == "auto" else mode) == "extractive"
 
     def _wanted(self, assessment: Any) -> Callable[[str], bool] | None:
         """What a sentence must state before the answer is streamed: the kind of thing asked
@@ -362,6 +363,7 @@ class LocalEngine(OpenAIEngine):
     """A GGUF model served in-process by llama.cpp (xllamacpp), same code path as ``openai``."""
 
     name = "local"
+    clear_answer = "extractive"  # a small in-process model: less accurate there (docs/llm.md)
 
     def __init__(
         self,

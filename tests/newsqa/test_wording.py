@@ -58,3 +58,8 @@ def test_a_run_of_one_outlets_sentences_is_attributed_once() -> None:
     ]
     said = "Mayor Ola Dahl said the port is full."  # names its speaker: never re-worded
     assert attributed_once([planet[0], said, planet[2]]) == [planet[0], said, planet[2]]
+
+
+def test_a_sentence_that_names_its_source_is_left_as_it_is() -> None:
+    for said in ("But according to the mayor, the port is full.", "According to data, it fell."):
+        assert attribute_sentence(said, "Daily Planet") == said
