@@ -17,16 +17,35 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+import httpx
 from pydantic import BaseModel, ValidationError
 
 from eval.dataset import DEFAULT_PAIRS, Question, load_judge_pairs, load_questions
 from eval.judges import LexicalJudge, judge_accuracy, make_judge
 from eval.metrics import Span, locate_quote
 from eval.scoring import aggregate, score_question
+from newsqa.errors import NewsQAError
 from service.schemas import AskResponse, DocumentDetail, DocumentSummary, SearchResponse
 
 DEFAULT_REPORTS = Path("eval/reports")
 M = TypeVar("M", bound=BaseModel)
+
+
+class ServiceFailed(NewsQAError):
+    """The evaluated service could not be reached, refused a request, or answered outside its
+    contract: the run cannot go on (``newsqa eval`` prints the message, no traceback)."""
+
+    status_code = 502
+
+
+def _detail(response: Any) -> str:
+    """The ``detail`` of an error response (the API's message), else the start of its body."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    detail = body.get("detail") if isinstance(body, dict) else None
+    return detail if isinstance(detail, str) else str(response.text)[:200]
 
 
 def _parse(model: type[M], data: Any, where: str) -> dict[str, Any]:
@@ -34,7 +53,7 @@ def _parse(model: type[M], data: Any, where: str) -> dict[str, Any]:
     try:
         return model.model_validate(data).model_dump(mode="json")
     except ValidationError as exc:
-        raise RuntimeError(f"{where}: the API answered outside its contract ({model.__name__}): "
+        raise ServiceFailed(f"{where}: the API answered outside its contract ({model.__name__}): "
                            f"{exc}") from exc  # fmt: skip
 
 
@@ -46,10 +65,14 @@ class ServiceClient:
         self.headers = dict(headers or {})
 
     def _json(self, method: str, path: str, **kwargs: Any) -> Any:
-        response = self.http.request(method, path, headers=self.headers, **kwargs)
+        try:
+            response = self.http.request(method, path, headers=self.headers, **kwargs)
+        except httpx.HTTPError as exc:
+            raise ServiceFailed(f"{method} {path}: cannot reach the service: {exc}") from exc
         if response.status_code >= 400:
-            raise RuntimeError(
-                f"{method} {path} -> HTTP {response.status_code}: {response.text[:200]}"
+            raise ServiceFailed(
+                f"{method} {path}: the service answered HTTP {response.status_code}: "
+                f"{_detail(response)}"
             )
         return response.json()
 
@@ -111,8 +134,6 @@ def _json_safe(value: Any) -> Any:
 def open_http(api_url: str | None, engine: str | None, settings: Any) -> Iterator[Any]:
     """An httpx client for ``api_url``, or a TestClient around an in-process app."""
     if api_url:
-        import httpx
-
         with httpx.Client(base_url=api_url.rstrip("/"), timeout=300) as client:
             yield client
         return

@@ -202,6 +202,7 @@ def evaluate(
 ) -> None:
     """Run the evaluation suite and write a report (results.jsonl, summary.json, report.md/html)."""
     from eval.cli import run_cli, run_pairs_cli
+    from eval.dataset import DatasetError
 
     settings = load_settings(index_dir=index_dir, engine=engine)
     try:
@@ -210,6 +211,9 @@ def evaluate(
         code = run_cli(api, settings, dataset, judge, out, gate, console, update_baseline)
     except NewsQAError as exc:
         raise fail(exc) from None
+    except (DatasetError, OSError) as exc:  # a missing or malformed question / pairs file
+        err_console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
     raise typer.Exit(code)
 
 

@@ -63,3 +63,17 @@ def test_dry_run_shows_cleaning_without_writing(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "visitors online" in result.stdout
     assert not index.exists()
+
+
+def test_eval_failures_are_clear_errors(tmp_path: Path) -> None:
+    """An empty index, a missing question file and an unreachable service: a message, no
+    traceback, a failing exit code."""
+    empty = newsqa("eval", "--index-dir", str(tmp_path / "empty"), "--out", str(tmp_path / "r"))
+    assert empty.returncode == 1, empty.stdout
+    assert "newsqa ingest" in empty.stderr and "Traceback" not in empty.stderr
+    missing = newsqa("eval", "--dataset", str(tmp_path / "nope.jsonl"))
+    assert missing.returncode == 2 and "nope.jsonl" in missing.stderr
+    assert "Traceback" not in missing.stderr
+    down = newsqa("eval", "--api", "http://127.0.0.1:9", "--out", str(tmp_path / "r"))
+    assert down.returncode == 1 and "cannot reach the service" in down.stderr
+    assert "Traceback" not in down.stderr
