@@ -98,6 +98,13 @@ def numbers(text: str) -> set[str]:
 NEGATION_VERBS = frozenset(["deni", "deny", "reject", "refus", "fail"])
 _TURN = frozenset(["turn", "turns", "turned", "turning"])  # "turn down": a denying verb
 _SCALES = {"thousand": 1000, "million": 1_000_000, "billion": 1_000_000_000, "trillion": 10**12}
+# Abbreviated scales: "$1.5bn", "2 tn", "£3m" (an "m" only after a currency sign: "100m" may be
+# metres); written out before numbers are read.
+_ABBREVIATED = (
+    (re.compile(r"(\d)\s?bn\b", re.IGNORECASE), r"\1 billion"),
+    (re.compile(r"(\d)\s?tn\b", re.IGNORECASE), r"\1 trillion"),
+    (re.compile(r"([$\u20ac\u00a3\u00a5]\s?\d[\d,.]*)\s?m\b"), r"\1 million"),
+)
 _DIGIT_FRACTION = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?:rds?|ths?|nds?|sts?)?(?![\d/])")
 _NUM_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[A-Za-z]+|%")
 _CLAUSE_TOKEN = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*[A-Za-z]|[A-Za-z]|\d+(?:[.,]\d+)*|[,;:.!?]")
@@ -135,13 +142,16 @@ def _digits(tok: str) -> float | None:
 def number_values(text: str, loose: bool = False) -> set[str]:
     """Numbers in digits or words, normalised: ``1,500``/``fifteen hundred`` → ``1500``,
     ``twenty-five`` → ``25``, ``1.5 million`` → ``1500000``, ``40 per cent``/``40%`` → ``40%``,
-    ``third``/``3rd`` → ``#3`` (an ordinal), ``two-thirds`` → ``2/3`` (a fraction).
+    ``third``/``3rd`` → ``#3`` (an ordinal), ``two-thirds`` → ``2/3`` (a fraction), ``$1.5bn``
+    → ``1500000000``.
 
     A lone "one" is usually a pronoun ("one of them") and counts only when ``loose``; ``loose``
     also adds each percentage's bare number and each scaled number's mantissa, so that text
     read as evidence matches the ways a restatement may write it.
     """
     out: set[str] = set()
+    for pattern, written in _ABBREVIATED:
+        text = pattern.sub(written, text)
     for m in _DIGIT_FRACTION.finditer(text):  # "2/3", "2/3rds" = "two-thirds"
         top, bottom = int(m.group(1)), int(m.group(2))
         out.add(f"{top}/{bottom}")

@@ -17,6 +17,9 @@ from newsqa.text import names, negated_stems, number_values
         ("three-quarters of staff", {"3/4"}, {"3/4", "75%", "75"}),
         ("1,500 people and 40 per cent", {"1500", "40%"}, {"1500", "40%", "40"}),
         ("over three million copies", {"3000000"}, {"3000000"}),
+        ("a $1.5bn deal", {"1500000000"}, {"1500000000", "1.5"}),
+        ("\u00a32.3m in fines", {"2300000"}, {"2300000", "2.3"}),
+        ("the 100m final", {"100"}, {"100"}),  # metres: an "m" counts only after a currency
     ],
 )
 def test_number_values_tell_ordinals_fractions_and_counts_apart(
