@@ -10,7 +10,7 @@ import re
 
 from newsqa.attribution import speaker_names
 from newsqa.claims import claim_of, known_outlet, sentence_speakers
-from newsqa.text import STOPWORDS
+from newsqa.text import NUMBER_WORDS, ORDINALS, STOPWORDS
 
 # A sentence that opens with one of these carries it in front of an added "according to X":
 # "But according to X, the lake ..." (not "According to X, but the lake ...").
@@ -61,9 +61,13 @@ def without_prefix(sentence: str, match: re.Match[str]) -> str:
 
 
 def _lower_first(text: str) -> str:
-    """Lower-case a sentence's first letter when it starts with a common word ("The", "It")."""
-    first = text.split(" ", 1)[0]
-    if first.lower() in STOPWORDS and first[:1].isupper() and not first[1:2].isupper():
+    """Lower-case a sentence's first letter when it starts with a common word ("The", "It")
+    or a number in words ("Three of them ...")."""
+    first = text.split(" ", 1)[0].rstrip(",;:")
+    common = (
+        first.lower() in STOPWORDS or first.lower() in NUMBER_WORDS or first.lower() in ORDINALS
+    )
+    if common and first[:1].isupper() and not first[1:2].isupper():
         return text[0].lower() + text[1:]
     return text
 

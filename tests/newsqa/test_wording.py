@@ -63,3 +63,11 @@ def test_a_run_of_one_outlets_sentences_is_attributed_once() -> None:
 def test_a_sentence_that_names_its_source_is_left_as_it_is() -> None:
     for said in ("But according to the mayor, the port is full.", "According to data, it fell."):
         assert attribute_sentence(said, "Daily Planet") == said
+
+
+def test_a_number_word_that_opens_a_sentence_is_lower_cased_after_the_attribution() -> None:
+    from newsqa.wording import _according
+
+    said = _according("ABC News", "Three of the senators may leave.")
+    assert said == "According to ABC News, three of the senators may leave."
+    assert _according("ABC News", "Kyiv agreed.") == "According to ABC News, Kyiv agreed."
