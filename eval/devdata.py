@@ -219,8 +219,19 @@ def write(articles: list[Article], out_dir: Path = ARTICLES_DIR) -> Path:
     return path
 
 
-def main() -> None:
-    if sys.argv[1:] == ["split"]:
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m eval.devdata",
+        description="Fetch gensim's wheel from PyPI and write the dev articles (lee.cor, "
+        "mini_newsgroup, the Wikipedia sample; never lee_background.cor) to "
+        f"{ARTICLES_DIR}/, or with 'split' rewrite the fit/check question files.",
+    )
+    parser.add_argument("action", nargs="?", choices=["fetch", "split"], default="fetch",
+                        help="fetch (default): the articles; split: data/dev/{fit,check}.jsonl "
+                        "from the written questions")  # fmt: skip
+    if parser.parse_args(sys.argv[1:] if argv is None else argv).action == "split":
         print(write_splits())
         return
     wheel = fetch_wheel()
