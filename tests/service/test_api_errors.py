@@ -43,6 +43,17 @@ def no_leak(body: str) -> None:
             {"json": {"question": "Gripen", "filters": {"published_from": "soon"}}},
             "filters.published_from:",
         ),
+        (
+            "post",
+            "/ask",
+            {
+                "json": {
+                    "question": "Gripen",
+                    "filters": {"published_from": "2025-02-01", "published_to": "2025-01-01"},
+                }
+            },
+            "published_from is after published_to",
+        ),
         ("post", "/ask", {"json": {"question": ["Gripen"]}}, "question: must be a valid string"),
         (
             "post",
