@@ -52,7 +52,7 @@ def no_leak(body: str) -> None:
                     "filters": {"published_from": "2025-02-01", "published_to": "2025-01-01"},
                 }
             },
-            "published_from is after published_to",
+            "filters: published_from is after published_to",
         ),
         ("post", "/ask", {"json": {"question": ["Gripen"]}}, "question: must be a valid string"),
         (
