@@ -262,6 +262,18 @@ def negated_stems(text: str, scope: int = 4) -> set[str]:
 
 # the end of a sentence before a word: "!", "?", or a full stop after a lower-case word, a long
 # capitalised word or a digit (not "U.S. Lab", "Mr. Smith", "Gen. Lee")
+# A text that opens by referring back to what came before it ("This means ...", "He said").
+REFERS_BACK = re.compile(
+    r"^\W*(?:he|she|it|they|his|her|its|their|this|these|that|those)\b", re.IGNORECASE
+)
+_LINKED = re.compile(r"^\W*(?:and|but|so|yet)\s+", re.IGNORECASE)
+
+
+def refers_back(sentence: str) -> bool:
+    """Whether a sentence opens by referring back, after a linking word too ("And this ...")."""
+    return bool(REFERS_BACK.match(_LINKED.sub("", sentence, count=1)))
+
+
 _SENTENCE_END = re.compile(r"(?:[!?]|\b(?:[a-z]{2,}|[A-Z][a-z]{3,}|\d+)\.)['\"\u2019\u201d)]?\s+$")
 
 

@@ -12,7 +12,14 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from newsqa.text import STOPWORDS, content_stems, numbers, split_sentences, strip_markers
+from newsqa.text import (
+    STOPWORDS,
+    content_stems,
+    numbers,
+    refers_back,
+    split_sentences,
+    strip_markers,
+)
 from newsqa.wording import ATTRIBUTION_PREFIX, attribute_sentence, attributed_once
 from service.answering import Draft, DraftSentence, Passage, Support
 from service.answering.compose import asks_per_source, question_parts, wanted_count
@@ -116,6 +123,20 @@ def announced(assessment: Assessment, chosen: list[Candidate], limit: int) -> li
     return out[: max(limit, len(chosen))]
 
 
+def with_antecedents(assessment: Assessment, chosen: list[Candidate]) -> list[Candidate]:
+    """A chosen sentence that refers back ("This means ...", "And he said ...") comes after the
+    sentence before it in its passage, which says what it refers to."""
+    by_place = {(c.passage.n, c.index): c for c in assessment.candidates}
+    out: list[Candidate] = []
+    for c in chosen:
+        before = by_place.get((c.passage.n, c.index - 1)) if refers_back(c.text) else None
+        if before is not None and before not in out:
+            out.append(before)
+        if c not in out:
+            out.append(c)
+    return out
+
+
 def _outlet(c: Candidate) -> str:
     source = c.passage.hit.meta.source
     return source if source.lower() not in ("", "unknown") else c.passage.hit.chunk.doc_id
@@ -204,6 +225,7 @@ class ExtractiveEngine:
         else:
             chosen = self._with_parts(assessment, chosen, limit)
         chosen = announced(assessment, chosen, limit)
+        chosen = with_antecedents(assessment, chosen)
         chosen = with_disagreement(assessment, chosen, limit, model.keep_min)
         texts = self.store.document_texts([c.passage.hit.chunk.doc_id for c in chosen])
         sentences = [self._sentence(texts, c.passage, c.start, c.end, c.text) for c in chosen]

@@ -23,6 +23,7 @@ from newsqa.attribution import (
     without_attribution,
 )
 from newsqa.text import (
+    REFERS_BACK,
     STOPWORDS,
     content_stems,
     name_found,
@@ -52,9 +53,6 @@ _CONNECTIVE = re.compile(
 )
 # a span that opens with a pronoun or a demonstrative ("This body ...") is about
 # something named before it
-_REFERS_BACK = re.compile(
-    r"^\W*(?:he|she|it|they|his|her|its|their|this|these|that|those)\b", re.IGNORECASE
-)
 _DONE = frozenset(["was", "were", "has", "have", "had", "did", "been"])
 _PRESENT_PASSIVE = frozenset(["is", "are", "be", "being", "get", "gets", "am"])
 _PRONOUN_REACH = 2  # sentences before a span whose names a "he said" in it may refer to
@@ -301,7 +299,7 @@ def _missing_names(
         # a span that opens with "He ..." / "It ..." is about the subject named before it
         if (
             k == 0
-            and _REFERS_BACK.search(ev.span)
+            and REFERS_BACK.search(ev.span)
             and any(name_found(p, ev.before.lower()) for p in parts)
         ):
             shown |= parts

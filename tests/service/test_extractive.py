@@ -221,3 +221,20 @@ def test_a_name_question_about_a_role_needs_a_name_beside_the_role() -> None:
     assert not has_answer(kind, far, question)
     assert has_answer(kind, "The principal, John Smith, said the school would appeal.", question)
     assert has_answer(kind, "The school said John Smith would appeal.", question)  # no role
+
+
+def test_a_sentence_that_refers_back_comes_after_the_sentence_it_refers_to() -> None:
+    from typing import cast
+
+    from service.answering import Passage
+    from service.answering.evidence import Assessment, Candidate
+    from service.answering.extractive import with_antecedents
+
+    passage = Passage(1, cast(Any, None))
+    texts = ["The plan has two aims.", "And this should be its only purpose.", "Kyiv agreed."]
+    cands = [Candidate(passage, i, t, 0, 0, 0.0, 0.0, 0.0, False, [], 0.5)
+             for i, t in enumerate(texts)]  # fmt: skip
+    found = Assessment("What is its purpose?", cands, [], 0.9, True)
+    assert with_antecedents(found, [cands[1]]) == [cands[0], cands[1]]
+    assert with_antecedents(found, [cands[2]]) == [cands[2]]  # refers to nothing before it
+    assert with_antecedents(found, [cands[1], cands[0]]) == [cands[0], cands[1]]  # no repeat
