@@ -3,6 +3,7 @@
 The cited sentence first (reported speech, ``newsqa.attribution``), then its neighbours:
 - a pronoun or nameless subject ("he said", "the company says") takes the named speaker of one
   of the sentences just before;
+- a sentence inside a quotation opened earlier in its paragraph takes the quotation's speaker;
 - a sentence inside a quote block takes the speaker named by the line that introduces the block
   ("As X wrote yesterday:", "an op-ed by X in the Y:") or by its credit line ("Title - Author /
   Outlet");
@@ -211,6 +212,43 @@ def quoted_speaker(text: str, start: int, outlet: str | None) -> str | None:
     return None
 
 
+def open_quote(text: str, at: int) -> int | None:
+    """Where the quotation still open at ``at`` opened, in ``at``'s paragraph (None when no
+    quotation is open there): straight double quotes toggle, curly ones open and close."""
+    lo, _ = _paragraph_bounds(text, at)
+    opened: int | None = None
+    for m in re.finditer('["\u201c\u201d]', text[lo:at]):
+        opens = m.group(0) == "\u201c" or (m.group(0) == '"' and opened is None)
+        opened = lo + m.start() if opens else None
+    return opened
+
+
+def continued_speaker(text: str, start: int, outlet: str | None) -> str | None:
+    """The speaker of a quotation that opened in an earlier sentence and goes on at ``start``
+    ("... ," said X. "Previously ... However, today ..."): named where the quotation closes
+    ("...," she said) or, failing that, in the sentences just before it opened."""
+    opened = open_quote(text, start)
+    if opened is None:
+        return None
+    spans = _line_spans(text)
+    _, hi = _paragraph_bounds(text, start)
+    after = [(s, e) for s, e in spans if start <= s < hi or s <= start < e]
+    before = [(s, e) for s, e in spans if e <= opened][-PRONOUN_LOOKBACK:]
+    for s, e in after:
+        base = max(s, start)
+        close = re.search('["\u201d]', text[base:e])
+        if close:  # the words after the closing mark: "...," she said.
+            named = _named(sentence_speakers(text[base + close.start() : e]), outlet)
+            if named:
+                return named
+            break
+    for s, e in reversed(before):
+        named = _named(sentence_speakers(text[s:e]), outlet)
+        if named:
+            return named
+    return None
+
+
 def _lines(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Sentence spans cut at line breaks (a line ending with ":" introduces the next one)."""
     out = []
@@ -254,6 +292,9 @@ def claim_of(text: str, start: int, end: int, outlet: str | None) -> Claim:
                 return Claim(earlier, outlet, "sentence")
         if not is_pronoun(nameless[0]):
             return Claim(_tidy(nameless[0]), outlet, "sentence")
+    continued = None if speakers else continued_speaker(text, first, outlet)
+    if continued and not _is(outlet, continued):
+        return Claim(continued, outlet, "quoted")
     quoted = None if speakers else quoted_speaker(text, first, outlet)
     if quoted and not _is(outlet, quoted):
         return Claim(quoted, outlet, "quoted")

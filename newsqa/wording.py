@@ -60,6 +60,16 @@ def without_prefix(sentence: str, match: re.Match[str]) -> str:
     return f"{head}{',' if sentence[len(head) : len(head) + 1] == ',' else ''} {rest}"
 
 
+def _balanced_quotes(text: str) -> str:
+    """A sentence cut from a longer quotation keeps one of its marks ('... industry."'): the
+    other is restored, so that the answer quotes it whole."""
+    if text.count('"') % 2 == 0:
+        return text
+    if text.rstrip().endswith('"'):
+        return '"' + text
+    return text + '"' if text.lstrip().startswith('"') else text
+
+
 def _lower_first(text: str) -> str:
     """Lower-case a sentence's first letter when it starts with a common word ("The", "It")
     or a number in words ("Three of them ...")."""
@@ -115,6 +125,7 @@ def attribute_sentence(
     if not text or _ATTRIBUTED.match(text) or sentence_speakers(text):
         return text
     if claim.how == "quoted":
+        text = _balanced_quotes(text)
         if source:
             return f"{source}, quoting {speaker}: {text}"
         return _according(speaker, text)

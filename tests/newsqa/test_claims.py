@@ -87,3 +87,32 @@ def test_an_article_relaying_another_outlet_lends_it_to_plain_sentences() -> Non
 def test_sentence_speakers_are_in_order() -> None:
     text = "The Weekly Post writes about this, Radio Nord reports."
     assert sentence_speakers(text) == ["The Weekly Post", "Radio Nord"]
+
+
+def test_a_quotation_that_goes_on_over_several_sentences_keeps_its_speaker() -> None:
+    from newsqa.claims import claim_of, open_quote
+
+    text = (
+        'The minister spoke on Monday. "We will not retreat," said Ana Ruiz, the defence '
+        'minister. "Our army is ready. Nobody can doubt it," she added.\n'
+        'Next paragraph. "The talks failed. Both sides blame each other," Piotr Nowak said.'
+    )
+
+    def who(fragment: str) -> tuple[str | None, str]:
+        at = text.find(fragment)
+        claim = claim_of(text, at, text.find(".", at) + 1, "UNN")
+        return claim.speaker, claim.how
+
+    assert who("Our army is ready") == ("Ana Ruiz", "quoted")  # named before the quote opened
+    assert who("The talks failed") == ("Piotr Nowak", "quoted")  # named where it closes
+    assert who("Next paragraph") == ("UNN", "outlet")  # no quotation open: the outlet's own
+    assert open_quote(text, text.find("Next")) is None  # a quotation ends with its paragraph
+
+
+def test_a_sentence_cut_from_a_quotation_is_quoted_whole() -> None:
+    from newsqa.wording import attribute_sentence
+
+    text = '"We will not retreat," said Ana Ruiz. "Our army is ready. Nobody can doubt it."'
+    at = text.find("Nobody")
+    worded = attribute_sentence(text[at:], "UNN", text, (at, len(text)))
+    assert worded == 'UNN, quoting Ana Ruiz: "Nobody can doubt it."'
