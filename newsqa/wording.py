@@ -15,7 +15,18 @@ from newsqa.text import NUMBER_WORDS, ORDINALS, STOPWORDS
 # A sentence that opens with one of these carries it in front of an added "according to X":
 # "But according to X, the lake ..." (not "According to X, but the lake ...").
 _LINKING_OPENERS = frozenset({"and", "but", "yet", "so", "or", "nor", "however", "still"})
-_OPENER = r"(?P<opener>" + "|".join(sorted(_LINKING_OPENERS)) + r"),?\s+"
+# ... and these when a comma follows them ("Instead, according to X, the coalition ...").
+_LINKING_ADVERBS = frozenset(
+    ["instead", "meanwhile", "moreover", "furthermore", "nevertheless", "nonetheless",
+     "therefore", "thus", "hence", "besides", "otherwise", "indeed", "overall", "now", "then",
+     "later", "earlier", "today", "yesterday", "also", "finally", "separately", "similarly",
+     "additionally", "currently", "previously", "initially", "ultimately", "consequently",
+     "notably", "originally", "recently", "subsequently", "eventually"]
+)  # fmt: skip
+_OPENER = (
+    r"(?P<opener>(?:" + "|".join(sorted(_LINKING_OPENERS)) + r")"
+    r"|(?:" + "|".join(sorted(_LINKING_ADVERBS)) + r")(?=,)),?\s+"
+)
 # A sentence that already says whose claim it is ("According to X, ...", "But according to X").
 _ATTRIBUTED = re.compile(rf"^(?:{_OPENER})?according to\b", re.IGNORECASE)
 
@@ -24,7 +35,10 @@ def _according(who: str, text: str) -> str:
     """``text`` worded "According to <who>, ...", a linking first word kept in front."""
     first, _, rest = text.partition(" ")
     word = first.rstrip(",")
-    if rest and word.lower() in _LINKING_OPENERS and word[:1].isupper():
+    linking = word.lower() in _LINKING_OPENERS or (
+        word.lower() in _LINKING_ADVERBS and first.endswith(",")
+    )
+    if rest and linking and word[:1].isupper():
         return f"{first} according to {who}, {_lower_first(rest)}"
     return f"According to {who}, {_lower_first(text)}"
 
@@ -74,9 +88,8 @@ def _lower_first(text: str) -> str:
     """Lower-case a sentence's first letter when it starts with a common word ("The", "It")
     or a number in words ("Three of them ...")."""
     first = text.split(" ", 1)[0].rstrip(",;:")
-    common = (
-        first.lower() in STOPWORDS or first.lower() in NUMBER_WORDS or first.lower() in ORDINALS
-    )
+    low = first.lower()
+    common = any(low in words for words in (STOPWORDS, NUMBER_WORDS, ORDINALS, _LINKING_ADVERBS))
     if common and first[:1].isupper() and not first[1:2].isupper():
         return text[0].lower() + text[1:]
     return text

@@ -71,3 +71,17 @@ def test_a_number_word_that_opens_a_sentence_is_lower_cased_after_the_attributio
     said = _according("ABC News", "Three of the senators may leave.")
     assert said == "According to ABC News, three of the senators may leave."
     assert _according("ABC News", "Kyiv agreed.") == "According to ABC News, Kyiv agreed."
+
+
+def test_a_linking_adverb_and_its_comma_stay_in_front() -> None:
+    from newsqa.wording import ATTRIBUTION_PREFIX, _according
+
+    said = _according("The Times", "Instead, the coalition is focusing on the air.")
+    assert said == "Instead, according to The Times, the coalition is focusing on the air."
+    match = ATTRIBUTION_PREFIX.match(said)
+    assert match is not None and match.group("opener") == "Instead"
+    assert (
+        _according("X", "Instead the talks failed.") == "According to X, instead the talks failed."
+    )
+    # a name followed by a comma is no linking word
+    assert _according("X", "Italy, France and Spain agreed.").startswith("According to X, Italy")
