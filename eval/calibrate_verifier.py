@@ -101,7 +101,7 @@ def verdicts(
             config=config,
         )
         reasons = list(found.reasons)
-        if not reasons and judge is not None:
+        if not reasons and judge is not None and judge.available:
             verdict = judge.judge(item.pair.sentence, found.evidence.span)
             if verdict != "supported":
                 reasons.append(f"entailment judge: {verdict}")

@@ -123,6 +123,12 @@ class Settings(BaseSettings):
     verify_judge: Literal["off", "auto", "on"] = Field(
         default="auto", description="entailment judge: auto = on when an LLM engine is configured"
     )
+    verify_judge_trial: int = Field(
+        default=3,
+        ge=0,
+        description="judge replies in a row, from its first, with no yes or no after which the "
+        "judge is set aside (a model that cannot judge would remove every sentence); 0: never",
+    )
 
     # LLM path
     llm_provider: str | None = Field(

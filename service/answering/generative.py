@@ -32,7 +32,7 @@ from service.answering.gate import clearly_answerable
 from service.answering.prompts import RESPONSE_FORMAT, answer_messages, rewrite_messages
 from service.schemas import Turn
 from service.verify.config import VerifyConfig
-from service.verify.entailment import EntailmentJudge, judge_enabled
+from service.verify.entailment import SET_ASIDE, EntailmentJudge, judge_enabled
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -115,7 +115,8 @@ class OpenAIEngine:
     def judge(self) -> EntailmentJudge | None:
         """The entailment judge (``verify_judge``): the answering model, asked yes or no."""
         if self._judge is None and judge_enabled(self.settings):
-            self._judge = EntailmentJudge(cast(Any, self.llm.bind(max_tokens=4)))
+            model = cast(Any, self.llm.bind(max_tokens=4))
+            self._judge = EntailmentJudge(model, self.settings.verify_judge_trial)
         return self._judge
 
     # -- engine protocol ------------------------------------------------------------------
@@ -341,7 +342,13 @@ class _Answer:
             self.refused = True
         self.generate_ms = max(_ms(t0) - self.verify_ms, 0.0)
 
+    def _noted(self, notice: str | None) -> str | None:
+        judge = self.checker.judge
+        aside = SET_ASIDE if judge is not None and not judge.available else None
+        return "; ".join(filter(None, [notice, aside])) or None
+
     def finish(self, t0: float, notice: str | None) -> Draft:
+        notice = self._noted(notice)
         draft = Draft(self.sentences, answerable=True, engine=self.engine.name, notice=notice)
         draft.timings_ms = self.timings(t0)
         return draft
@@ -353,7 +360,9 @@ class _Answer:
         return out
 
     def refusal(self, t0: float, notice: str) -> Draft:
-        draft = Draft(self.sentences, answerable=False, engine=self.engine.name, notice=notice)
+        draft = Draft(
+            self.sentences, answerable=False, engine=self.engine.name, notice=self._noted(notice)
+        )
         draft.refusal = REFUSAL
         draft.timings_ms = self.timings(t0)
         return draft

@@ -52,6 +52,9 @@ MIN_RELEVANCE = 0.15  # to the question, for sentences sharing none of its conte
 class EntailmentJudge(Protocol):
     """Says whether a span entails a sentence: "supported", "unsupported" or "unknown"."""
 
+    @property
+    def available(self) -> bool: ...  # false once set aside (it cannot judge)
+
     def judge(self, sentence: str, span: str) -> str: ...
 
 
@@ -162,7 +165,7 @@ def verify_sentence(
             vec = embed_texts(embedder, [sentence])[0]
             if float(embed_query(embedder, question) @ vec) < MIN_RELEVANCE:
                 reasons.append("off topic: unrelated to the question")
-    if not reasons and judge is not None:
+    if not reasons and judge is not None and judge.available:
         verdict = judge.judge(sentence, chosen[0][1].evidence.span)
         if verdict != "supported":
             reasons.append(f"entailment judge: {verdict}")
@@ -234,6 +237,10 @@ class TimedJudge:
     def __init__(self, judge: EntailmentJudge) -> None:
         self.inner = judge
         self.ms = 0.0
+
+    @property
+    def available(self) -> bool:
+        return self.inner.available
 
     def judge(self, sentence: str, span: str) -> str:
         t = time.perf_counter()

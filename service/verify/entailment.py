@@ -7,12 +7,18 @@ take case, punctuation and markdown) is "unknown", and so is any error: never "s
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
+log = logging.getLogger(__name__)
+SET_ASIDE = (
+    "the entailment judge was set aside (its model answered none of its first checks with yes or"
+    " no): sentences are verified by the local checks alone"
+)
 Verdict = Literal["supported", "unsupported", "unknown"]
 LLM_ENGINES = ("openai", "local")
 MAX_SPAN_CHARS = 2000
@@ -40,11 +46,33 @@ def parse_entailment(reply: Any) -> Verdict:
 
 
 class EntailmentJudge:
-    """Asks ``model`` whether ``span`` entails ``sentence``; caches verdicts by pair."""
+    """Asks ``model`` whether ``span`` entails ``sentence``; caches verdicts by pair.
 
-    def __init__(self, model: BaseChatModel) -> None:
+    A model that gives no yes or no to its first ``trial`` questions in a row (it cannot follow
+    the format, or its server fails) is set aside: ``available`` turns false, the sentences it
+    was asked about stay removed ("unknown"), and later ones are verified by the local checks
+    alone, the response saying so (``SET_ASIDE``). One yes or no keeps it for good.
+    """
+
+    def __init__(self, model: BaseChatModel, trial: int = 3) -> None:
         self.model = model
+        self.trial = trial
         self._cache: dict[tuple[str, str], Verdict] = {}
+        self._answered = False  # some reply was yes or no
+        self._failed = 0  # replies with neither, in a row from the first
+
+    @property
+    def available(self) -> bool:
+        return self._answered or not self.trial or self._failed < self.trial
+
+    def _count(self, verdict: Verdict) -> Verdict:
+        if verdict != "unknown":
+            self._answered = True
+        elif not self._answered:
+            self._failed += 1
+            if not self.available:
+                log.warning("entailment judge set aside: %d replies had no yes or no", self._failed)
+        return verdict
 
     def messages(self, sentence: str, span: str) -> list[tuple[str, str]]:
         text = QUESTION.format(span=span[:MAX_SPAN_CHARS], sentence=sentence)
@@ -57,7 +85,9 @@ class EntailmentJudge:
                 reply = self.model.invoke(self.messages(sentence, span))
                 verdict = parse_entailment(reply.content)
             except Exception:  # any backend failure is "unknown", never support
-                return "unknown"
+                return self._count("unknown")
+            if self._count(verdict) == "unknown":
+                return verdict  # not kept: a later ask may be answered
             self._cache[key] = verdict
         return self._cache[key]
 
@@ -75,4 +105,6 @@ def judge_from_settings(settings: Any) -> EntailmentJudge | None:
     from newsqa.components.chat import chat_model
 
     engine = settings.engine if settings.engine in LLM_ENGINES else "openai"
-    return EntailmentJudge(chat_model(settings, max_tokens=4, engine=engine))
+    return EntailmentJudge(
+        chat_model(settings, max_tokens=4, engine=engine), settings.verify_judge_trial
+    )
