@@ -7,9 +7,9 @@ text that verification removes. When the question asks for a kind of thing (a nu
 person, place or name) and the evidence alone does not clearly answer, verified sentences are
 held back until one states such a thing; if none does, the answer is a refusal (a related fact
 is no answer). A model's own refusal is a refusal. When nothing the model
-wrote can be verified, the response refuses, unless the evidence gate finds the question
-clearly answerable on its own: then the extractive engine answers (so it does when the backend
-fails), and ``notice`` says so. With ``llm_clear_answer`` ``extractive`` (``auto``: for the
+wrote can be verified, the response refuses, unless the extractive engine's answer passes its
+own gate: then the extractive engine answers (so it does when the backend fails), and
+``notice`` says so. With ``llm_clear_answer`` ``extractive`` (``auto``: for the
 in-process ``local`` model) a clearly answerable question gets the extractive answer and the
 model is not asked.
 """
@@ -28,7 +28,7 @@ from service.answering import Draft, DraftSentence, Passage
 from service.answering.answer_types import has_answer
 from service.answering.cited import Checker, Claim, is_refusal, json_claims, text_claims
 from service.answering.extractive import REFUSAL, ExtractiveEngine
-from service.answering.gate import clearly_answerable
+from service.answering.gate import clearly_answerable, extractive_answers
 from service.answering.prompts import RESPONSE_FORMAT, answer_messages, rewrite_messages
 from service.schemas import Turn
 from service.verify.config import VerifyConfig
@@ -198,7 +198,7 @@ class OpenAIEngine:
             yield draft
         elif run.refused or not run.sentences:
             yield run.refusal(t0, MODEL_REFUSED)
-        elif clearly_answerable(assessment, self.settings):
+        elif extractive_answers(assessment):
             draft = self.draft(assessment)
             draft.notice = f"{UNVERIFIED}; answered with the extractive engine"
             draft.timings_ms = {"generate": run.generate_ms, "verify": run.verify_ms}
