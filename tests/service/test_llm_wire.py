@@ -61,9 +61,10 @@ def test_structured_request_over_the_wire(llm: tuple[Any, Script], script: Scrip
 def test_entailment_judge_over_the_wire(
     llm: tuple[Any, Script], script: Script, verdict: str, answerable: bool
 ) -> None:
-    """With the judge on, the same server is asked yes/no for every sentence; "no" removes it."""
+    """With the judge on, the same server is asked yes/no for every sentence; "no" removes it
+    (and the answer is a refusal where the extractive gate would refuse too)."""
     state, _ = llm
-    judged = state_with(state, verify_judge="on")
+    judged = state_with(state, verify_judge="on", refusal_threshold=0.999)
     script.reply = lambda m: verdict if "Answer yes or no" in m[-1]["content"] else json_reply(m)
     r = answer_question(AskRequest(question=GRIPEN), judged)
     assert r.engine == "openai" and r.answerable is answerable

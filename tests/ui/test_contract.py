@@ -137,7 +137,7 @@ def test_clients_reject_a_body_outside_the_contract() -> None:
     """A response missing a field of the contract fails loudly in the UI and in the eval runner."""
     import httpx
 
-    from eval.runner import ServiceClient
+    from eval.runner import ServiceClient, ServiceFailed
     from ui.client import ApiError, NewsQAClient
 
     drifted = {"answer": "x", "answerable": True, "citations": [], "engine": "old"}  # no sentences
@@ -153,7 +153,7 @@ def test_clients_reject_a_body_outside_the_contract() -> None:
         client.ask("q")
     with (
         httpx.Client(base_url="http://api", transport=transport) as http,
-        pytest.raises(RuntimeError, match="AskResponse"),
+        pytest.raises(ServiceFailed, match="AskResponse"),
     ):
         ServiceClient(http).ask("q")
 
