@@ -164,6 +164,13 @@ def role_focus(question: str) -> set[str]:
     return _head_stems(_ROLE.search(question))
 
 
+def mentions_role(question: str, text: str) -> bool:
+    """Whether ``text`` mentions the role a "who" / "name of" question asks about ("the
+    minister said ..." for "Which minister ...?")."""
+    role = role_focus(question)
+    return bool(role) and _around(text, role) is not None
+
+
 def _around(text: str, stems: set[str]) -> str | None:
     """The words within ``FOCUS_WINDOW`` of each mention of ``stems`` in ``text`` (joined), or
     None when ``text`` does not mention them."""

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, cast
 from newsqa.components.chat import chat_model, default_model_path, is_openai_compatible
 from newsqa.text import STOPWORDS, name_found, names, number_values
 from service.answering import Draft, DraftSentence, Passage
-from service.answering.answer_types import has_answer
+from service.answering.answer_types import has_answer, mentions_role
 from service.answering.cited import Checker, Claim, is_refusal, json_claims, text_claims
 from service.answering.extractive import REFUSAL, ExtractiveEngine
 from service.answering.gate import clearly_answerable, extractive_answers
@@ -258,9 +258,13 @@ def _states(kind: str, text: str, question: str) -> bool:
 def _mentions(kind: str, text: str, question: str) -> bool:
     """Whether ``text`` mentions anything of the ``kind`` asked that the question lacks, read
     loosely (a held-back answer errs toward being served): any new number for a number, date
-    or amount; any new capitalised word, the first included, for a person, place or name."""
+    or amount; any new capitalised word, the first included, for a person, place or name, but
+    a sentence that mentions the role asked about ("Which minister ...?": "the minister said")
+    needs a name beside it."""
     if has_answer(kind, text, question):
         return True
+    if kind in ("person", "name") and mentions_role(question, text):
+        return False  # it speaks of the role asked about, with no name beside it
     if kind in ("number", "money", "date"):
         return bool(number_values(text) - number_values(question))
     first = re.match(r"[A-Z][a-z]+", text)
