@@ -246,7 +246,9 @@ def attributions(text: str) -> list[Attribution]:
             continue  # part of a name: "the United States will ...", "Reports Inc."
         if prev.lower() in _PASSIVE:
             continue
-        if low in _NEEDS_CLAUSE and nxt.lower() not in _CLAUSE_OPENERS and prev != ",":
+        # '"...," wrote X' is reported speech too (the quote ends just before the verb)
+        quoted = prev in {",", '"', "\u201d"}
+        if low in _NEEDS_CLAUSE and nxt.lower() not in _CLAUSE_OPENERS and not quoted:
             continue
         if low in _INSTRUCTING and _instruction(toks, i):
             continue

@@ -63,6 +63,7 @@ class Citation(BaseModel):
     source: str
     url: str
     published: str | None
+    author: str = Field(default="", description="The article's author (its byline), if known")
     quote: str = Field(description="Exact supporting text: document_text[start:end]")
     start: int
     end: int

@@ -96,10 +96,14 @@ class ServiceState:
 
     @cached_property
     def answers(self) -> AnswerService:
-        """The /ask use case, from the retriever, scorer, engine, store and settings."""
+        """The /ask use case, from the retriever, scorer, engine, store, settings and bylines."""
+        from service.answering.bylines import Bylines
         from service.answering.service import AnswerService
 
-        return AnswerService(self.retriever, self.scorer, self.engine, self.store, self.settings)
+        bylines = Bylines(self.store, self.embedder)
+        return AnswerService(
+            self.retriever, self.scorer, self.engine, self.store, self.settings, bylines
+        )
 
     @cached_property
     def scorer(self) -> EvidenceScorer:

@@ -22,6 +22,7 @@ from service.schemas import AnswerSentence, AskRequest, AskResponse, Citation
 if TYPE_CHECKING:
     from newsqa.components.store import VectorStore
     from newsqa.settings import Settings
+    from service.answering.bylines import Bylines
     from service.retrieval import Retriever
     from service.state import ServiceState
 
@@ -96,6 +97,7 @@ def _citation(passage: Passage, start: int, end: int, document: str | None = Non
         source=hit.meta.source,
         url=hit.meta.url,
         published=hit.meta.published,
+        author=hit.meta.author,
         quote=chunk.text[start - chunk.start : end - chunk.start],
         start=start,
         end=end,
@@ -202,12 +204,14 @@ class AnswerService:
         engine: Any,
         store: VectorStore,
         settings: Settings,
+        bylines: Bylines | None = None,
     ) -> None:
         self.retriever = retriever
         self.scorer = scorer
         self.engine = engine
         self.store = store
         self.settings = settings
+        self.bylines = bylines
 
     def answer(self, req: AskRequest) -> AskResponse:
         """Answer one question (with optional history and filters) from the index."""
@@ -260,10 +264,16 @@ class _Run:
     def sentences(self) -> Iterator[DraftSentence | Draft]:
         """The engine's verified sentences as they are ready, then its final draft.
 
-        Clearly unanswerable questions (the evidence gate) are refused without the engine.
+        A question about an article's byline is answered from it (``Bylines``); clearly
+        unanswerable questions (the evidence gate) are refused without the engine.
         """
         t = time.perf_counter()
-        if not worth_asking(self.assessment, self.service.settings):
+        bylines = self.service.bylines
+        byline = bylines.draft(self.question, self.passages, self.engine.name) if bylines else None
+        if byline is not None:
+            draft = byline
+            yield from byline.sentences
+        elif not worth_asking(self.assessment, self.service.settings):
             draft = Draft([], answerable=False, engine=self.engine.name, refusal=REFUSAL)
         else:
             draft = Draft([], answerable=False, engine=self.engine.name, refusal=REFUSAL)
