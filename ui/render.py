@@ -130,8 +130,10 @@ def card_label(citation: Citation) -> str:
 
 
 def card_meta_md(citation: Citation) -> str:
-    """Outlet, date and link (when known) as one markdown line."""
+    """Outlet, author, date and link (when known) as one markdown line."""
     bits = [f"**{plain_md(citation.source or 'unknown outlet')}**"]
+    if citation.author:
+        bits.append(f"by {plain_md(citation.author)}")
     if citation.published:
         bits.append(plain_md(citation.published))
     if citation.url and citation.url.startswith(("http://", "https://")):

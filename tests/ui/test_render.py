@@ -105,6 +105,9 @@ def test_cards_corpus_and_history() -> None:
     assert card_label(c) == "[1] Jets <b> — Wire"
     assert card_meta_md(c) == "**Wire** · 2025-09-01 · [open article ↗](https://example.org/a)"
     assert "open article" not in card_meta_md(citation(url="file.txt", published=None))
+    assert card_meta_md(citation(author="Ana *Ruiz*", url="")) == (
+        "**Wire** · by Ana \\*Ruiz\\* · 2025-09-01"
+    )
     docs = [
         DocumentSummary(
             doc_id=d, title="t", source=s, url="", published=None, author="", path="", chunks=n
