@@ -4,11 +4,14 @@ Ingest reads each article's author (``ingest.metadata``: an HTML byline, "By X",
 Author: X"). Such a question ("Who wrote the article saying ...?") names the article by its
 words, not by what it reports, so the evidence gate, which scores what passages report, refuses
 it. ``Bylines.draft`` answers it instead, before the gate: the article is the retrieved one
-whose title shares most of its words with the question (else the best retrieved). The answer
+whose title shares most of its words with the question (else such an article anywhere in the
+index; no article named, no byline answer; an article with no known author, a refusal). The
+answer
 is the line of that article that names its author, cited where it stands; when cleaning left
-the byline out of the text (a footer "About the Author: X"), it says who wrote the article
-(from the document's metadata, which every citation carries as ``author``) and cites the
-article's title line. The cited chunk is added to the passages when it was not retrieved.
+the byline out of the text (a footer "About the Author: X", a post's header), it says who
+wrote the article (from the document's metadata, which every citation carries as ``author``
+and ``title``) and cites the article's title line, or its first sentence when the title is not
+in the text either. The cited chunk is added to the passages when it was not retrieved.
 """
 
 from __future__ import annotations
@@ -17,9 +20,11 @@ import re
 from typing import TYPE_CHECKING
 
 from newsqa.components.store import ChunkFilter
-from newsqa.text import content_stems
+from newsqa.text import content_stems, split_sentences
+from newsqa.types import DocumentMeta
 from newsqa.wording import attribute_sentence
 from service.answering import Draft, DraftSentence, Passage, Support
+from service.answering.extractive import REFUSAL
 from service.retrieval import embed_query
 
 if TYPE_CHECKING:
@@ -29,15 +34,19 @@ if TYPE_CHECKING:
 TITLE_SHARE = 0.5  # share of a title's content words the question must hold to name that article
 BYLINE_WORDS = 12  # a line at most this long that holds the author's name is a byline
 NOTICE = "answered from the article's byline"
+NO_AUTHOR = "the article the question names does not say who wrote it"
 
 _WORK = r"(?:article|piece|story|report|op-ed|oped|column|analysis|essay|post|editorial)"
 _ASKS_AUTHOR = re.compile(
-    r"\bwho (?:wrote|authored|penned|is the (?:author|writer)|was the (?:author|writer))\b"
-    rf"|\b(?:author|writer|byline) of (?:the|this|that|an?) (?:\w+ )?{_WORK}\b"
-    rf"|\bwho (?:is|was) (?:the )?{_WORK}(?:'s)? (?:by|author)\b"
-    rf"|\b(?:by whom|written by whom)\b",
+    rf"\bwho (?:wrote|authored|penned|(?:is|was) the (?:author|writer) of) (?:the|this|that|an?)"
+    rf" (?:[\w'-]+ ){{0,2}}?{_WORK}\b"
+    rf"|\b(?:author|writer|byline) of (?:the|this|that|an?) (?:[\w'-]+ ){{0,2}}?{_WORK}\b"
+    rf"|\bwho (?:is|was) (?:the )?{_WORK}(?:'s)? (?:by|author)\b",
     re.IGNORECASE,
 )
+
+
+_WORK_NOUN = re.compile(rf"\b{_WORK}\b", re.IGNORECASE)
 
 
 def asks_author(question: str) -> bool:
@@ -68,6 +77,13 @@ def _title_span(text: str, title: str) -> tuple[int, int] | None:
     return (at, at + len(plain)) if at >= 0 else None
 
 
+def _opening(text: str) -> tuple[int, int] | None:
+    """The document's first sentence: what the citation quotes when neither the byline nor
+    the title stands in the text (the author and title are then the citation's metadata)."""
+    spans = split_sentences(text)
+    return spans[0] if spans else None
+
+
 class Bylines:
     """Answers "who wrote the article" questions from the document's author."""
 
@@ -75,16 +91,22 @@ class Bylines:
         self.store = store
         self.embedder = embedder
 
-    def _article(self, question: str, passages: list[Passage]) -> Passage:
-        """The retrieved passage of the article the question names by its title's words."""
+    def _article(self, question: str, passages: list[Passage]) -> tuple[str, DocumentMeta] | None:
+        """The article the question names by its title's words: a retrieved one first (the
+        better retrieved of equals), else any in the index; None when no title is named."""
         asked = set(content_stems(question))
 
-        def share(p: Passage) -> float:
-            title = set(content_stems(p.hit.meta.title))
+        def share(meta: DocumentMeta) -> float:
+            title = set(content_stems(meta.title))
             return len(title & asked) / len(title) if title else 0.0
 
-        best = max(passages, key=share)  # the first of equals: the better retrieved
-        return best if share(best) >= TITLE_SHARE else passages[0]
+        retrieved = [(p.hit.chunk.doc_id, p.hit.meta) for p in passages]
+        best = max(retrieved, key=lambda d: share(d[1]), default=None)
+        if best is not None and share(best[1]) >= TITLE_SHARE:
+            return best
+        stored = [(r.doc_id, r.meta) for r in self.store.documents()]
+        best = max(stored, key=lambda d: share(d[1]), default=None)
+        return best if best is not None and share(best[1]) >= TITLE_SHARE else None
 
     def _passage(self, doc_id: str, start: int, end: int, question: str,
                  passages: list[Passage]) -> Passage | None:  # fmt: skip
@@ -107,13 +129,15 @@ class Bylines:
         if not passages or not asks_author(question):
             return None
         article = self._article(question, passages)
-        meta, doc_id = article.hit.meta, article.hit.chunk.doc_id
-        if not meta.author.strip():
+        if article is None:
             return None
+        doc_id, meta = article
+        if not meta.author.strip():  # the article named does not say who wrote it
+            return Draft([], answerable=False, engine=engine, notice=NO_AUTHOR, refusal=REFUSAL)
         text = self.store.document_texts([doc_id]).get(doc_id, "")
         author = meta.author.strip()
         named = _byline(text, author)
-        span = named or _title_span(text, meta.title)
+        span = named or _title_span(text, meta.title) or _opening(text)
         if span is None:
             return None
         cited = self._passage(doc_id, span[0], span[1], question, passages)
@@ -123,7 +147,9 @@ class Bylines:
             line = re.sub(r"\s+", " ", text[span[0] : span[1]])
             worded = attribute_sentence(line, meta.source, text, span)
         else:
-            worded = f'The article "{meta.title.strip()}" was written by {author}.'
+            noun = _WORK_NOUN.search(question)
+            what = noun.group(0).lower() if noun else "article"
+            worded = f'The {what} "{meta.title.strip()}" was written by {author}.'
         sentence = DraftSentence(worded, [Support(cited.n, span[0], span[1])])
         return Draft([sentence], answerable=True, engine=engine, notice=NOTICE,
                      documents={doc_id: text})  # fmt: skip

@@ -58,3 +58,24 @@ def test_follow_ups_are_answered_in_context(dev_settings: Any) -> None:
     figures = evaluate(state, load_conversations(DEV / "conversations.jsonl"))
     assert figures["all"]["conversations"] >= 30
     assert figures["all"]["last_turn_correct"] >= 0.8, figures
+
+
+def test_dev_byline_questions_name_the_author(dev_settings: Any) -> None:
+    """``data/dev/bylines.jsonl``: "who wrote the post ...?" over the dev Usenet posts whose
+    author ingest found (written after reading the posts' titles: a sanity check, not an
+    independent one). Each is answered with the author; at most one may miss."""
+    import json
+
+    from service.answering.service import answer_question
+    from service.schemas import AskRequest
+    from service.state import ServiceState
+
+    state = ServiceState(dev_settings)
+    state.open()
+    rows = [json.loads(x) for x in (DEV / "bylines.jsonl").read_text().splitlines() if x]
+    named = [
+        row["author"].lower()
+        in answer_question(AskRequest(question=row["question"]), state).answer.lower()
+        for row in rows
+    ]
+    assert len(rows) >= 15 and sum(named) >= len(rows) - 1, named

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from service.answering.bylines import NOTICE, _byline, _title_span, asks_author
+from service.answering.bylines import NO_AUTHOR, NOTICE, _byline, _title_span, asks_author
 from service.answering.service import answer_question, stream_answer
 from service.schemas import AskRequest
 
@@ -22,6 +22,8 @@ HANGS = "Who wrote the article saying Ukraine's future hangs on the guarantees R
         ("Who wrote the Washington Post op-ed against a security guarantee?", True),
         ("Which former minister wrote an op-ed?", False),
         ("Who said the US could provide Article 5-like protection?", False),
+        ("Who wrote the novel Moby-Dick?", False),  # a work the article is about, not its byline
+        ("Who wrote it?", False),
     ],
 )
 def test_asks_author(question: str, asks: bool) -> None:
@@ -54,3 +56,9 @@ def test_an_article_without_a_known_author_takes_the_usual_path(seed_state: Any)
         AskRequest(question="Who wrote the Politico report on Ukraine's plan B?"), seed_state
     )
     assert r.notice != NOTICE and all(not c.author for c in r.citations)
+
+
+def test_a_named_article_without_a_known_author_is_a_refusal(seed_state: Any) -> None:
+    question = "Who wrote the article on the four security guarantee options Europe is weighing?"
+    r = answer_question(AskRequest(question=question), seed_state)
+    assert not r.answerable and r.notice == NO_AUTHOR and r.citations  # candidates shown
