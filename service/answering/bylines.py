@@ -91,22 +91,26 @@ class Bylines:
         self.store = store
         self.embedder = embedder
 
-    def _article(self, question: str, passages: list[Passage]) -> tuple[str, DocumentMeta] | None:
+    def _article(
+        self, question: str, passages: list[Passage], whole_index: bool
+    ) -> tuple[str, DocumentMeta] | None:
         """The article the question names by its title's words: a retrieved one first (the
-        better retrieved of equals), else any in the index; None when no title is named."""
+        better retrieved of equals), else (``whole_index``) any in the index; None when no
+        title is named."""
         asked = set(content_stems(question))
 
         def share(meta: DocumentMeta) -> float:
             title = set(content_stems(meta.title))
             return len(title & asked) / len(title) if title else 0.0
 
-        retrieved = [(p.hit.chunk.doc_id, p.hit.meta) for p in passages]
-        best = max(retrieved, key=lambda d: share(d[1]), default=None)
-        if best is not None and share(best[1]) >= TITLE_SHARE:
-            return best
-        stored = [(r.doc_id, r.meta) for r in self.store.documents()]
-        best = max(stored, key=lambda d: share(d[1]), default=None)
-        return best if best is not None and share(best[1]) >= TITLE_SHARE else None
+        def named(articles: list[tuple[str, DocumentMeta]]) -> tuple[str, DocumentMeta] | None:
+            best = max(articles, key=lambda d: share(d[1]), default=None)  # first of equals
+            return best if best is not None and share(best[1]) >= TITLE_SHARE else None
+
+        found = named([(p.hit.chunk.doc_id, p.hit.meta) for p in passages])
+        if found is not None or not whole_index:
+            return found
+        return named([(r.doc_id, r.meta) for r in self.store.documents()])
 
     def _passage(self, doc_id: str, start: int, end: int, question: str,
                  passages: list[Passage]) -> Passage | None:  # fmt: skip
@@ -123,12 +127,16 @@ class Bylines:
                 return passage
         return None
 
-    def draft(self, question: str, passages: list[Passage], engine: str) -> Draft | None:
-        """The byline answer, or None (not such a question, or no author named in the text).
-        ``passages`` may grow by the chunk that holds the byline."""
+    def draft(
+        self, question: str, passages: list[Passage], engine: str, filtered: bool = False
+    ) -> Draft | None:
+        """The byline answer, a refusal (the article named has no known author), or None (not
+        such a question, or no article named). ``passages`` may grow by the chunk that holds
+        the byline; with ``filtered`` (the request restricts sources, documents or dates) only
+        the retrieved articles, which respect the filters, are considered."""
         if not passages or not asks_author(question):
             return None
-        article = self._article(question, passages)
+        article = self._article(question, passages, whole_index=not filtered)
         if article is None:
             return None
         doc_id, meta = article

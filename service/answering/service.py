@@ -252,6 +252,7 @@ class _Run:
         t = time.perf_counter()
         self.question = self.engine.standalone(req.question, req.history)
         flt = filters_to_chunk_filter(req.filters)
+        self.filtered = flt is not None
         hits = trusted_hits(service.retriever, self.question, req.top_k, flt)
         self.passages = [Passage(i + 1, hit) for i, hit in enumerate(hits)]
         self.timings["retrieve"] = _ms(t)
@@ -269,7 +270,11 @@ class _Run:
         """
         t = time.perf_counter()
         bylines = self.service.bylines
-        byline = bylines.draft(self.question, self.passages, self.engine.name) if bylines else None
+        byline = (
+            bylines.draft(self.question, self.passages, self.engine.name, self.filtered)
+            if bylines
+            else None
+        )
         if byline is not None:
             draft = byline
             yield from byline.sentences

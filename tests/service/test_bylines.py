@@ -62,3 +62,13 @@ def test_a_named_article_without_a_known_author_is_a_refusal(seed_state: Any) ->
     question = "Who wrote the article on the four security guarantee options Europe is weighing?"
     r = answer_question(AskRequest(question=question), seed_state)
     assert not r.answerable and r.notice == NO_AUTHOR and r.citations  # candidates shown
+
+
+def test_filters_keep_the_byline_answer_inside_them(seed_state: Any) -> None:
+    """With the request's filters on another article, the named one is not looked up in the
+    whole index (its author is not given)."""
+    other = next(d for d in seed_state.store.documents() if not d.meta.author)
+    req = AskRequest(question=HANGS, filters={"doc_ids": [other.doc_id]})
+    r = answer_question(req, seed_state)
+    assert "Atlamazoglou" not in r.answer
+    assert all(c.doc_id == other.doc_id for c in r.citations)
