@@ -58,15 +58,16 @@ _AUX = (
 _GAPPED = re.compile(
     r"(?P<name>" + _NAME + r")(?:,[^,\n]{1,80},)?,?\s+(?:" + _AUX + r"\s+){0,3}(?P<verb>[a-z]+)\b"
 )
-_WORK = r"(?:op-ed|oped|article|piece|column|essay|interview|report|letter|analysis|editorial)"
+# What a person writes and an outlet publishes (read by ``service.answering.bylines`` too).
+WORK = r"(?:op-ed|oped|article|piece|column|essay|interview|report|letter|analysis|editorial)"
 _WORK_BY = re.compile(
-    _WORK + r"\s+by\s+(?:(?:its|his|her|their|the)\s+)?(?:[a-z][\w-]*\s+){0,3}(?P<name>"
+    WORK + r"\s+by\s+(?:(?:its|his|her|their|the)\s+)?(?:[a-z][\w-]*\s+){0,3}(?P<name>"
     + _NAME + r")\s+(?:in|for|at|on)\s+(?:the\s+)?(?P<outlet>" + _NAME + r")"
 )  # fmt: skip
 _CREDIT = re.compile(
     r"\s[-\u2013\u2014]\s+(?P<who>[A-Z][^\n/|]{1,60}?)(?:\s*[/|]\s*(?P<outlet>[A-Z][^\n/|]{1,60}))?\s*$"
 )
-_WORK_HEAD = re.compile(r"\s+(?:" + _WORK + r"|" + "|".join(sorted(OUTLET_NOUNS)) + r")s?$", re.I)
+_WORK_HEAD = re.compile(r"\s+(?:" + WORK + r"|" + "|".join(sorted(OUTLET_NOUNS)) + r")s?$", re.I)
 
 
 @dataclass(frozen=True)
@@ -187,7 +188,7 @@ def _intro_speaker(line: str, outlet: str | None) -> str | None:
     named = _named(sentence_speakers(line), outlet)
     if named:
         return named
-    work = re.search(r"(?i:from|in)\s+(?:the\s+)?(?P<name>" + _NAME + r")\s+" + _WORK, line)
+    work = re.search(r"(?i:from|in)\s+(?:the\s+)?(?P<name>" + _NAME + r")\s+" + WORK, line)
     return _tidy(work.group("name")) if work else None
 
 

@@ -5,13 +5,14 @@ Author: X"). Such a question ("Who wrote the article saying ...?") names the art
 words, not by what it reports, so the evidence gate, which scores what passages report, refuses
 it. ``Bylines.draft`` answers it instead, before the gate: the article is the retrieved one
 whose title shares most of its words with the question (else such an article anywhere in the
-index; no article named, no byline answer; an article with no known author, a refusal). The
-answer
-is the line of that article that names its author, cited where it stands; when cleaning left
-the byline out of the text (a footer "About the Author: X", a post's header), it says who
-wrote the article (from the document's metadata, which every citation carries as ``author``
-and ``title``) and cites the article's title line, or its first sentence when the title is not
-in the text either. The cited chunk is added to the passages when it was not retrieved.
+index; no article named, no byline answer; an article with no known author, a refusal).
+
+The answer is the line of that article that names its author, cited where it stands. When
+cleaning left the byline out of the text (a footer "About the Author: X", a post's header), it
+says who wrote the article from the document's metadata (which every citation carries as
+``author`` and ``title``) and cites the article's title line, or its first sentence when the
+title is not in the text either: that quote then locates the article, the metadata names the
+author. The cited chunk is added to the passages when it was not retrieved.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from newsqa.claims import WORK
 from newsqa.components.store import ChunkFilter
 from newsqa.text import content_stems, split_sentences
 from newsqa.types import DocumentMeta
@@ -36,7 +38,9 @@ BYLINE_WORDS = 12  # a line at most this long that holds the author's name is a 
 NOTICE = "answered from the article's byline"
 NO_AUTHOR = "the article the question names does not say who wrote it"
 
-_WORK = r"(?:article|piece|story|report|op-ed|oped|column|analysis|essay|post|editorial)"
+# what a question may call the article: the works ``newsqa.claims`` reads, and "story" / "post"
+# (which claims does not strip from a name: "Washington Post")
+_WORK = rf"(?:{WORK}|story|post)"
 _ASKS_AUTHOR = re.compile(
     rf"\bwho (?:wrote|authored|penned|(?:is|was) the (?:author|writer) of) (?:the|this|that|an?)"
     rf" (?:[\w'-]+ ){{0,2}}?{_WORK}\b"
@@ -140,10 +144,10 @@ class Bylines:
         if article is None:
             return None
         doc_id, meta = article
-        if not meta.author.strip():  # the article named does not say who wrote it
+        author = meta.author.strip()
+        if not author:  # the article named does not say who wrote it
             return Draft([], answerable=False, engine=engine, notice=NO_AUTHOR, refusal=REFUSAL)
         text = self.store.document_texts([doc_id]).get(doc_id, "")
-        author = meta.author.strip()
         named = _byline(text, author)
         span = named or _title_span(text, meta.title) or _opening(text)
         if span is None:

@@ -70,7 +70,7 @@ class EntailmentJudge:
             self._answered = True
         elif not self._answered:
             self._failed += 1
-            if not self.available:
+            if self._failed == self.trial:
                 log.warning("entailment judge set aside: %d replies had no yes or no", self._failed)
         return verdict
 
