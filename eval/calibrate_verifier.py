@@ -37,6 +37,7 @@ GRID: dict[str, Sequence[Any]] = {
     "role_reach": (0, 2, 3, 4, 5),
     "content_context": (0, 1, 2, 3),
     "align_reach": (1, 2, 3),
+    "span_sentences": (1, 2, 3, 4),
     "context_weight": (0.0, 0.25, 0.5, 0.75, 1.0),
     "borrow_names": (False, True),
 }

@@ -108,6 +108,9 @@ class Settings(BaseSettings):
     verify_align_reach: int = Field(
         default=1, ge=1, le=10, description="how far apart two sentences a claim joins may be"
     )
+    verify_span_sentences: int = Field(
+        default=3, ge=1, le=6, description="most sentences a claim's aligned span may join"
+    )
     verify_content_context: int = Field(
         default=2, ge=0, le=10, description="sentences beside the span whose words count partly"
     )

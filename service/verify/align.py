@@ -91,6 +91,43 @@ def locate_quote(quote: str, texts: Sequence[str]) -> tuple[int, int] | None:
     return (inside[0], inside[-1]) if inside else None
 
 
+def _widen(
+    words: frozenset[str],
+    ev: list[frozenset[str]],
+    best: int,
+    margin: float,
+    reach: int,
+    size: int,
+) -> tuple[int, ...]:
+    """The best sentence, joined greedily by sentences within ``reach`` of the span while each
+    adds more than ``margin`` of the claim's words and at least two of them (one number or
+    name alone is how a sentence borrows a figure that belongs to something else): a claim
+    that joins facts restates several sentences."""
+    members: tuple[int, ...] = (best,)
+    while len(members) < size:
+        held = _cover(words, ev, members)
+        near = {
+            i
+            for m in members
+            for i in range(m - reach, m + reach + 1)
+            if 0 <= i < len(ev) and i not in members
+        }
+        gains = sorted(
+            (
+                (_cover(words, ev, (*members, i)), -min(abs(i - m) for m in members), i)
+                for i in near
+            ),
+            reverse=True,
+        )
+        if not gains:
+            break
+        gain, _, other = gains[0]
+        if not (gain > held + margin and (gain - held) * len(words) >= 2 - 1e-9):
+            break
+        members = tuple(sorted((*members, other)))
+    return members
+
+
 def align(
     claim: str,
     texts: Sequence[str],
@@ -98,8 +135,10 @@ def align(
     widen_margin: float = 0.1,
     quote: str | None = None,
     reach: int = 1,
+    size: int = 2,
 ) -> Span:
-    """The span of ``texts`` (a passage's sentences) that ``claim`` restates."""
+    """The span of ``texts`` (a passage's sentences) that ``claim`` restates: at most ``size``
+    sentences, each added one within ``reach`` of the span so far."""
     if not texts:
         return Span(0, -1, 0.0, None)
     ev = [evidence_tokens(t) for t in texts]
@@ -116,22 +155,7 @@ def align(
             for i in range(len(texts))
         ]
         best = max(range(len(texts)), key=scores.__getitem__)
-        alone = _overlap(words, ev, best, best)
-        # a second sentence within ``reach`` (a neighbour when 1): a claim that joins two
-        # facts restates two sentences
-        near = [
-            i for i in range(best - reach, best + reach + 1) if i != best and 0 <= i < len(texts)
-        ]
-        gains = sorted(
-            ((_cover(words, ev, (best, i)), -abs(i - best), i) for i in near), reverse=True
-        )
-        members: tuple[int, ...] = (best,)
-        if gains:
-            gain, _, other = gains[0]
-            # it must add at least two of the claim's words: one number or name
-            # alone is how a sentence borrows a figure that belongs to something else
-            if gain > alone + widen_margin and (gain - alone) * len(words) >= 2 - 1e-9:
-                members = tuple(sorted((best, other)))
+        members = _widen(words, ev, best, widen_margin, reach, size)
         sim = max(float(sims[i]) for i in members) if sims is not None else None
         cover = _cover(claim_tokens(claim), ev, members)
         return Span(members[0], members[-1], cover, sim, members)

@@ -62,7 +62,15 @@ def _assess(
     config = config or VerifyConfig()
     meta = meta or DocumentMeta()
     claim = without_attribution(sentence) if attributions(sentence) else sentence
-    span = align(claim or sentence, texts, sims, config.widen_margin, quote, config.align_reach)
+    span = align(
+        claim or sentence,
+        texts,
+        sims,
+        config.widen_margin,
+        quote,
+        config.align_reach,
+        config.span_sentences,
+    )
     evidence = Evidence(
         span=" ".join(texts[i] for i in span.members),
         before=" ".join(texts[: max(span.first, 0)]),

@@ -27,6 +27,7 @@ class VerifyConfig:
     role_reach: int = _default("role_reach")
     content_context: int = _default("content_context")
     align_reach: int = _default("align_reach")
+    span_sentences: int = _default("span_sentences")
     context_weight: float = _default("context_weight")
     borrow_names: bool = _default("borrow_names")
 

@@ -278,6 +278,23 @@ def test_names_beside_the_span_count_only_when_borrowing_and_nothing_is_displace
     assert not _verify(embedder, joined, _passage(displaced), config=loose).supported
 
 
+def test_a_claim_joining_three_sentences_aligns_to_all_three(embedder: Any) -> None:
+    from service.verify.config import VerifyConfig
+
+    text = (
+        "The Lark Society was formed in 1839. Its members were mostly teachers. "
+        "When the school tax was repealed in 1848 the society was disbanded."
+    )
+    claim = (
+        "Formed in 1839, the Lark Society, whose members were mostly teachers, "
+        "was disbanded in 1848."
+    )
+    wide, narrow = VerifyConfig(span_sentences=3), VerifyConfig(span_sentences=2)
+    ok = _verify(embedder, claim, _passage(text), config=wide)
+    assert ok.supported, ok.reasons
+    assert not _verify(embedder, claim, _passage(text), config=narrow).supported
+
+
 def test_the_outlet_is_evidence_for_attribution(embedder: Any) -> None:
     passage = _passage(FIRE, source="Coast Herald")
     ok = _verify(embedder, "According to the Coast Herald, there are now 211 detainees.", passage)
