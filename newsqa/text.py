@@ -105,6 +105,8 @@ _ABBREVIATED = (
     (re.compile(r"(\d)\s?tn\b", re.IGNORECASE), r"\1 trillion"),
     (re.compile(r"([$\u20ac\u00a3\u00a5]\s?\d[\d,.]*)\s?m\b"), r"\1 million"),
 )
+# a multiple written as one word: "sevenfold" / "10-fold" is the number seven / 10
+_MULTIPLE = re.compile(r"\b([A-Za-z]+|\d+)-?fold\b", re.IGNORECASE)
 _DIGIT_FRACTION = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?:rds?|ths?|nds?|sts?)?(?![\d/])")
 _NUM_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[A-Za-z]+|%")
 _CLAUSE_TOKEN = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*[A-Za-z]|[A-Za-z]|\d+(?:[.,]\d+)*|[,;:.!?]")
@@ -152,6 +154,7 @@ def number_values(text: str, loose: bool = False) -> set[str]:
     out: set[str] = set()
     for pattern, written in _ABBREVIATED:
         text = pattern.sub(written, text)
+    text = _MULTIPLE.sub(r"\1 fold", text)
     for m in _DIGIT_FRACTION.finditer(text):  # "2/3", "2/3rds" = "two-thirds"
         top, bottom = int(m.group(1)), int(m.group(2))
         out.add(f"{top}/{bottom}")

@@ -80,6 +80,7 @@ def answer_type(question: str) -> str | None:
         r"\bhow (?:many|much|long|far|big|large|old|often|fast|high)\b|\b(?:number|"
         r"amount|percentage|share|size|range|total|proportion) of\b|"
         r"\bwhat (?:percentage|number|amount|range|distance)\b|"
+        r"\bby (?:what|which|how large a|how much of a) (?:factor|multiple)\b|"
         rf"\b(?:what|which) (?:(?:is|was|are|were) )?(?:[\w'\u2019]+ ){{0,3}}?"
         rf"(?:{_MEASURE_NOUNS})\b",
         q,

@@ -20,6 +20,8 @@ from newsqa.text import names, negated_stems, number_values
         ("a $1.5bn deal", {"1500000000"}, {"1500000000", "1.5"}),
         ("\u00a32.3m in fines", {"2300000"}, {"2300000", "2.3"}),
         ("the 100m final", {"100"}, {"100"}),  # metres: an "m" counts only after a currency
+        ("raise output sevenfold", {"7"}, {"7"}),  # a multiple: "seven times"
+        ("a 10-fold rise, manifold problems", {"10"}, {"10"}),
     ],
 )
 def test_number_values_tell_ordinals_fractions_and_counts_apart(

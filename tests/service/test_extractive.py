@@ -127,6 +127,7 @@ def test_filters_apply_to_answers(seed_state: Any) -> None:
 
 def test_answer_type() -> None:
     assert answer_type("How many jets?") == "number"
+    assert answer_type("By what factor will output grow?") == "number"
     assert answer_type("how much money was pledged") == "money"
     assert answer_type("Who leads the mission?") == "person"
     assert answer_type("When was it signed?") == "date"
