@@ -153,6 +153,11 @@ class Settings(BaseSettings):
         description="p_answerable from this: the extractive answer may stand in for the model's;"
         " unset: the level fitted on dev `fit` where extractive answers are right >= 95%",
     )
+    llm_role: Literal["answer", "check"] = Field(
+        default="answer",
+        description="answer: the model writes the answer (verified); check: the model reads the"
+        " sources, its refusal stands, otherwise the extractive answer is served (docs/llm.md)",
+    )
     llm_clear_answer: Literal["auto", "extractive", "model"] = Field(
         default="auto",
         description="from llm_gate_above: serve the extractive answer without asking the model"

@@ -52,6 +52,10 @@ NOT_STATED = (
 CLEAR_EXTRACTIVE = (
     "the evidence clearly answers: the extractive answer is served without asking the model"
 )
+MODEL_CHECKED = (
+    "the model read the sources and found an answer there; the extractive answer is served"
+    " (llm_role=check)"
+)
 ASKED_FOR_ADDED = (
     "the LLM answer did not state what was asked; the evidence sentence that does is added"
 )
@@ -150,19 +154,38 @@ class OpenAIEngine:
             return
         checker = Checker(self.embedder, passages, question, self.verify_config, self.judge)
         run = _Answer(self, checker, self._wanted(assessment))
+        checking = self.settings.llm_role == "check"
         try:
-            yield from run.consume(self._stream(question, passages))
+            for sentence in run.consume(self._stream(question, passages)):
+                if not checking:
+                    yield sentence
         except BackendError as exc:  # keep what is verified, or fall back
-            if run.kept and run.wanted is None:  # what was streamed stands
+            if run.kept and run.wanted is None and not checking:  # what was streamed stands
                 yield run.finish(t0, f"LLM backend failed midway ({exc})")
                 return
-            draft = self.draft(assessment)
-            draft.notice = f"LLM backend failed ({exc}); answered with the extractive engine"
-            yield from draft.sentences
-            draft.timings_ms = {"generate": _ms(t0), "verify": run.verify_ms}
-            yield draft
+            yield from self._extractive(assessment, run, t0, f"LLM backend failed ({exc})")
             return
-        yield from self._conclude(run, t0, assessment)
+        if not checking:
+            yield from self._conclude(run, t0, assessment)
+            return
+        # ``llm_role=check``: the model's refusal stands; otherwise the extractive answer
+        *_, verdict = self._conclude(run, t0, assessment)
+        if isinstance(verdict, Draft) and not verdict.answerable:
+            yield verdict
+            return
+        yield from self._extractive(assessment, run, t0, MODEL_CHECKED)
+
+    def _extractive(
+        self, assessment: Any, run: _Answer, t0: float, notice: str
+    ) -> Iterator[DraftSentence | Draft]:
+        """The extractive answer, with ``notice`` and the model's timings."""
+        draft = self.draft(assessment)
+        draft.notice = (
+            notice if notice == MODEL_CHECKED else f"{notice}; answered with the extractive engine"
+        )
+        yield from draft.sentences
+        draft.timings_ms = {"generate": _ms(t0) - run.verify_ms, "verify": run.verify_ms}
+        yield draft
 
     def _extractive_when_clear(self) -> bool:
         """``llm_clear_answer``: whether a clearly answerable question gets the extractive
