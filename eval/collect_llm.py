@@ -39,6 +39,8 @@ SETS = {
     "seed": (Path("data/eval/questions.jsonl"), Path("data/index")),
     "dev": (Path("data/dev/check.jsonl"), Path("data/dev/index")),
     "fit": (Path("data/dev/fit.jsonl"), Path("data/dev/index")),  # what LLM settings are fitted on
+    # 79 unanswerable questions fitted on nothing: how often a wrong answer gets through
+    "more": (Path("data/dev/unanswerable_more.jsonl"), Path("data/dev/index")),
 }
 _SOURCE = re.compile(r'<source id="(\d+)" outlet="([^"]*)"[^>]*>\n(.*?)\n</source>', re.S)
 
@@ -320,10 +322,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed-n", type=int, default=30, help="answerable seed questions")
     parser.add_argument("--seed-unanswerable", type=int, default=6)
     parser.add_argument(
-        "--dev-n", type=int, default=24, help="answerable dev questions (check, or fit)"
+        "--dev-n", type=int, default=24, help="answerable dev questions (check, fit or more)"
     )
     parser.add_argument("--dev-unanswerable", type=int, default=8)
-    parser.add_argument("--sets", default="seed,dev", help="seed, dev (check split), fit")
+    parser.add_argument(
+        "--sets", default="seed,dev", help="seed, dev (check split), fit, more (unanswerable)"
+    )
     parser.add_argument("--first", type=int, default=None, help="only the first N answerable")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--judge", default="off", choices=("off", "on"))
