@@ -56,6 +56,10 @@ MODEL_CHECKED = (
     "the model read the sources and found an answer there; the extractive answer is served"
     " (llm_role=check)"
 )
+CHECK_REFUSED = (
+    "the extractive engine's gate refuses, and with llm_role=check the model may only refuse:"
+    " it is not asked"
+)
 ASKED_FOR_ADDED = (
     "the LLM answer did not state what was asked; the evidence sentence that does is added"
 )
@@ -152,9 +156,14 @@ class OpenAIEngine:
             yield from draft.sentences
             yield draft
             return
+        checking = self.settings.llm_role == "check"
+        if checking and not extractive_answers(assessment):  # the model may only refuse
+            draft = self.draft(assessment)
+            draft.notice = CHECK_REFUSED
+            yield draft
+            return
         checker = Checker(self.embedder, passages, question, self.verify_config, self.judge)
         run = _Answer(self, checker, self._wanted(assessment))
-        checking = self.settings.llm_role == "check"
         try:
             for sentence in run.consume(self._stream(question, passages)):
                 if not checking:
