@@ -263,8 +263,6 @@ def negated_stems(text: str, scope: int = 4) -> set[str]:
     return out
 
 
-# the end of a sentence before a word: "!", "?", or a full stop after a lower-case word, a long
-# capitalised word or a digit (not "U.S. Lab", "Mr. Smith", "Gen. Lee")
 # A text that opens by referring back to what came before it ("This means ...", "He said").
 REFERS_BACK = re.compile(
     r"^\W*(?:he|she|it|they|his|her|its|their|this|these|that|those)\b", re.IGNORECASE
@@ -277,6 +275,8 @@ def refers_back(sentence: str) -> bool:
     return bool(REFERS_BACK.match(_LINKED.sub("", sentence, count=1)))
 
 
+# the end of a sentence before a word: "!", "?", or a full stop after a lower-case word, a long
+# capitalised word or a digit (not "U.S. Lab", "Mr. Smith", "Gen. Lee")
 _SENTENCE_END = re.compile(r"(?:[!?]|\b(?:[a-z]{2,}|[A-Z][a-z]{3,}|\d+)\.)['\"\u2019\u201d)]?\s+$")
 
 

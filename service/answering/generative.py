@@ -172,15 +172,16 @@ class OpenAIEngine:
             if run.kept and run.wanted is None and not checking:  # what was streamed stands
                 yield run.finish(t0, f"LLM backend failed midway ({exc})")
                 return
-            yield from self._extractive(assessment, run, t0, f"LLM backend failed ({exc})")
+            failed = f"LLM backend failed ({exc}); answered with the extractive engine"
+            yield from self._extractive(assessment, run, t0, failed)
             return
         if not checking:
             yield from self._conclude(run, t0, assessment)
             return
         # ``llm_role=check``: the model's refusal stands; otherwise the extractive answer
-        *_, verdict = self._conclude(run, t0, assessment)
-        if isinstance(verdict, Draft) and not verdict.answerable:
-            yield verdict
+        refused = self._refusal(run, t0)
+        if refused is not None:
+            yield refused
             return
         yield from self._extractive(assessment, run, t0, MODEL_CHECKED)
 
@@ -189,9 +190,7 @@ class OpenAIEngine:
     ) -> Iterator[DraftSentence | Draft]:
         """The extractive answer, with ``notice`` and the model's timings."""
         draft = self.draft(assessment)
-        draft.notice = (
-            notice if notice == MODEL_CHECKED else f"{notice}; answered with the extractive engine"
-        )
+        draft.notice = notice
         yield from draft.sentences
         draft.timings_ms = {"generate": _ms(t0) - run.verify_ms, "verify": run.verify_ms}
         yield draft
@@ -212,11 +211,22 @@ class OpenAIEngine:
         question = assessment.question
         return lambda text: _mentions(kind, text, question)
 
+    @staticmethod
+    def _refusal(run: _Answer, t0: float) -> Draft | None:
+        """The model's refusal: its own, or verified sentences none of which states what was
+        asked; None when it answered (or nothing it wrote could be verified)."""
+        if run.kept and run.wanted is not None:  # verified, but none states what was asked
+            return run.refusal(t0, NOT_STATED)
+        if not run.kept and (run.refused or not run.sentences):
+            return run.refusal(t0, MODEL_REFUSED)
+        return None
+
     def _conclude(
         self, run: _Answer, t0: float, assessment: Any
     ) -> Iterator[DraftSentence | Draft]:
-        if run.kept and run.wanted is not None:  # verified, but none states what was asked
-            yield run.refusal(t0, NOT_STATED)
+        refused = self._refusal(run, t0)
+        if refused is not None:
+            yield refused
         elif run.kept:
             dropped = sum(not s.supported for s in run.sentences)
             notice = f"{dropped} unsupported sentence(s) removed from the LLM answer"
@@ -228,8 +238,6 @@ class OpenAIEngine:
                 draft.documents = added.documents
                 draft.notice = "; ".join(filter(None, [draft.notice, ASKED_FOR_ADDED]))
             yield draft
-        elif run.refused or not run.sentences:
-            yield run.refusal(t0, MODEL_REFUSED)
         elif extractive_answers(assessment):
             draft = self.draft(assessment)
             draft.notice = f"{UNVERIFIED}; answered with the extractive engine"

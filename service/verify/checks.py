@@ -51,8 +51,6 @@ _CONNECTIVE = re.compile(
     r"so that|after|following|in response to|amid|despite|to protest|leading to|resulting in)\b",
     re.IGNORECASE,
 )
-# a span that opens with a pronoun or a demonstrative ("This body ...") is about
-# something named before it
 _DONE = frozenset(["was", "were", "has", "have", "had", "did", "been"])
 _PRESENT_PASSIVE = frozenset(["is", "are", "be", "being", "get", "gets", "am"])
 _PRONOUN_REACH = 2  # sentences before a span whose names a "he said" in it may refer to
