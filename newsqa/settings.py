@@ -181,6 +181,13 @@ class Settings(BaseSettings):
     keyword_delta_max: int = Field(
         default=2000, ge=1, description="chunks in the BM25 delta segment before a merge"
     )
+    chroma_ef_search: int = Field(
+        default=300,
+        ge=10,
+        le=2000,
+        description="HNSW candidates a vector query keeps: at Chroma's 100 a top-40 sentence"
+        " query missed close neighbours, differently from one process to the next",
+    )
     chroma_timeout_s: float = Field(
         default=30.0, gt=0, description="limit on one request to a Chroma server (then 503)"
     )

@@ -33,10 +33,11 @@ class ChromaStore:
     """Three collections: ``<name>_chunks`` (embedded chunks), ``<name>_sentences`` (one vector
     per sentence, with its document offsets) and ``<name>_docs`` (cleaned texts)."""
 
-    def __init__(self, client: Any, name: str, mode: str) -> None:
+    def __init__(self, client: Any, name: str, mode: str, ef_search: int = 100) -> None:
         self._client = client
         self._name = name
         self.mode = mode
+        self.ef_search = ef_search
         self.changes = ChangeLog(client, name)  # every chunk write is logged for other workers
         self._chunks: Any = None
         self._docs: Any = None
@@ -52,7 +53,7 @@ class ChromaStore:
         client = chromadb.PersistentClient(
             path=str(path), settings=ChromaSettings(anonymized_telemetry=False)
         )
-        return cls(client, settings.collection, "embedded")
+        return cls(client, settings.collection, "embedded", settings.chroma_ef_search)
 
     @classmethod
     def server(cls, settings: Settings) -> ChromaStore:
@@ -75,22 +76,25 @@ class ChromaStore:
             ) from exc
         with contextlib.suppress(AttributeError):  # chromadb's HTTP session never times out
             client._server._session.timeout = settings.chroma_timeout_s  # type: ignore[attr-defined]
-        return cls(client, settings.collection, "server")
+        return cls(client, settings.collection, "server", settings.chroma_ef_search)
 
     # -- collections ---------------------------------------------------------------------
     def open_for_write(self, model_id: str, dimension: int) -> None:
         """Create the collections if needed; refuse an index built with another model."""
+        hnsw = {"space": "cosine", "ef_search": self.ef_search}
         self._chunks = self._client.get_or_create_collection(
             f"{self._name}_chunks",
             metadata={"embedding_model": model_id, "dimension": dimension},
-            configuration={"hnsw": {"space": "cosine"}},
+            configuration={"hnsw": hnsw},
             embedding_function=None,
         )
         self._sents = self._client.get_or_create_collection(
-            f"{self._name}_sentences",
-            configuration={"hnsw": {"space": "cosine"}},
-            embedding_function=None,
+            f"{self._name}_sentences", configuration={"hnsw": hnsw}, embedding_function=None
         )
+        for collection in (self._chunks, self._sents):  # an index built before the setting
+            found = (collection.configuration or {}).get("hnsw") or {}
+            if found.get("ef_search") != self.ef_search:
+                collection.modify(configuration={"hnsw": {"ef_search": self.ef_search}})
         self._docs = self._client.get_or_create_collection(
             f"{self._name}_docs", embedding_function=None
         )
