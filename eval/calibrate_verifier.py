@@ -40,6 +40,8 @@ GRID: dict[str, Sequence[Any]] = {
     "span_sentences": (1, 2, 3, 4),
     "context_weight": (0.0, 0.25, 0.5, 0.75, 1.0),
     "borrow_names": (False, True),
+    "anchor_reach": (0, 3, 4, 6, 8),
+    "anchor_share": (0.5, 0.6, 0.75, 1.0),
 }
 ARTICLES = Path("data/dev/articles")
 TITLES = Path("data/dev/judge_pair_titles.json")  # title and author of each pair's article

@@ -88,7 +88,7 @@ class Settings(BaseSettings):
         default=0.4, ge=0.0, le=1.0, description="share of claim content words in the span"
     )
     verify_max_missing: int = Field(
-        default=6, ge=0, description="content words of the claim the span may lack (paraphrase)"
+        default=4, ge=0, description="content words of the claim the span may lack (paraphrase)"
     )
     verify_max_missing_asked: int = Field(
         default=1, ge=0, description="words the claim shares with the question the span may lack"
@@ -119,6 +119,12 @@ class Settings(BaseSettings):
     )
     verify_borrow_names: bool = Field(
         default=False, description="names beside the span count when it names no one else"
+    )
+    verify_anchor_reach: int = Field(
+        default=4, ge=0, le=12, description="words around a number or name matched elsewhere"
+    )
+    verify_anchor_share: float = Field(
+        default=0.6, ge=0.0, le=1.0, description="share of them a sentence off the span needs"
     )
     verify_negation_scope: int = Field(
         default=2, ge=1, le=12, description="content words after a negation that it covers"

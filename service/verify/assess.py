@@ -85,6 +85,7 @@ def _assess(
         outlet=meta.source,
         title=meta.title,
         author=meta.author,
+        sentences=tuple(texts[i] for i in range(len(texts)) if i not in span.members),
     )
     reasons = check(sentence, evidence, config) if texts else ["no cited text"]
     if span.similarity is not None and span.similarity < config.min_similarity:

@@ -34,6 +34,7 @@ from newsqa.text import (
     words,
 )
 from service.verify.align import claim_stems, claim_tokens, evidence_tokens
+from service.verify.anchor import anchored, has_name, has_number
 from service.verify.config import VerifyConfig
 from service.verify.lists import list_additions
 from service.verify.swaps import IRREGULAR_PAST, pair_swaps, role_swaps
@@ -73,6 +74,7 @@ class Evidence:
     outlet: str = ""
     title: str = ""
     author: str = ""
+    sentences: tuple[str, ...] = ()  # the cited passage's sentences off the span
 
 
 def _modal_words(text: str, scope: int) -> set[str]:
@@ -316,12 +318,20 @@ def check(sentence: str, ev: Evidence, config: VerifyConfig | None = None) -> li
         role = apposed.group(1) if apposed else ""
         if not who.pronoun and not _speaker_shown(who, ev, role, sentence):
             reasons.append(f"speaker: the cited text does not show {who.speaker} saying this")
-    missing_numbers = number_values(claim) - number_values(span, loose=True)
+    missing_numbers = {
+        value
+        for value in number_values(claim) - number_values(span, loose=True)
+        if not anchored(claim, has_number(value), ev.sentences, config)
+    }
     if missing_numbers:
         reasons.append(f"number: {', '.join(sorted(missing_numbers))} not in the cited text")
     lowered = (ev.near or span).lower()
     claim_names = _names(claim)
-    missing_names = _missing_names(claim, claim_names, lowered, ev, config.borrow_names)
+    missing_names = [
+        name
+        for name in _missing_names(claim, claim_names, lowered, ev, config.borrow_names)
+        if not anchored(claim, has_name(name), ev.sentences, config)
+    ]
     if missing_names:
         reasons.append(f"name: {', '.join(missing_names)} not in the cited text")
     swaps = role_swaps(claim, span, config.role_reach) + pair_swaps(claim, span, claim_names)

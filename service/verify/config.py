@@ -30,6 +30,8 @@ class VerifyConfig:
     span_sentences: int = _default("span_sentences")
     context_weight: float = _default("context_weight")
     borrow_names: bool = _default("borrow_names")
+    anchor_reach: int = _default("anchor_reach")
+    anchor_share: float = _default("anchor_share")
 
     @classmethod
     def from_settings(cls, settings: Any) -> VerifyConfig:

@@ -369,3 +369,24 @@ def test_three_sentence_answer_verifies_under_20_ms(embedder: Any) -> None:
         best = min(best, (time.perf_counter() - t) * 1000.0)
     assert [s.supported for s in out] == [True, True, True]
     assert best < 20.0, f"{best:.1f} ms"
+
+
+def test_a_number_or_name_restated_from_a_sentence_off_the_span(embedder: Any) -> None:
+    """A claim may take a number from a sentence apart from the rest (not beside it): it counts
+    when that sentence also holds the claim's words around the number; the same number in a
+    sentence about something else does not."""
+    from service.verify.config import VerifyConfig
+
+    text = (
+        "Harbour Tales is a picture book by Mira Stone, first printed in 1990. "
+        "A second edition followed in 2001. Over two million copies have been sold. "
+        "The city library lent it 40 times last year."
+    )
+    claim = "Mira Stone's picture book Harbour Tales has sold over 2 million copies."
+    on, off = VerifyConfig(anchor_reach=4), VerifyConfig(anchor_reach=0)
+    ok = _verify(embedder, claim, _passage(text), config=on)
+    assert ok.supported, ok.reasons
+    missed = _verify(embedder, claim, _passage(text), config=off)
+    assert not missed.supported and missed.reasons[0].startswith("number")
+    changed = "Mira Stone's picture book Harbour Tales has sold over 40 copies."
+    assert not _verify(embedder, changed, _passage(text), config=on).supported
