@@ -9,12 +9,12 @@ export LANGCHAIN_TRACING_V2 := false
 export ANONYMIZED_TELEMETRY := False
 export HF_HUB_OFFLINE := 1
 
-.PHONY: local-model eval-local run-local calibrate eval-dev dev-data help install install-dev run serve ui ingest test test-fast test-faults lint eval bench soak chromium clean
+.PHONY: eval-distractors local-model eval-local run-local calibrate eval-dev dev-data help install install-dev run serve ui ingest test test-fast test-faults lint eval bench soak chromium clean
 
 help:
 	@echo "make run    install, ingest data/articles, serve the API (:8000) and the UI (:8501)"
 	@echo "make test   install dev tools and Chromium, run all tests and the eval gate"
-	@echo "make lint | make eval | make eval-dev | make calibrate | make bench | make clean"
+	@echo "make lint | make eval | make eval-dev | make eval-distractors | make calibrate | make bench | make clean"
 	@echo "make test-faults (workers, Chroma down, kill -9) | make soak [SOAK_ARGS='--minutes 3']"
 	@echo "make local-model (fetch a small GGUF model) | make run-local MODEL=... | make eval-local MODEL=..."
 
@@ -86,6 +86,14 @@ eval-dev: dev-data
 	NEWSQA_INDEX_DIR=data/dev/index $(BIN)/newsqa eval --dataset data/dev/check.jsonl --gate
 	NEWSQA_INDEX_DIR=data/dev/index $(BIN)/newsqa eval --dataset data/dev/unanswerable_more.jsonl
 	$(BIN)/python -m eval.conversations
+
+# The dev questions over the dev articles plus 67 real ones no question is about (eval/distractors.py)
+eval-distractors: dev-data
+	$(BIN)/python -m eval.distractors
+	NEWSQA_INDEX_DIR=data/dev/index-distractors $(BIN)/newsqa ingest data/dev/distractors --quiet
+	for set in fit check unanswerable_more; do \
+	  NEWSQA_INDEX_DIR=data/dev/index-distractors $(BIN)/newsqa eval --dataset data/dev/$$set.jsonl \
+	    --out eval/reports/distractors || exit 1; done
 
 # A GGUF instruct model you supply (never downloaded here; docs/llm.md): MODEL=path/to/model.gguf
 NEWSQA_LOCAL_MODEL_PATH ?= $(MODEL)

@@ -124,19 +124,21 @@ def _usenet_post(raw: str) -> tuple[dict[str, str], str]:
     return headers, _squash("\n".join(kept))
 
 
-def usenet_articles(raw: bytes, count: int = USENET_COUNT) -> list[Article]:
-    """sci.space posts with at least ``USENET_MIN_CHARS`` of their own text, in corpus order."""
+def usenet_articles(
+    raw: bytes, count: int = USENET_COUNT, group: str = "sci.space"
+) -> list[Article]:
+    """``group`` posts with at least ``USENET_MIN_CHARS`` of their own text, in corpus order."""
     data = _BunchAsDict(io.BytesIO(zlib.decompress(raw)), encoding="latin-1").load()
     names = data["target_names"]
     out: list[Article] = []
     for post, target in zip(data["data"], data["target"], strict=True):
-        if names[target] != "sci.space":
+        if names[target] != group:
             continue
         headers, body = _usenet_post(post)
         if len(body) < USENET_MIN_CHARS or len(body) > 6000:
             continue
         subject = re.sub(r"^(?:Re:\s*)+", "", headers.get("subject", "")).strip()
-        meta = {"title": subject or "sci.space post", "source": "Usenet sci.space"}
+        meta = {"title": subject or f"{group} post", "source": f"Usenet {group}"}
         author = re.sub(r"^.*\((.*)\).*$", r"\1", headers.get("from", "")).strip()
         if author and "@" not in author:
             meta["author"] = author
