@@ -104,7 +104,7 @@ def verdicts(
             config=config,
         )
         reasons = list(found.reasons)
-        if not reasons and judge is not None and judge.available:
+        if not reasons and judge is not None and judge.ready():
             verdict = judge.judge(item.pair.sentence, found.evidence.span)
             if verdict != "supported":
                 reasons.append(f"entailment judge: {verdict}")

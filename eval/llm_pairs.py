@@ -98,7 +98,7 @@ def score(path: Path, judge_model: Path | None = None) -> dict[str, Any]:
         found = assess(pair.sentence, texts, sims=sims, meta=DocumentMeta(source=pair.source),
                        quote=row.get("quote"), config=config)  # fmt: skip
         reasons = list(found.reasons)
-        if not reasons and judge is not None:
+        if not reasons and judge is not None and judge.ready():
             import time
 
             t = time.perf_counter()

@@ -135,8 +135,8 @@ class Settings(BaseSettings):
     verify_judge_trial: int = Field(
         default=3,
         ge=0,
-        description="judge replies in a row, from its first, with no yes or no after which the "
-        "judge is set aside (a model that cannot judge would remove every sentence); 0: never",
+        description="checks (a plainly stated claim) the judge's model may fail to answer yes "
+        "before it is set aside (until it says yes the local checks decide alone); 0: no check",
     )
 
     # LLM path

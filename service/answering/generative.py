@@ -388,7 +388,7 @@ class _Answer:
 
     def _noted(self, notice: str | None) -> str | None:
         judge = self.checker.judge
-        aside = SET_ASIDE if judge is not None and not judge.available else None
+        aside = SET_ASIDE if judge is not None and (judge.skipped or not judge.available) else None
         return "; ".join(filter(None, [notice, aside])) or None
 
     def finish(self, t0: float, notice: str | None) -> Draft:

@@ -55,6 +55,8 @@ class EntailmentJudge(Protocol):
     @property
     def available(self) -> bool: ...  # false once set aside (it cannot judge)
 
+    def ready(self) -> bool: ...  # whether its verdicts count now (it passed its own check)
+
     def judge(self, sentence: str, span: str) -> str: ...
 
 
@@ -165,7 +167,7 @@ def verify_sentence(
             vec = embed_texts(embedder, [sentence])[0]
             if float(embed_query(embedder, question) @ vec) < MIN_RELEVANCE:
                 reasons.append("off topic: unrelated to the question")
-    if not reasons and judge is not None and judge.available:
+    if not reasons and judge is not None and judge.ready():
         verdict = judge.judge(sentence, chosen[0][1].evidence.span)
         if verdict != "supported":
             reasons.append(f"entailment judge: {verdict}")
@@ -237,10 +239,20 @@ class TimedJudge:
     def __init__(self, judge: EntailmentJudge) -> None:
         self.inner = judge
         self.ms = 0.0
+        self.skipped = False  # some sentence was verified without it (it was not ready)
 
     @property
     def available(self) -> bool:
         return self.inner.available
+
+    def ready(self) -> bool:
+        t = time.perf_counter()
+        try:
+            ok = self.inner.ready()
+        finally:
+            self.ms += (time.perf_counter() - t) * 1000.0
+        self.skipped = self.skipped or not ok
+        return ok
 
     def judge(self, sentence: str, span: str) -> str:
         t = time.perf_counter()

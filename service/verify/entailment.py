@@ -16,8 +16,13 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 SET_ASIDE = (
-    "the entailment judge was set aside (its model answered none of its first checks with yes or"
-    " no): sentences are verified by the local checks alone"
+    "the entailment judge did not answer its yes/no check (a claim its source plainly states):"
+    " sentences are verified by the local checks alone"
+)
+# A claim its source plainly states: a judge must answer yes before its verdicts count.
+CANARY = (
+    "The museum has twelve rooms.",
+    "The city museum opened in 1990. It has twelve rooms and a small garden.",
 )
 Verdict = Literal["supported", "unsupported", "unknown"]
 LLM_ENGINES = ("openai", "local")
@@ -48,45 +53,57 @@ def parse_entailment(reply: Any) -> Verdict:
 class EntailmentJudge:
     """Asks ``model`` whether ``span`` entails ``sentence``; caches verdicts by pair.
 
-    A model that gives no yes or no to its first ``trial`` questions in a row (it cannot follow
-    the format, or its server fails) is set aside: ``available`` turns false, the sentences it
-    was asked about stay removed ("unknown"), and later ones are verified by the local checks
-    alone, the response saying so (``SET_ASIDE``). One yes or no keeps it for good.
+    Before its verdicts count, the model must answer yes to ``CANARY`` (a claim its source
+    plainly states): a model that cannot follow the yes/no format, or a server that answers
+    something else (a scripted stand-in, a model that only writes answers), would otherwise
+    remove every sentence it is asked about. Until it does, ``ready()`` is false and the local
+    checks decide alone (the response says so, ``SET_ASIDE``); after ``trial`` failed checks it
+    is set aside for good (``available`` false). Once qualified, every reply that is not a yes
+    or no is "unknown" and removes its sentence: never "supported".
     """
 
     def __init__(self, model: BaseChatModel, trial: int = 3) -> None:
         self.model = model
         self.trial = trial
         self._cache: dict[tuple[str, str], Verdict] = {}
-        self._answered = False  # some reply was yes or no
-        self._failed = 0  # replies with neither, in a row from the first
+        self._qualified = False  # the model answered yes to the canary
+        self._failed = 0  # canary checks it did not answer yes
 
     @property
     def available(self) -> bool:
-        return self._answered or not self.trial or self._failed < self.trial
+        """False once set aside: ``trial`` canary checks without a yes."""
+        return self._qualified or not self.trial or self._failed < self.trial
 
-    def _count(self, verdict: Verdict) -> Verdict:
-        if verdict != "unknown":
-            self._answered = True
-        elif not self._answered:
+    def ready(self) -> bool:
+        """Whether its verdicts count: the canary is asked until answered yes (or set aside)."""
+        if self._qualified or not self.trial:
+            return True
+        if not self.available:
+            return False
+        if self._ask(*CANARY) == "supported":
+            self._qualified = True
+        else:
             self._failed += 1
             if self._failed == self.trial:
-                log.warning("entailment judge set aside: %d replies had no yes or no", self._failed)
-        return verdict
+                log.warning("entailment judge set aside: %d checks without a yes", self._failed)
+        return self._qualified
 
     def messages(self, sentence: str, span: str) -> list[tuple[str, str]]:
         text = QUESTION.format(span=span[:MAX_SPAN_CHARS], sentence=sentence)
         return [("system", SYSTEM), ("human", text)]
 
+    def _ask(self, sentence: str, span: str) -> Verdict:
+        try:
+            reply = self.model.invoke(self.messages(sentence, span))
+            return parse_entailment(reply.content)
+        except Exception:  # any backend failure is "unknown", never support
+            return "unknown"
+
     def judge(self, sentence: str, span: str) -> Verdict:
         key = (sentence, span)
         if key not in self._cache:
-            try:
-                reply = self.model.invoke(self.messages(sentence, span))
-                verdict = parse_entailment(reply.content)
-            except Exception:  # any backend failure is "unknown", never support
-                return self._count("unknown")
-            if self._count(verdict) == "unknown":
+            verdict = self._ask(sentence, span)
+            if verdict == "unknown":
                 return verdict  # not kept: a later ask may be answered
             self._cache[key] = verdict
         return self._cache[key]

@@ -61,11 +61,19 @@ def test_structured_request_over_the_wire(llm: tuple[Any, Script], script: Scrip
 def test_entailment_judge_over_the_wire(
     llm: tuple[Any, Script], script: Script, verdict: str, answerable: bool
 ) -> None:
-    """With the judge on, the same server is asked yes/no for every sentence; "no" removes it
-    (and the answer is a refusal where the extractive gate would refuse too)."""
+    """With the judge on, the same server is asked yes/no for every sentence (once it has said
+    yes to its own check); "no" removes it (and the answer is a refusal where the extractive
+    gate would refuse too)."""
+    from service.verify.entailment import CANARY
+
+    def reply(m: list[dict[str, Any]]) -> str:
+        if CANARY[0] in m[-1]["content"]:
+            return "yes"
+        return verdict if "Answer yes or no" in m[-1]["content"] else json_reply(m)
+
     state, _ = llm
     judged = state_with(state, verify_judge="on", refusal_threshold=0.999)
-    script.reply = lambda m: verdict if "Answer yes or no" in m[-1]["content"] else json_reply(m)
+    script.reply = reply
     r = answer_question(AskRequest(question=GRIPEN), judged)
     assert r.engine == "openai" and r.answerable is answerable
     assert any("Answer yes or no" in q["messages"][-1]["content"] for q in script.requests)

@@ -335,16 +335,16 @@ def test_judge_has_the_last_word_and_its_time_is_reported(embedder: Any) -> None
     passage = _passage(FIRE)
     good = "FBI agent Tom Baker said the suspect was armed [1]."
     bad = "The flare-up is contained on its north-western flank [1]."
-    judge = EntailmentJudge(FakeListChatModel(responses=["No."]))
+    judge = EntailmentJudge(FakeListChatModel(responses=["yes", "No."]))  # its check, then
     timings: dict[str, float] = {}
     s1, s2 = verify_answer(embedder, f"{good} {bad}", [passage], judge=judge, timings=timings)
     assert not s1.supported and s1.reasons == ["entailment judge: unsupported"]
     assert not s2.supported and s2.reasons[0].startswith("polarity")  # never asked
     assert "judge" in timings and timings["judge"] >= 0.0
-    yes = EntailmentJudge(FakeListChatModel(responses=["yes"]))
+    yes = EntailmentJudge(FakeListChatModel(responses=["yes", "yes"]))
     [s] = verify_answer(embedder, good, [passage], judge=yes)
     assert s.supported
-    unsure = EntailmentJudge(FakeListChatModel(responses=["It is supported, I think."]))
+    unsure = EntailmentJudge(FakeListChatModel(responses=["yes", "It is supported, I think."]))
     [s] = verify_answer(embedder, good, [passage], judge=unsure)
     assert not s.supported and s.reasons == ["entailment judge: unknown"]
 
