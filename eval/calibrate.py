@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
@@ -227,6 +228,13 @@ def near_misses(rows: list[dict[str, Any]], model: Any) -> tuple[np.ndarray, np.
     return np.array(out).reshape(len(out), -1), np.zeros(len(out), dtype=int)
 
 
+def ask_threshold(rows: list[dict[str, Any]]) -> float:
+    """``p_answerable`` under every answerable question (rounded down to 0.01): below it there
+    is clearly nothing here, and an LLM engine refuses without asking its model."""
+    ps = [r["assessment"].p_answerable for r in rows if r["q"].answerable]
+    return math.floor(min(ps) * 100) / 100 if ps else 0.0
+
+
 def fit(rows: list[dict[str, Any]], fitted_on: str, near_miss_weight: float = 0.0) -> Any:
 
     x = np.array([c.features for r in rows for c in r["assessment"].candidates])
@@ -259,7 +267,9 @@ def fit(rows: list[dict[str, Any]], fitted_on: str, near_miss_weight: float = 0.
                 best = (value, ratio, floor)
     assert best is not None
     model = replace(model, keep_ratio=best[1], keep_min=best[2])
-    return replace(model, clear_threshold=clear_threshold(rows, model))
+    return replace(
+        model, clear_threshold=clear_threshold(rows, model), ask_threshold=ask_threshold(rows)
+    )
 
 
 def main() -> None:

@@ -149,8 +149,12 @@ class Settings(BaseSettings):
         description="ask OpenAI-compatible servers for JSON sentences with quotes, not [n] text",
     )
     llm_max_tokens: int = Field(default=400, ge=16, description="answer length cap: CPU latency")
-    llm_ask_above: float = Field(
-        default=0.2, ge=0.0, le=1.0, description="p_answerable below this: refuse, ask no model"
+    llm_ask_above: float | None = Field(
+        default=None,
+        ge=0.0,
+        le=1.0,
+        description="p_answerable below this: refuse, ask no model; unset: the fitted level"
+        " under every answerable dev `fit` question",
     )
     llm_gate_above: float | None = Field(
         default=None,

@@ -127,6 +127,7 @@ class EvidenceModel:
     keep_ratio: float  # extra sentences need p >= keep_ratio * best p ...
     keep_min: float  # ... and p >= keep_min
     clear_threshold: float = 1.0  # p_answerable from which extractive answers are right >= 95%
+    ask_threshold: float = 0.2  # p_answerable under every answerable `fit` question: nothing here
     fitted_on: str = ""
 
     @classmethod

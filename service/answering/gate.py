@@ -21,8 +21,14 @@ if TYPE_CHECKING:
 
 
 def worth_asking(assessment: Assessment | None, settings: Settings) -> bool:
-    """Whether the evidence is strong enough for an engine to try (else: refuse outright)."""
-    return assessment is not None and assessment.p_answerable >= settings.llm_ask_above
+    """Whether the evidence is strong enough for an engine to try (else: refuse outright):
+    ``llm_ask_above``, unset: the fitted level under every answerable question of ``fit``."""
+    if assessment is None:
+        return False
+    level = settings.llm_ask_above
+    if level is None:
+        level = load_model(str(settings.evidence_model_path or "")).ask_threshold
+    return assessment.p_answerable >= level
 
 
 def clearly_answerable(assessment: Assessment | None, settings: Settings) -> bool:
