@@ -25,10 +25,7 @@ def worth_asking(assessment: Assessment | None, settings: Settings) -> bool:
     ``llm_ask_above``, unset: the fitted level under every answerable question of ``fit``."""
     if assessment is None:
         return False
-    level = settings.llm_ask_above
-    if level is None:
-        level = load_model(str(settings.evidence_model_path or "")).ask_threshold
-    return assessment.p_answerable >= level
+    return assessment.p_answerable >= _level(settings, settings.llm_ask_above, "ask_threshold")
 
 
 def clearly_answerable(assessment: Assessment | None, settings: Settings) -> bool:
@@ -36,10 +33,14 @@ def clearly_answerable(assessment: Assessment | None, settings: Settings) -> boo
     which extractive answers were right at least 95% of the time on ``fit``)."""
     if assessment is None or not assessment.answerable:
         return False
-    level = settings.llm_gate_above
-    if level is None:
-        level = load_model(str(settings.evidence_model_path or "")).clear_threshold
-    return assessment.p_answerable >= level
+    return assessment.p_answerable >= _level(settings, settings.llm_gate_above, "clear_threshold")
+
+
+def _level(settings: Settings, value: float | None, fitted: str) -> float:
+    """A gate level: the setting's ``value``, or when unset the fitted model's ``fitted``."""
+    if value is not None:
+        return value
+    return float(getattr(load_model(str(settings.evidence_model_path or "")), fitted))
 
 
 def extractive_answers(assessment: Assessment | None) -> bool:
