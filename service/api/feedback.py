@@ -73,7 +73,7 @@ async def add_feedback(body: FeedbackIn, settings: SettingsDep) -> FeedbackCreat
 async def list_feedback(
     settings: SettingsDep,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2**63 - 1, description="SQLite's largest integer")] = 0,
 ) -> list[dict[str, Any]]:
     """Stored feedback, newest first."""
     store = get_store(settings.index_dir)

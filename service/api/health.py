@@ -13,7 +13,7 @@ from service.schemas import Health, Readiness
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz", response_model=Health)
+@router.api_route("/healthz", methods=["GET", "HEAD"], response_model=Health)
 async def healthz() -> Health:
     """Liveness: the process answers."""
     return Health(status="ok")
@@ -45,7 +45,12 @@ def _readiness(request: Request) -> Readiness:
     return Readiness(ready=True, documents=documents, chunks=chunks, **base)
 
 
-@router.get("/readyz", response_model=Readiness, responses={503: {"model": Readiness}})
+@router.api_route(
+    "/readyz",
+    methods=["GET", "HEAD"],
+    response_model=Readiness,
+    responses={503: {"model": Readiness}},
+)
 async def readyz(request: Request, settings: SettingsDep) -> Readiness | JSONResponse:
     """Readiness: 200 when the index is loaded and holds documents, else 503 with ``detail``."""
     readiness = await run_in_threadpool(_readiness, request)

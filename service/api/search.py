@@ -6,10 +6,12 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from pydantic import ValidationError
 
 from newsqa.errors import BadRequest
 from service.api.ask import ERRORS
 from service.deps import ReadyStateDep
+from service.errors import format_validation_errors
 from service.retrieval import filters_to_chunk_filter
 from service.schemas import MAX_QUESTION_CHARS, Filters, SearchHit, SearchResponse
 
@@ -30,11 +32,13 @@ def search(
     query = q.strip()
     if not query:
         raise BadRequest("q: must not be empty or whitespace")
-    flt = filters_to_chunk_filter(
-        Filters(
+    try:
+        filters = Filters(
             source=source, doc_ids=doc_id, published_from=published_from, published_to=published_to
         )
-    )
+    except ValidationError as exc:  # e.g. published_from after published_to
+        raise BadRequest(format_validation_errors(exc.errors())) from None
+    flt = filters_to_chunk_filter(filters)
     hits = state.retriever.search(query, k, flt)
     return SearchResponse(
         query=query,

@@ -74,6 +74,19 @@ def no_leak(body: str) -> None:
         ("get", "/search", {"params": {"q": "Gripen", "k": 0}}, "k: must be greater"),
         ("get", "/search", {"params": {"q": "Gripen", "k": "ten"}}, "k: must be a valid integer"),
         (
+            "get",
+            "/search",
+            {"params": {"q": "Gripen", "published_from": "2025-02-01", "published_to": "2025-01"}},
+            "published_to:",
+        ),
+        (
+            "get",
+            "/search",
+            {"params": {"q": "G", "published_from": "2025-02-01", "published_to": "2025-01-01"}},
+            "published_from is after published_to",
+        ),
+        ("get", "/feedback", {"params": {"offset": str(2**64)}}, "offset: must be less"),
+        (
             "post",
             "/documents",
             {"json": {"text": "a", "html": "<p>a</p>"}},
@@ -150,6 +163,8 @@ def test_api_keys(seed_settings: Any, seed_state: Any) -> None:
     with TestClient(create_app(settings, state=seed_state)) as client:
         assert client.get("/healthz").status_code == 200
         assert client.get("/readyz").status_code == 200
+        assert client.head("/healthz").status_code == 200  # load balancers probe with HEAD
+        assert client.head("/readyz").status_code == 200
         missing = client.post("/ask", json={"question": GRIPEN})
         assert missing.status_code == 401
         assert missing.headers["www-authenticate"] == "Bearer"
