@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
@@ -252,12 +253,18 @@ def ingest_paths(
     return summary
 
 
-def ingest_raw(raw: RawDocument, indexer: Indexer) -> tuple[Document, str]:
-    """Add one document given as content (the HTTP API); returns it and "added"/"unchanged"."""
+def ingest_raw(
+    raw: RawDocument, indexer: Indexer
+) -> tuple[Document, Literal["added", "updated", "unchanged"]]:
+    """Add one document given as content (the HTTP API); returns it and "added", "updated" (the
+    same text with other metadata, e.g. a title or outlet: the latest wins, as a changed sidecar
+    does for ``newsqa ingest``) or "unchanged"."""
     doc = prepare(raw, indexer.settings, indexer.embedder.model_id)
     existing = indexer.store.get_document(doc.doc_id)
-    if existing is not None:
+    if existing is not None and existing.content_hash == doc.content_hash:
         return existing, "unchanged"
-    indexer.write([doc])
+    if existing is not None:
+        doc = replace(doc, path=existing.path)  # a file's record stays that file's
+    indexer.write([doc], {doc.doc_id} if existing is not None else ())
     indexer.sync_keywords()
-    return doc, "added"
+    return doc, "added" if existing is None else "updated"

@@ -173,7 +173,7 @@ class DocumentIn(BaseModel):
 
 class DocumentAdded(BaseModel):
     doc_id: str
-    status: Literal["added", "unchanged"]
+    status: Literal["added", "updated", "unchanged"]
     title: str
     source: str
     chunks: int

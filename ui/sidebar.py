@@ -145,7 +145,10 @@ def _submit_article() -> tuple[str, str]:
     except ApiError as exc:
         return "error", f"Refused ({exc.status}): {exc.detail}"
     st.session_state["doc_cache"].pop(added.doc_id, None)
-    verb = "Added" if added.status == "added" else "Already in the index (unchanged)"
+    verb = {
+        "added": "Added",
+        "updated": "Already in the index, details updated",
+    }.get(added.status, "Already in the index (unchanged)")
     plural = "" if added.chunks == 1 else "s"
     return "success", (
         f"{verb}: “{added.title}” — {added.source} · {added.chunks} "

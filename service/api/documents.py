@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import date
 from pathlib import PurePath
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -141,7 +141,10 @@ async def _uploaded_document(request: Request, max_bytes: int) -> RawDocument:
     status_code=201,
     response_model=DocumentAdded,
     responses={
-        200: {"model": DocumentAdded, "description": "Already indexed (unchanged)"},
+        200: {
+            "model": DocumentAdded,
+            "description": "Already indexed: unchanged, or updated (the same text, new metadata)",
+        },
         413: {"model": ErrorBody, "description": "Uploaded file too large"},
         415: {"model": ErrorBody, "description": "Unsupported file type"},
         422: {"model": ErrorBody, "description": "Invalid, empty or unusable article"},
@@ -169,7 +172,7 @@ async def add_document(request: Request, state: StateDep, response: Response) ->
     else:
         raw = await run_in_threadpool(_json_document, await request.body())
 
-    def ingest() -> tuple[Document, str]:
+    def ingest() -> tuple[Document, Literal["added", "updated", "unchanged"]]:
         with _write_lock:
             return ingest_raw(raw, state.indexer)
 
@@ -181,7 +184,7 @@ async def add_document(request: Request, state: StateDep, response: Response) ->
         response.status_code = 200
     return DocumentAdded(
         doc_id=doc.doc_id,
-        status="added" if status == "added" else "unchanged",
+        status=status,
         title=doc.meta.title,
         source=doc.meta.source,
         chunks=len(doc.chunks),

@@ -13,7 +13,10 @@ from service.schemas import Health, Readiness
 router = APIRouter(tags=["health"])
 
 
-@router.api_route("/healthz", methods=["GET", "HEAD"], response_model=Health)
+@router.get("/healthz", response_model=Health)
+@router.head(
+    "/healthz", response_model=Health, include_in_schema=False
+)  # load balancers probe with HEAD
 async def healthz() -> Health:
     """Liveness: the process answers."""
     return Health(status="ok")
@@ -45,12 +48,8 @@ def _readiness(request: Request) -> Readiness:
     return Readiness(ready=True, documents=documents, chunks=chunks, **base)
 
 
-@router.api_route(
-    "/readyz",
-    methods=["GET", "HEAD"],
-    response_model=Readiness,
-    responses={503: {"model": Readiness}},
-)
+@router.get("/readyz", response_model=Readiness, responses={503: {"model": Readiness}})
+@router.head("/readyz", response_model=Readiness, include_in_schema=False)
 async def readyz(request: Request, settings: SettingsDep) -> Readiness | JSONResponse:
     """Readiness: 200 when the index is loaded and holds documents, else 503 with ``detail``."""
     readiness = await run_in_threadpool(_readiness, request)

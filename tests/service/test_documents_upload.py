@@ -60,6 +60,16 @@ def test_text_markdown_html_and_pdf_files_are_added(client: Any) -> None:
     assert added.json()["source"] == "Harbour Post" and added.json()["title"] == "Ferry"
     again = upload(client, "ferry.txt", ARTICLE.encode(), source="Harbour Post", title="Ferry")
     assert again.status_code == 200 and again.json()["status"] == "unchanged"
+    # the same text with other metadata: the latest wins, with its chunks and search
+    moved = upload(client, "ferry.txt", ARTICLE.encode(), source="Coast News", title="Ferries")
+    assert moved.status_code == 200 and moved.json()["status"] == "updated", moved.text
+    assert moved.json()["doc_id"] == added.json()["doc_id"]
+    detail = client.get(f"/documents/{added.json()['doc_id']}").json()
+    assert (detail["source"], detail["title"]) == ("Coast News", "Ferries")
+    assert len(detail["chunks"]) == added.json()["chunks"]
+    hits = client.get("/search", params={"q": ARTICLE[:60]}).json()["hits"]
+    ours = [h["source"] for h in hits if h["doc_id"] == added.json()["doc_id"]]
+    assert ours and set(ours) == {"Coast News"}
 
     md = f"---\nsource: Fjord Weekly\npublished: 2025-09-02\n---\n{ARTICLE} More ferries."
     added = upload(client, "ferry.md", md.encode())
