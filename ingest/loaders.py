@@ -6,14 +6,20 @@ Explicit metadata comes from a sidecar ``NAME.meta.json`` (``article.txt.meta.js
 
 from __future__ import annotations
 
+import codecs
 import io
 import json
+import logging
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Any
 
 from newsqa.errors import BadRequest
+
+# pypdf logs what it finds wrong with a file; that ends up in the file's skip reason instead
+logging.getLogger("pypdf").setLevel(logging.CRITICAL)
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
 SIDECAR_SUFFIX = ".meta.json"
@@ -111,8 +117,14 @@ def discover(paths: list[Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
         if path.is_dir():
             for child in sorted(path.rglob("*")):
                 hidden = _hidden(child, path) or child.name.endswith(SIDECAR_SUFFIX)
-                if child.is_file() and not hidden:
+                if hidden or child.is_dir():
+                    continue
+                if child.is_file():
                     add(child)
+                elif child.is_symlink() and not child.exists():
+                    skipped.append((child, "broken link"))
+                else:
+                    skipped.append((child, "not a regular file"))
         else:
             add(path)
     return files, skipped
@@ -219,7 +231,10 @@ def load_file(path: Path, max_bytes: int) -> RawDocument:
     if suffix not in SUPPORTED_SUFFIXES:
         raise SkipFile(f"unknown type {suffix or '(no suffix)'}")
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # a pipe or device would block or never end
+            raise SkipFile("not a regular file")
+        size = info.st_size
         if size > max_bytes:
             raise SkipFile(f"over the {max_bytes}-byte limit ({size} bytes)")
         data = path.read_bytes()
@@ -247,12 +262,7 @@ def load_bytes(name: str, data: bytes, max_bytes: int) -> RawDocument:
     if kind == "pdf":
         text = pdf_to_text(data)
     else:
-        if b"\x00" in data:
-            raise SkipFile("binary content")
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise SkipFile("not UTF-8 text") from exc
+        text = decode_text(data, html=kind == "html")
         if kind == "html":
             text, meta = html_to_text(text)
         else:
@@ -260,6 +270,43 @@ def load_bytes(name: str, data: bytes, max_bytes: int) -> RawDocument:
     if not text.strip():
         raise SkipFile("no text" if kind == "html" else "empty file")
     return RawDocument(name, text, kind, meta)
+
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_DECLARED = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+
+
+def decode_text(data: bytes, html: bool = False) -> str:
+    """Text of a file: by its byte-order mark, else UTF-8, else (HTML) the charset its ``<meta>``
+    declares; nothing is guessed. Raises SkipFile."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise SkipFile(f"not valid {encoding} text despite its byte-order mark") from exc
+    if b"\x00" in data:
+        raise SkipFile("binary content")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    declared = _DECLARED.search(data[:4096]) if html else None
+    if declared is None:
+        raise SkipFile("not UTF-8 text (and no byte-order mark or declared charset)")
+    name = declared.group(1).decode("ascii", "replace")
+    try:
+        return data.decode(codecs.lookup(name).name)
+    except LookupError:
+        raise SkipFile(f"not UTF-8 text, and its declared charset {name!r} is unknown") from None
+    except UnicodeDecodeError:
+        raise SkipFile(f"not valid {name} text, the charset it declares") from None
 
 
 def load_content(

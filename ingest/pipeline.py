@@ -51,7 +51,7 @@ class IngestSummary:
 
 def display_path(path: Path) -> str:
     """Path relative to the working directory when under it (the key of a file's document)."""
-    resolved = path.resolve()
+    resolved = path.resolve() if path.exists() else path.absolute()  # a broken link: itself
     try:
         return str(resolved.relative_to(Path.cwd().resolve()))
     except ValueError:

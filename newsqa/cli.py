@@ -50,6 +50,17 @@ def load_settings(**overrides: Any) -> Settings:
         raise typer.Exit(2) from None
 
 
+def require_index(settings: Settings) -> None:
+    """Readers of an embedded index stop before opening one that is not there (opening would
+    create an empty one, e.g. at a mistyped ``--index-dir``)."""
+    if settings.chroma_url is None and not (settings.index_dir / "chroma").is_dir():
+        err_console.print(
+            f"[red]error:[/red] no index in {settings.index_dir}: run `newsqa ingest` first "
+            "(or give --index-dir / NEWSQA_INDEX_DIR)"
+        )
+        raise typer.Exit(1)
+
+
 def fail(exc: NewsQAError) -> typer.Exit:
     err_console.print(f"[red]error:[/red] {exc.message}")
     return typer.Exit(1)
@@ -97,6 +108,7 @@ def stats(index_dir: IndexDirOpt = None) -> None:
     from ingest import report
 
     settings = load_settings(index_dir=index_dir)
+    require_index(settings)
     try:
         report.print_documents(settings, console)
     except NewsQAError as exc:
@@ -156,8 +168,9 @@ def ask(
     try:
         request = AskRequest(question=question, top_k=top_k)
     except ValidationError as exc:
-        err_console.print(f"[red]error:[/red] {exc.errors()[0]['msg']}")
+        err_console.print(f"[red]error:[/red] question: {exc.errors()[0]['msg']}")
         raise typer.Exit(2) from None
+    require_index(settings)
     try:
         response = answer_question(request, ServiceState(settings))
     except NewsQAError as exc:

@@ -214,7 +214,16 @@ def test_broken_pdf_is_skipped_with_reason(tmp_path: Path) -> None:
         ("blank.md", b"  \n\n\t\n", "empty file"),
         ("only-front-matter.md", b"---\ntitle: x\n---\n\n", "empty file"),
         ("binary.txt", b"abc\x00\x01\x02def", "binary content"),
-        ("latin1.txt", "Caf\u00e9 au lait, na\u00efve".encode("latin-1"), "not UTF-8 text"),
+        (
+            "latin1.txt",
+            "Caf\u00e9 au lait, na\u00efve".encode("latin-1"),
+            "not UTF-8 text (and no byte-order mark or declared charset)",
+        ),
+        (
+            "page.html",
+            b'<meta charset="klingon"><p>Caf\xe9</p>',
+            "not UTF-8 text, and its declared charset 'klingon' is unknown",
+        ),
         ("report.docx", b"PK\x03\x04", "unknown type .docx"),
     ],
 )
@@ -234,6 +243,45 @@ def test_utf8_bom_is_dropped(tmp_path: Path) -> None:
     path = tmp_path / "bom.txt"
     path.write_bytes("\ufeffHello there.".encode())
     assert load_file(path, LIMIT).text == "Hello there."
+
+
+def test_byte_order_marks_and_declared_charsets_decode(tmp_path: Path) -> None:
+    text = "The ferry to \u00c6r\u00f8sk\u00f8bing leaves at nine."
+    for encoding in ("utf-16", "utf-32"):  # both write their byte-order mark
+        path = tmp_path / f"{encoding}.txt"
+        path.write_bytes(text.encode(encoding))
+        assert load_file(path, LIMIT).text == text
+    page = tmp_path / "latin.html"
+    page.write_bytes(
+        b'<html><head><meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1">'
+        b"<title>Z\xfcrich</title></head><body><article><p>"
+        + f"{text} The caf\u00e9 in Z\u00fcrich opened a terrace on Monday.".encode(
+            "latin-1", "replace"
+        )
+        + b"</p></article></body></html>"
+    )
+    raw = load_file(page, LIMIT)
+    assert "caf\u00e9 in Z\u00fcrich" in raw.text and raw.meta.get("title") == "Z\u00fcrich"
+    # no declaration: nothing is guessed
+    page.write_bytes(b"<html><body><p>Caf\xe9 in Z\xfcrich.</p></body></html>")
+    assert skip_reason(page).startswith("not UTF-8 text")
+
+
+def test_pipes_and_broken_links_are_skipped_with_reasons(tmp_path: Path) -> None:
+    import os
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "ok.txt").write_text("A real article.")
+    os.mkfifo(folder / "pipe.txt")
+    (folder / "gone.txt").symlink_to(folder / "nowhere.txt")
+    files, skipped = discover([folder])
+    assert [f.name for f in files] == ["ok.txt"]
+    assert sorted((p.name, why) for p, why in skipped) == [
+        ("gone.txt", "broken link"),
+        ("pipe.txt", "not a regular file"),
+    ]
+    assert skip_reason(folder / "pipe.txt") == "not a regular file"  # named on its own: no hang
 
 
 # --- API content --------------------------------------------------------------------------------

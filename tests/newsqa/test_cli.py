@@ -46,6 +46,11 @@ def test_missing_path_and_bad_settings_are_clear_errors(tmp_path: Path) -> None:
     missing = newsqa("ingest", "--index-dir", str(tmp_path / "i"), str(tmp_path / "nope"))
     assert missing.returncode == 1
     assert "no such file or directory" in missing.stderr and "Traceback" not in missing.stderr
+    for command in (["stats"], ["ask", "Who?"]):  # a mistyped index dir is not created
+        nowhere = tmp_path / "typo"
+        result = newsqa(*command, "--index-dir", str(nowhere))
+        assert result.returncode == 1 and "no index in" in result.stderr, result.stderr
+        assert not nowhere.exists()
     bad = newsqa("stats", NEWSQA_ENGINE="gpt5")
     assert bad.returncode == 2 and "valid modes" in bad.stderr and "Traceback" not in bad.stderr
 
