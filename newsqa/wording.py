@@ -31,7 +31,7 @@ _OPENER = (
 _ATTRIBUTED = re.compile(rf"^(?:{_OPENER})?according to\b", re.IGNORECASE)
 
 
-def _according(who: str, text: str) -> str:
+def _according(who: str, text: str, context: str = "") -> str:
     """``text`` worded "According to <who>, ...", a linking first word kept in front."""
     first, _, rest = text.partition(" ")
     word = first.rstrip(",")
@@ -39,8 +39,8 @@ def _according(who: str, text: str) -> str:
         word.lower() in _LINKING_ADVERBS and first.endswith(",")
     )
     if rest and linking and word[:1].isupper():
-        return f"{first} according to {who}, {_lower_first(rest)}"
-    return f"According to {who}, {_lower_first(text)}"
+        return f"{first} according to {who}, {_lower_first(rest, context)}"
+    return f"According to {who}, {_lower_first(text, context)}"
 
 
 def attributed_once(sentences: list[str]) -> list[str]:
@@ -84,15 +84,30 @@ def _balanced_quotes(text: str) -> str:
     return text + '"' if text.lstrip().startswith('"') else text
 
 
-def _lower_first(text: str) -> str:
-    """Lower-case a sentence's first letter when it starts with a common word ("The", "It")
-    or a number in words ("Three of them ...")."""
+def _lower_first(text: str, context: str = "") -> str:
+    """Lower-case a sentence's first letter when it starts with a common word ("The", "It"),
+    a number in words ("Three of them ..."), or a word that ``context`` (the article) writes in
+    lower case and never capitalises inside a sentence ("Security guarantees are ...")."""
     first = text.split(" ", 1)[0].rstrip(",;:")
     low = first.lower()
     common = any(low in words for words in (STOPWORDS, NUMBER_WORDS, ORDINALS, _LINKING_ADVERBS))
+    if not common and context and first.isalpha():
+        common = _lower_case_word(first, context)
     if common and first[:1].isupper() and not first[1:2].isupper():
         return text[0].lower() + text[1:]
     return text
+
+
+def _lower_case_word(word: str, context: str) -> bool:
+    """``word`` (capitalised) is a common word in ``context``: written there in lower case, and
+    capitalised only where a sentence or a quotation opens."""
+    if not re.search(rf"(?<![\w-]){re.escape(word.lower())}(?![\w-])", context):
+        return False
+    for m in re.finditer(rf"(?<![\w-]){re.escape(word)}(?![\w-])", context):
+        before = context[: m.start()].rstrip(" \t\"'\u201c\u2018(")
+        if before and not before.endswith((".", "!", "?", ":", "\n")):
+            return False  # "the Security Council": a name
+    return True
 
 
 def _names(text: str, who: str) -> bool:
@@ -141,9 +156,9 @@ def attribute_sentence(
         text = _balanced_quotes(text)
         if source:
             return f"{source}, quoting {speaker}: {text}"
-        return _according(speaker, text)
+        return _according(speaker, text, context)
     if claim.how == "relayed" and source and not _names(text, speaker):
-        return _according(f"{speaker} (reported by {source})", text)
+        return _according(f"{speaker} (reported by {source})", text, context)
     if claim.how in ("outlet", "sentence") and source and not _names(text, source):
-        return _according(source, text)
+        return _according(source, text, context)
     return text

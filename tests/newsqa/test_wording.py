@@ -73,6 +73,19 @@ def test_a_number_word_that_opens_a_sentence_is_lower_cased_after_the_attributio
     assert _according("ABC News", "Kyiv agreed.") == "According to ABC News, Kyiv agreed."
 
 
+def test_a_common_word_of_the_article_is_lower_cased_after_the_attribution() -> None:
+    from newsqa.wording import _lower_first
+
+    context = "Security guarantees are necessary. Without security, no deal holds. Fees rose."
+    said = attribute_sentence("Security guarantees are necessary.", "X", context, (0, 34))
+    assert said == "According to X, security guarantees are necessary."
+    # capitalised inside a sentence ("the Security Council"): a name, kept
+    named = context + " The Security Council met on Monday."
+    assert _lower_first("Security Council members met.", named).startswith("Security")
+    assert _lower_first("Kyiv agreed.", "Kyiv agreed. In Kyiv, it rained.") == "Kyiv agreed."
+    assert _lower_first("Fees rose.", context) == "Fees rose."  # never written in lower case
+
+
 def test_a_linking_adverb_and_its_comma_stay_in_front() -> None:
     from newsqa.wording import ATTRIBUTION_PREFIX, _according
 
