@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 import threading
+import unicodedata
 
 _STOPWORD_TEXT = """
     a about above after again against all also am an and any are as at be because been before
@@ -280,11 +281,27 @@ def refers_back(sentence: str) -> bool:
 _SENTENCE_END = re.compile(r"(?:[!?]|\b(?:[a-z]{2,}|[A-Z][a-z]{3,}|\d+)\.)['\"\u2019\u201d)]?\s+$")
 
 
+# letters that Unicode does not decompose into a base letter and a mark
+_FOLD_EXTRA = str.maketrans(
+    {"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ß": "ss", "ł": "l",
+     "Ł": "L", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "Th", "ı": "i"}
+)  # fmt: skip
+
+
+def fold(text: str) -> str:
+    """``text`` without diacritics ("Zürich" -> "Zurich", "Ærøskøbing" -> "AEroskobing"), so that
+    a name typed without its accents still matches."""
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD_EXTRA))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def names(text: str) -> set[str]:
-    """Capitalised words that are not stopwords (lower-cased), other than a sentence's first
-    word ("However" after a full stop is no name)."""
+    """Capitalised words that are not stopwords (lower-cased, without diacritics), other than a
+    sentence's first word ("However" after a full stop is no name)."""
     out = set()
-    for m in re.finditer(r"[A-Za-z]+", text):
+    for m in re.finditer(r"[^\W\d_]+", fold(text)):
         word = m.group(0)
         if m.start() == 0 or _SENTENCE_END.search(text[max(m.start() - 12, 0) : m.start()]):
             continue
@@ -296,7 +313,13 @@ def names(text: str) -> set[str]:
 
 
 def name_found(name: str, haystack: str) -> bool:
-    """Whether a (lower-cased) name occurs in lower-cased text, allowing a short suffix change."""
+    """Whether a (lower-cased) name occurs in lower-cased text, allowing a short suffix change
+    and diacritics on either side ("zurich" is found in "zürich")."""
+    if name in haystack or (len(name) > 5 and name[:-2] in haystack):
+        return True
+    if name.isascii() and haystack.isascii():
+        return False
+    name, haystack = fold(name), fold(haystack)
     return name in haystack or (len(name) > 5 and name[:-2] in haystack)
 
 

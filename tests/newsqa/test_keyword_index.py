@@ -20,6 +20,13 @@ def test_build_save_load_search(tmp_path: Path) -> None:
     assert fingerprint(["a", "b"]) == fingerprint(["b", "a"]) != fingerprint(["a"])
 
 
+def test_diacritics_do_not_matter(tmp_path: Path) -> None:
+    index = KeywordIndex(tmp_path / "bm25")
+    index.build(["a", "b"], ["The Zürich tunnel opened", "The Bern bridge closed"])
+    assert index.search("Zurich tunnel", 2)[0][0] == "a"
+    assert index.search("zürich", 2)[0][0] == "a"
+
+
 def test_rebuilt_from_the_store_when_missing_or_stale(
     seed_settings: Settings, tmp_path: Path
 ) -> None:

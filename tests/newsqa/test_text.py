@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from newsqa.text import names, negated_stems, number_values
+from newsqa.text import fold, name_found, names, negated_stems, number_values
 
 
 @pytest.mark.parametrize(
@@ -62,3 +62,12 @@ def test_digit_fractions_are_fractions() -> None:
     assert number_values("We don't use 2/3rds of the Earth.") == {"2/3"}
     assert number_values("two-thirds of the Earth") == {"2/3"}
     assert "67%" in number_values("2/3 of them", loose=True)
+
+
+def test_names_match_with_or_without_diacritics() -> None:
+    assert fold("Zürich, Ærøskøbing, Łódź, São Paulo") == "Zurich, AEroskobing, Lodz, Sao Paulo"
+    assert names("The tunnel in Zürich opened.") == {"zurich"}
+    assert names("Talks with Étienne Serres.") == {"etienne", "serres"}  # was "tienne"
+    assert name_found("zurich", "the zürich tunnel opened.")
+    assert name_found("zürich", "the zurich tunnel opened.")
+    assert not name_found("zurich", "the bern tunnel opened.")

@@ -34,18 +34,25 @@ if TYPE_CHECKING:
 log = logging.getLogger("newsqa.keyword")
 
 K1, B = 1.5, 0.75
-FORMAT = 2
+FORMAT = 3  # 3: tokens without diacritics (an older snapshot is rebuilt from the store)
 _MANIFEST = "manifest.json"
 
 
 def tokenize(texts: list[str]) -> list[list[str]]:
-    """bm25s's tokens: lower case, English stop words removed, Snowball-stemmed."""
+    """bm25s's tokens: lower case, without diacritics ("zurich" finds "Zürich"), English stop
+    words removed, Snowball-stemmed."""
     import bm25s
     import Stemmer
 
+    from newsqa.text import fold
+
     stemmer = Stemmer.Stemmer("english")
     tokens = bm25s.tokenize(
-        texts, stopwords="en", stemmer=stemmer.stemWords, return_ids=False, show_progress=False
+        [fold(t) for t in texts],
+        stopwords="en",
+        stemmer=stemmer.stemWords,
+        return_ids=False,
+        show_progress=False,
     )
     return [list(t) for t in tokens]
 
