@@ -23,6 +23,10 @@ class BadRequest(NewsQAError):
     status_code = 422
 
 
+class UnsupportedMediaType(NewsQAError):
+    status_code = 415
+
+
 class NotFound(NewsQAError):
     status_code = 404
 

@@ -60,6 +60,9 @@ def _message(error: dict[str, Any]) -> str:
     return msg.replace("Input should be", "must be")
 
 
+_NOT_AN_OBJECT = ("model_attributes_type", "dict_type", "model_type")
+
+
 def format_validation_errors(errors: Sequence[Any], prefix: str = "") -> str:
     """One readable line per error, ``field: message``, joined with ``; ``."""
     lines: list[str] = []
@@ -105,8 +108,23 @@ async def _newsqa_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(request, exc.status_code, exc.message)
 
 
+def is_json(content_type: str) -> bool:
+    """``application/json`` or a ``+json`` type (a missing content type is read as JSON)."""
+    kind = content_type.split(";", 1)[0].strip().lower()
+    return not kind or kind == "application/json" or kind.endswith("+json")
+
+
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
+    content_type = request.headers.get("content-type", "")
+    body_not_read = any(
+        tuple(e.get("loc", ())) == ("body",) and e.get("type") in _NOT_AN_OBJECT
+        for e in exc.errors()
+    )
+    if body_not_read and not is_json(content_type):  # FastAPI reads only JSON bodies
+        return error_response(
+            request, 415, f"unsupported content type {content_type!r}: send JSON (application/json)"
+        )
     return error_response(request, 422, format_validation_errors(exc.errors()))
 
 

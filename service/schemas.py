@@ -43,7 +43,7 @@ class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
-    top_k: int = Field(default=5, ge=1, le=50)
+    top_k: int = Field(default=5, ge=1, le=50, strict=True)  # strict: `true` is no number
     filters: Filters | None = None
     history: list[Turn] = Field(default_factory=list, max_length=50)
 

@@ -16,9 +16,10 @@ from starlette.formparsers import MultiPartException
 
 from ingest.loaders import SUPPORTED_SUFFIXES, RawDocument, SkipFile, load_bytes, load_content
 from ingest.pipeline import ingest_raw
-from newsqa.errors import BadRequest, NotFound
+from newsqa.errors import BadRequest, NotFound, UnsupportedMediaType
 from newsqa.types import Document
 from service.deps import OpenStateDep, StateDep
+from service.errors import is_json
 from service.schemas import (
     ChunkOut,
     DocumentAdded,
@@ -166,9 +167,15 @@ async def add_document(request: Request, state: StateDep, response: Response) ->
     (field ``file``: .txt .md .html .pdf, read by the same loaders as ``newsqa ingest``; the
     metadata fields may be sent alongside).
     """
-    if request.headers.get("content-type", "").startswith("multipart/form-data"):
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("multipart/form-data"):
         limit = min(state.settings.max_file_bytes, state.settings.max_body_bytes)
         raw = await _uploaded_document(request, limit)
+    elif not is_json(content_type):
+        raise UnsupportedMediaType(
+            f"unsupported content type {content_type!r}: send JSON (application/json) or a "
+            "multipart/form-data upload"
+        )
     else:
         raw = await run_in_threadpool(_json_document, await request.body())
 

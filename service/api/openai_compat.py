@@ -58,9 +58,10 @@ class ChatCompletionRequest(BaseModel):
 
     model: str = MODEL_ID
     messages: list[ChatMessage] = Field(min_length=1, max_length=100)
-    stream: bool = False
+    stream: bool = Field(default=False, strict=True)  # strict: "yes" is no boolean
     stream_options: StreamOptions | None = None
-    top_k: int = Field(default=5, ge=1, le=50)
+    n: int = Field(default=1, ge=1, le=1, strict=True, description="One choice per answer")
+    top_k: int = Field(default=5, ge=1, le=50, strict=True)
     filters: Filters | None = None
 
 

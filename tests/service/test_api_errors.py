@@ -31,6 +31,8 @@ def no_leak(body: str) -> None:
         ),
         ("post", "/ask", {"json": {"question": "Gripen", "top_k": 0}}, "top_k: must be greater"),
         ("post", "/ask", {"json": {"question": "Gripen", "top_k": 51}}, "top_k: must be less"),
+        ("post", "/ask", {"json": {"question": "Gripen", "top_k": True}}, "top_k: must be a valid"),
+        ("post", "/ask", {"json": {"question": "Gripen", "top_k": "5"}}, "top_k: must be a valid"),
         (
             "post",
             "/ask",
@@ -108,6 +110,18 @@ def no_leak(body: str) -> None:
         (
             "post",
             "/v1/chat/completions",
+            {"json": {"messages": [{"role": "user", "content": "Hi"}], "stream": "yes"}},
+            "stream: must be a valid boolean",
+        ),
+        (
+            "post",
+            "/v1/chat/completions",
+            {"json": {"messages": [{"role": "user", "content": "Hi"}], "n": 2}},
+            "n: must be less than or equal to 1",
+        ),
+        (
+            "post",
+            "/v1/chat/completions",
             {"json": {"messages": [{"role": "assistant", "content": "Hi"}]}},
             "messages: the last message must have role 'user'",
         ),
@@ -120,6 +134,23 @@ def test_bad_input_is_422(
     assert response.status_code == 422, response.text
     assert response.json()["detail"].startswith(detail), response.json()
     no_leak(response.text)
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type"),
+    [
+        ("/ask", "text/plain"),
+        ("/v1/chat/completions", "application/x-www-form-urlencoded"),
+        ("/documents", "application/xml"),
+    ],
+)
+def test_a_body_that_is_not_json_is_415(api: TestClient, path: str, content_type: str) -> None:
+    body = b'{"question": "Who is Rutte?", "text": "Rutte spoke.", '
+    body += b'"messages": [{"role": "user", "content": "Who is Rutte?"}]}'
+    response = api.post(path, content=body, headers={"content-type": content_type})
+    assert response.status_code == 415, response.text
+    assert response.json()["detail"].startswith(f"unsupported content type '{content_type}'")
+    assert "application/json" in response.json()["detail"]
 
 
 def test_openai_routes_also_get_an_openai_error_object(api: TestClient) -> None:
