@@ -76,8 +76,13 @@ class JudgePair:
 
 
 def _read_jsonl(path: Path) -> list[tuple[int, dict]]:
+    """The objects of a JSON-lines file with their line numbers; an empty file is an error."""
     rows: list[tuple[int, dict]] = []
-    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise DatasetError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         try:
@@ -87,6 +92,8 @@ def _read_jsonl(path: Path) -> list[tuple[int, dict]]:
         if not isinstance(row, dict):
             raise DatasetError(f"{path}:{number}: expected an object")
         rows.append((number, row))
+    if not rows:
+        raise DatasetError(f"{path}: no rows (one JSON object a line)")
     return rows
 
 

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from eval.dataset import DEFAULT_PAIRS, Question, load_judge_pairs, load_questions
+from eval.dataset import DEFAULT_PAIRS, DatasetError, Question, load_judge_pairs, load_questions
 from eval.judges import LexicalJudge, judge_accuracy, make_judge
 from eval.metrics import Span, locate_quote
 from eval.scoring import aggregate, score_question
@@ -191,6 +191,13 @@ def _gold_spans(
         ids = [d["doc_id"] for d in docs]
         spans[q.id] = [locate_quote(quote, ids, texts) for quote in q.gold_quotes]
         sources[q.id] = list(dict.fromkeys(_outlet(d) for d in docs))
+    wanted = {name for q in questions for name in q.gold_files}
+    if wanted and not wanted & set(by_file):
+        raise DatasetError(
+            f"none of the {len(wanted)} articles the questions are about is in the index: ingest "
+            "them first (the dev sets: `make dev-data`, then `NEWSQA_INDEX_DIR=data/dev/index "
+            "newsqa ingest data/dev/articles` and the same NEWSQA_INDEX_DIR for the eval)"
+        )
     return spans, sources
 
 

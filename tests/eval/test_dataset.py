@@ -95,6 +95,14 @@ def test_loader_rejects_inconsistent_rows(tmp_path) -> None:  # type: ignore[no-
     bad.write_text("not json\n")
     with pytest.raises(DatasetError, match="invalid JSON"):
         load_questions(bad)
+    bad.write_text("\n  \n")
+    with pytest.raises(DatasetError, match="no rows"):
+        load_questions(bad)
+    with pytest.raises(DatasetError, match="no rows"):
+        load_judge_pairs(bad)
+    bad.write_bytes(b'{"id": "caf\xe9"}\n')
+    with pytest.raises(DatasetError, match="not UTF-8 text"):
+        load_questions(bad)
 
 
 def test_gold_quotes_are_read_as_ingest_stores_text(tmp_path: Path) -> None:

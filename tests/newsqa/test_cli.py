@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -82,3 +83,15 @@ def test_eval_failures_are_clear_errors(tmp_path: Path) -> None:
     down = newsqa("eval", "--api", "http://127.0.0.1:9", "--out", str(tmp_path / "r"))
     assert down.returncode == 1 and "cannot reach the service" in down.stderr
     assert "Traceback" not in down.stderr
+
+
+def test_eval_of_a_set_whose_articles_are_not_indexed_says_so(
+    seed_settings: Any, tmp_path: Path
+) -> None:
+    dev = Path(__file__).resolve().parents[2] / "data" / "dev" / "check.jsonl"
+    result = newsqa(
+        "eval", "--index-dir", str(seed_settings.index_dir), "--dataset", str(dev),
+        "--out", str(tmp_path / "r"),
+    )  # fmt: skip
+    assert result.returncode == 2, result.stdout
+    assert "none of the" in result.stderr and "make dev-data" in result.stderr
