@@ -17,6 +17,7 @@ if __package__ in (None, ""):  # `streamlit run ui/app.py` runs this file as a s
 import streamlit as st
 
 from ui.client import ApiError, ApiUnavailable, AskResponse, Readiness, SearchHit
+from ui.models import MAX_QUESTION_CHARS
 from ui.render import (
     CITE_SCRIPT,
     CITE_STYLE,
@@ -71,7 +72,7 @@ def render_sources(resp: AskResponse, closest: list[dict[str, Any]], index: int)
         st.markdown("**Sources**" if resp.answerable else "**Closest sources**")
         for citation in resp.citations:
             st.markdown(f'<div id="{anchor_id(index, citation.id)}"></div>', unsafe_allow_html=True)
-            with st.expander(card_label(citation), expanded=False):
+            with st.expander(card_label(citation, markdown=True), expanded=False):
                 st.markdown(card_meta_md(citation))
                 st.markdown(card_claim_md(citation))
                 st.markdown(
@@ -82,7 +83,7 @@ def render_sources(resp: AskResponse, closest: list[dict[str, Any]], index: int)
         st.markdown("**Closest sources**")
         for raw in closest:
             hit = SearchHit(**raw)
-            with st.expander(f"Closest {hit.rank}: {hit.title} — {hit.source}"):
+            with st.expander(f"Closest {hit.rank}: {plain_md(hit.title)} — {plain_md(hit.source)}"):
                 st.markdown(
                     " · ".join(
                         b
@@ -224,7 +225,9 @@ def main() -> None:
             else:
                 render_assistant(message, index)
 
-    prompt = st.chat_input("Ask a question about the news…", key="chat_input")
+    prompt = st.chat_input(
+        "Ask a question about the news…", key="chat_input", max_chars=MAX_QUESTION_CHARS
+    )
     question = (prompt or st.session_state.pop("pending", None) or "").strip()
     st.session_state["pending"] = None
     if not question:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from service.schemas import (
+    MAX_QUESTION_CHARS,
     AnswerSentence,
     AskResponse,
     Citation,
@@ -24,6 +25,7 @@ from service.schemas import (
 from service.schemas import ChunkOut as Chunk
 
 __all__ = [
+    "MAX_QUESTION_CHARS",
     "AnswerSentence",
     "AskResponse",
     "Chunk",

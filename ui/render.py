@@ -119,13 +119,16 @@ def unsupported_count(resp: AskResponse) -> int:
     return sum(1 for s in resp.sentences if not s.supported)
 
 
-def card_label(citation: Citation) -> str:
+def card_label(citation: Citation, markdown: bool = False) -> str:
     """Stable, test-friendly label of a source card: ``[1] Title — Outlet``, plus
-    ``, quoting Speaker`` when someone other than the outlet makes the claim."""
+    ``, quoting Speaker`` when someone other than the outlet makes the claim. ``markdown``:
+    the article's title, outlet and speaker escaped (they are data: a title holding
+    ``[x](javascript:...)`` or ``*x*`` is shown as written)."""
+    esc = plain_md if markdown else str
     title = citation.title.strip() or citation.doc_id
-    label = f"[{citation.id}] {title} — {citation.source or 'unknown outlet'}"
+    label = f"[{citation.id}] {esc(title)} — {esc(citation.source or 'unknown outlet')}"
     if citation.speaker and citation.speaker != (citation.reported_by or citation.source):
-        label += f", quoting {citation.speaker}"
+        label += f", quoting {esc(citation.speaker)}"
     return label
 
 

@@ -10,7 +10,7 @@ import streamlit as st
 
 from ui.client import ApiError, ApiUnavailable, DocumentSummary, Readiness
 from ui.render import corpus_rows, plain_md
-from ui.state import EXAMPLES, client
+from ui.state import EXAMPLES, client, upload_limit_mb
 
 UPLOAD_TYPES = ["txt", "md", "html", "htm", "pdf"]
 
@@ -100,6 +100,7 @@ def _add_article() -> None:
                 "A .txt, .md, .html or .pdf file",
                 type=UPLOAD_TYPES,
                 key=f"add_file_{st.session_state['upload_version']}",
+                max_upload_size=upload_limit_mb(),
             )
         st.text_input("Title (optional)", key="add_title")
         st.text_input("Outlet (optional)", key="add_source")
@@ -151,6 +152,6 @@ def _submit_article() -> tuple[str, str]:
     }.get(added.status, "Already in the index (unchanged)")
     plural = "" if added.chunks == 1 else "s"
     return "success", (
-        f"{verb}: “{added.title}” — {added.source} · {added.chunks} "
+        f"{verb}: “{plain_md(added.title)}” — {plain_md(added.source)} · {added.chunks} "
         f"chunk{plural} (id {added.doc_id})"
     )

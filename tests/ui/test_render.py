@@ -103,6 +103,7 @@ def test_quote_is_marked_inside_its_chunk_with_muted_context() -> None:
 def test_cards_corpus_and_history() -> None:
     c = citation()
     assert card_label(c) == "[1] Jets <b> — Wire"
+    assert card_label(c, markdown=True) == "[1] Jets \\<b\\> — Wire"  # shown as written
     assert card_meta_md(c) == "**Wire** · 2025-09-01 · [open article ↗](https://example.org/a)"
     assert "open article" not in card_meta_md(citation(url="file.txt", published=None))
     assert card_meta_md(citation(author="Ana *Ruiz*", url="")) == (
