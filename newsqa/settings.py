@@ -26,7 +26,11 @@ class Settings(BaseSettings):
     )
 
     # Ingest
-    max_file_bytes: int = Field(default=5_000_000, gt=0)
+    max_file_bytes: int = Field(
+        default=5_000_000,
+        gt=0,
+        description="larger files are skipped at ingest (a long article as PDF is under 5 MB)",
+    )
     chunk_max_chars: int = Field(default=700, ge=200)
     chunk_min_chars: int = Field(default=150, ge=0)
     chunk_overlap_sentences: int = Field(default=1, ge=0, le=3)
@@ -180,7 +184,12 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     workers: int = Field(default=1, ge=1)
     api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)
-    max_body_bytes: int = Field(default=2_000_000, gt=0)
+    max_body_bytes: int = Field(
+        default=2_000_000,
+        gt=0,
+        description="request bodies above this get a 413: a long article is well under 2 MB, "
+        "and a client cannot make a worker hold more in memory",
+    )
 
     # UI
     api_url: str = "http://127.0.0.1:8000"
