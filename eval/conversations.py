@@ -52,6 +52,30 @@ def load_conversations(path: Path = CONVERSATIONS) -> list[Conversation]:
     return out
 
 
+def topic_switches(path: Path) -> list[Conversation]:
+    """Each question of a dev question file asked after an unrelated one: the next question in
+    the file about another article comes first (a user who changes the subject). Its last turn
+    should be answered as if asked alone."""
+    from eval.dataset import load_questions
+
+    questions = load_questions(path)
+    out = []
+    for i, q in enumerate(questions):
+        others = questions[i + 1 :] + questions[:i]
+        about = set(q.gold_files)
+        before = next(o for o in others if o.gold_files and not about & set(o.gold_files))
+        out.append(
+            Conversation(
+                f"{q.id}-after-{before.id}",
+                [before.question, q.question],
+                q.answerable,
+                q.key_facts,
+                q.gold_files or [q.id],
+            )  # fmt: skip
+        )
+    return out
+
+
 def run_conversation(state: Any, conv: Conversation) -> tuple[bool, str]:
     """(last turn right, its answer) for one conversation."""
     from service.answering.service import answer_question
@@ -92,10 +116,15 @@ def main() -> None:
     parser.add_argument("--file", type=Path, default=CONVERSATIONS)
     parser.add_argument("--index-dir", type=Path, default=DEV_INDEX)
     parser.add_argument("--articles", type=Path, default=DEV_ARTICLES)
+    parser.add_argument(
+        "--switches",
+        type=Path,
+        help="instead: each question of this dev question file asked after an unrelated one",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="print every wrong answer")
     args = parser.parse_args()
     state = open_state(args.index_dir, args.articles)
-    convs = load_conversations(args.file)
+    convs = topic_switches(args.switches) if args.switches else load_conversations(args.file)
     if args.verbose:
         for conv in convs:
             ok, answer = run_conversation(state, conv)

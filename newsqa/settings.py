@@ -82,6 +82,11 @@ class Settings(BaseSettings):
         " (dev + seed: 0 of 286 answerable questions, 10 of 95 unanswerable)",
     )
     max_answer_sentences: int = Field(default=4, ge=1, le=12)
+    follow_up_test: bool = Field(
+        default=True,
+        description="read a question with the previous turn only when it points back to it or "
+        "names nothing of its own (docs/calibration.md: a new subject was answered worse)",
+    )
 
     # Verification (values fitted on the `fit` judge pairs: eval/calibrate_verifier.py,
     # docs/verification.md "Verifier")

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from newsqa.text import NUMBER_WORDS, STOPWORDS, words
+from newsqa.text import NUMBER_WORDS, STOPWORDS, names, words
 
 LIST_ITEM_WORDS = 14  # a section heading or list line is at most this long (words)
 LIST_MAX_ITEMS = 12  # never list more than this many items
@@ -95,6 +95,47 @@ def asks_per_source(question: str) -> bool:
         or word in ("media", "coverage")
         or not _SINGULAR_GROUP.search(match.group(0))
     )
+
+
+# words by which a question points back at an earlier turn ("Where is she from?")
+_PRONOUNS = frozenset(
+    ["he", "she", "him", "her", "his", "hers", "they", "them", "their", "theirs", "it", "its"]
+)
+_BACK_PHRASES = re.compile(
+    r"\b(?:(?:for|in|at|of|from|to|with|by|on|about|after|before|during|since) "
+    r"(?:this|that|these|those)|the same|such|ones|else|the (?:other|latter|former)|the \w+ one)"
+    r"\b|\b(?:it|them|him|her)\W*$",
+    re.IGNORECASE,
+)
+_BACK_OPENERS = re.compile(
+    r"^\W*(?:and|but|so|also|then|what about|how about|(?:this|that|these|those)\b)\b",
+    re.IGNORECASE,
+)
+
+
+def is_follow_up(question: str) -> bool:
+    """Whether ``question`` needs an earlier turn to be understood: it opens with a linking
+    word ("And ...", "What about ..."), points back ("for that game", "the same", "the other
+    ones", "the cheapest one", "... during it?"), has a pronoun with no name before it in the
+    question ("Where is she from?"; an "it" before a name is no reference either: "how long
+    would it take to build the Oslo line"), or names nothing of its own ("What did the
+    mayor call the plan?"). A question with its own names and none of these ("Who is Ann
+    Lee?") changes the subject, and is read alone."""
+    if _BACK_OPENERS.match(question) or _BACK_PHRASES.search(question):
+        return True
+    found = names(question)
+    if not found:
+        return True
+    tokens = words(question)
+    for i, token in enumerate(tokens):
+        if token not in _PRONOUNS:
+            continue
+        before, after = " ".join(tokens[:i]), " ".join(tokens[i + 1 :])
+        named_before = any(re.search(rf"\b{re.escape(n)}\b", before) for n in found)
+        named_after = any(re.search(rf"\b{re.escape(n)}\b", after) for n in found)
+        if not named_before and not (token in ("it", "its") and named_after):
+            return True
+    return False
 
 
 def question_parts(question: str) -> list[str]:

@@ -22,7 +22,7 @@ from newsqa.text import (
 )
 from newsqa.wording import ATTRIBUTION_PREFIX, attribute_sentence, attributed_once
 from service.answering import Draft, DraftSentence, Passage, Support
-from service.answering.compose import asks_per_source, question_parts, wanted_count
+from service.answering.compose import asks_per_source, is_follow_up, question_parts, wanted_count
 from service.answering.evidence import Assessment, Candidate, EvidenceScorer
 from service.answering.lists import ListBuilder
 from service.schemas import Turn
@@ -189,8 +189,8 @@ class ExtractiveEngine:
         if turns and turns[-1].role == "user" and turns[-1].content.strip() == question.strip():
             turns = turns[:-1]
         asked = [i for i, t in enumerate(turns) if t.role == "user"]
-        if not asked:
-            return question
+        if not asked or (self.settings.follow_up_test and not is_follow_up(question)):
+            return question  # a new subject: read alone
         previous = turns[asked[-1]].content
         answer = " ".join(t.content for t in turns[asked[-1] + 1 :] if t.role == "assistant")
         have = set(content_stems(question))

@@ -110,6 +110,35 @@ def test_follow_up_uses_previous_question_terms(seed_state: Any) -> None:
     assert "Gripen" in " ".join(c.quote for c in r.citations)
 
 
+def test_a_new_subject_is_read_alone(seed_state: Any) -> None:
+    history = [Turn(role="user", content=GRIPEN), Turn(role="assistant", content="150 [1]")]
+    rutte = "Who is Mark Rutte?"
+    assert seed_state.engine.standalone(rutte, history) == rutte
+    alone, after = ask(seed_state, rutte), ask(seed_state, rutte, history=history)
+    assert after.answer == alone.answer and after.citations == alone.citations
+
+
+@pytest.mark.parametrize(
+    ("question", "follows"),
+    [
+        ("Which state is he from?", True),  # a pronoun, no name
+        ("What did the chief executive call the result?", True),  # names nothing
+        ("And before?", True),
+        ("What did the composer bring back from Paris for that performance?", True),
+        ("What would the highest one require from the rest of NASA's budget?", True),
+        ("Whose phone calls did Australian spies tap during it?", True),
+        ("Who is Mark Rutte?", False),
+        ("How much new capital is AMP planning to raise after its profits crashed?", False),
+        ("How much would it take to extend the Magellan mission?", False),  # "it" before a name
+        ("Who beat Andre Agassi in the last match of his career?", False),
+    ],
+)
+def test_what_counts_as_a_follow_up(question: str, follows: bool) -> None:
+    from service.answering.compose import is_follow_up
+
+    assert is_follow_up(question) is follows
+
+
 def test_refusal_threshold_is_respected(seed_state: Any) -> None:
     from tests.service.fake_llm import state_with
 
