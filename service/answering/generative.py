@@ -27,6 +27,7 @@ from newsqa.text import STOPWORDS, name_found, names, number_values
 from service.answering import Draft, DraftSentence, Passage
 from service.answering.answer_types import has_answer, mentions_role
 from service.answering.cited import Checker, Claim, is_refusal, json_claims, text_claims
+from service.answering.compose import is_follow_up
 from service.answering.extractive import REFUSAL, ExtractiveEngine
 from service.answering.gate import clearly_answerable, extractive_answers
 from service.answering.prompts import RESPONSE_FORMAT, answer_messages, rewrite_messages
@@ -132,6 +133,8 @@ class OpenAIEngine:
         """Ask the model to rewrite a follow-up; on failure use the extractive rewrite."""
         if not any(t.role == "user" and t.content.strip() != question for t in history):
             return question
+        if self.settings.follow_up_test and not is_follow_up(question):
+            return question  # a new subject: no rewrite, no model call
         try:
             text = _text(self.llm.invoke(rewrite_messages(question, history), max_tokens=80))
         except Exception:  # any provider failure: the extractive rewrite still works
