@@ -39,13 +39,14 @@ REFUSAL = "The sources don't cover this question."
 FOLLOW_UP_NAMES = 4  # names of the previous answer a follow-up question is read with
 ANNOUNCED_SENTENCES = 2  # sentences kept after one ending with a colon (what it announces)
 DUPLICATE_OVERLAP = 0.8  # a sentence sharing this share of its content words with a chosen one
+HEADLINE_OVERLAP = 0.5  # ... and a headline (no full stop) restating half of one: docs/calibration
 
 
-def _redundant(c: Candidate, chosen: list[Candidate]) -> bool:
+def _redundant(c: Candidate, chosen: list[Candidate], overlap: float = DUPLICATE_OVERLAP) -> bool:
     stems = set(content_stems(c.text))
     for o in chosen:
         other = set(content_stems(o.text))
-        if c.text == o.text or (stems and len(stems & other) / len(stems) >= DUPLICATE_OVERLAP):
+        if c.text == o.text or (stems and len(stems & other) / len(stems) >= overlap):
             return True
     return False
 
@@ -60,10 +61,15 @@ def select(
             break
         if chosen and (c.p < keep_ratio * chosen[0].p or c.p < keep_min):
             break
-        if _redundant(c, chosen):
+        if _redundant(c, chosen) or (_headline(c) and _redundant(c, chosen, HEADLINE_OVERLAP)):
             continue
         chosen.append(c)
     return chosen
+
+
+def _headline(c: Candidate) -> bool:
+    """A line that ends without a full stop (a headline, a caption, a section heading)."""
+    return not c.text.rstrip("\"'\u201d\u2019) ").endswith((".", "!", "?"))
 
 
 def answer_names(answer: str) -> list[str]:

@@ -268,3 +268,24 @@ def test_a_sentence_that_refers_back_comes_after_the_sentence_it_refers_to() -> 
     assert with_antecedents(found, [cands[1]]) == [cands[0], cands[1]]
     assert with_antecedents(found, [cands[2]]) == [cands[2]]  # refers to nothing before it
     assert with_antecedents(found, [cands[1], cands[0]]) == [cands[0], cands[1]]  # no repeat
+
+
+def test_a_headline_that_restates_a_chosen_sentence_is_left_out() -> None:
+    from typing import cast
+
+    from service.answering import Passage
+    from service.answering.evidence import Assessment, Candidate
+    from service.answering.extractive import select
+
+    passage = Passage(1, cast(Any, None))
+    texts = [
+        "The council is weighing three options for the new harbour bridge.",
+        "Council weighing three harbour bridge options – Coast News",  # the headline
+        "Costs and timetable",  # a heading that restates nothing chosen
+        "The cheapest option would cost 40 million euros.",
+    ]
+    cands = [Candidate(passage, i, t, 0, 0, 0.0, 0.0, 0.0, False, [], 0.9 - i / 100)
+             for i, t in enumerate(texts)]  # fmt: skip
+    found = Assessment("What options for the bridge?", cands, [], 0.9, True)
+    chosen = [c.text for c in select(found, 4, 0.5, 0.1)]
+    assert chosen == [texts[0], texts[2], texts[3]]
