@@ -297,11 +297,17 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+def unpunctuated(text: str) -> bool:
+    """A line that ends without a full stop, "!" or "?" (a headline, caption or heading)."""
+    return not text.rstrip("\"'\u201d\u2019) ").endswith((".", "!", "?"))
+
+
 def names(text: str) -> set[str]:
     """Capitalised words that are not stopwords (lower-cased, without diacritics), other than a
     sentence's first word ("However" after a full stop is no name)."""
     out = set()
-    for m in re.finditer(r"[^\W\d_]+", fold(text)):
+    text = fold(text)  # one text for the words and the sentence ends before them
+    for m in re.finditer(r"[^\W\d_]+", text):
         word = m.group(0)
         if m.start() == 0 or _SENTENCE_END.search(text[max(m.start() - 12, 0) : m.start()]):
             continue

@@ -71,3 +71,9 @@ def test_names_match_with_or_without_diacritics() -> None:
     assert name_found("zurich", "the zürich tunnel opened.")
     assert name_found("zürich", "the zurich tunnel opened.")
     assert not name_found("zurich", "the bern tunnel opened.")
+    # letters that fold to two ("Æ" -> "AE") do not shift where sentences end
+    assert names("Ferries to Ærøskøbing and Æbeltoft left. However Olsen stayed.") == {
+        "aeroskobing",
+        "aebeltoft",
+        "olsen",
+    }
