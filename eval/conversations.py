@@ -63,7 +63,9 @@ def topic_switches(path: Path) -> list[Conversation]:
     for i, q in enumerate(questions):
         others = questions[i + 1 :] + questions[:i]
         about = set(q.gold_files)
-        before = next(o for o in others if o.gold_files and not about & set(o.gold_files))
+        before = next((o for o in others if o.gold_files and not about & set(o.gold_files)), None)
+        if before is None:  # every other question is about the same article
+            continue
         out.append(
             Conversation(
                 f"{q.id}-after-{before.id}",

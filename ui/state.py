@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 from typing import Any
@@ -23,16 +24,14 @@ def api_url() -> str:
     return os.environ.get("NEWSQA_API_URL", "").strip() or DEFAULT_API_URL
 
 
+@functools.cache
 def upload_limit_mb() -> int:
-    """The API's upload limit in MB (the smaller of its file and body limits, as set in this
-    environment or by default), so the uploader says it before a 413 does."""
+    """The API's upload limit in MB (the smaller of its file and body limits, from the same
+    settings the API reads), so the uploader says it before a 413 does."""
     from newsqa.settings import Settings
 
-    limits = []
-    for name in ("max_file_bytes", "max_body_bytes"):
-        value = os.environ.get(f"NEWSQA_{name.upper()}", "").strip()
-        limits.append(int(value) if value.isdigit() else int(Settings.model_fields[name].default))
-    return max(1, math.ceil(min(limits) / 2**20))
+    settings = Settings()
+    return max(1, math.ceil(min(settings.max_file_bytes, settings.max_body_bytes) / 2**20))
 
 
 def api_key() -> str | None:

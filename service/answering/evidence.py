@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from newsqa.components.ner import holds_kind
-from newsqa.text import STOPWORDS, content_stems, idf_weights, name_found, names
+from newsqa.text import STOPWORDS, content_stems, idf_weights, name_found, names, unpunctuated
 from service.answering import Passage
 from service.answering.answer_types import answer_type, has_answer
 from service.answering.compose import question_parts
@@ -281,7 +281,6 @@ class EvidenceScorer:
             )
             typed = bool(kind) and has_answer(kind, s.text, question)
             entity_typed = holds_kind(list(s.entities), kind, question)
-            stripped = s.text.rstrip("\"'\u201d\u2019) ")
             features = [
                 s.similarity,
                 best_sim - s.similarity,
@@ -296,7 +295,7 @@ class EvidenceScorer:
                 (s.passage.n - 1) / k,
                 float(s.passage.hit.score),
                 float(s.start == 0 or s.passage.hit.chunk.index == 0 and s.index == 0),
-                float(not stripped.endswith((".", "!", "?"))),
+                float(unpunctuated(s.text)),
                 math.log(max(len(s.text), 1)),
             ]
             candidates.append(

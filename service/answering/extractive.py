@@ -19,6 +19,7 @@ from newsqa.text import (
     refers_back,
     split_sentences,
     strip_markers,
+    unpunctuated,
 )
 from newsqa.wording import ATTRIBUTION_PREFIX, attribute_sentence, attributed_once
 from service.answering import Draft, DraftSentence, Passage, Support
@@ -61,15 +62,12 @@ def select(
             break
         if chosen and (c.p < keep_ratio * chosen[0].p or c.p < keep_min):
             break
-        if _redundant(c, chosen) or (_headline(c) and _redundant(c, chosen, HEADLINE_OVERLAP)):
+        if _redundant(c, chosen) or (
+            unpunctuated(c.text) and _redundant(c, chosen, HEADLINE_OVERLAP)
+        ):
             continue
         chosen.append(c)
     return chosen
-
-
-def _headline(c: Candidate) -> bool:
-    """A line that ends without a full stop (a headline, a caption, a section heading)."""
-    return not c.text.rstrip("\"'\u201d\u2019) ").endswith((".", "!", "?"))
 
 
 def answer_names(answer: str) -> list[str]:

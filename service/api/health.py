@@ -14,9 +14,7 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz", response_model=Health)
-@router.head(
-    "/healthz", response_model=Health, include_in_schema=False
-)  # load balancers probe with HEAD
+@router.head("/healthz", response_model=Health, include_in_schema=False)  # probes use HEAD
 async def healthz() -> Health:
     """Liveness: the process answers."""
     return Health(status="ok")
