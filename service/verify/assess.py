@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from newsqa.attribution import attributions, without_attribution
 from newsqa.types import DocumentMeta
 from service.verify.align import Span, align
-from service.verify.checks import Evidence, check
+from service.verify.checks import check
 from service.verify.config import VerifyConfig
+from service.verify.evidence import Evidence
 
 
 @dataclass(frozen=True)

@@ -9,19 +9,8 @@ author), and content words the span lacks (an added cause, purpose or detail).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from newsqa.attribution import (
-    REPORTING_VERBS,
-    TITLES,
-    Attribution,
-    attributions,
-    is_author_reference,
-    is_outlet_reference,
-    same_speaker,
-    speaker_names,
-    without_attribution,
-)
+from newsqa.attribution import TITLES, attributions, without_attribution
 from newsqa.text import (
     REFERS_BACK,
     STOPWORDS,
@@ -30,14 +19,17 @@ from newsqa.text import (
     names,
     negated_stems,
     number_values,
-    split_sentences,
     words,
 )
 from service.verify.align import claim_stems, claim_tokens, evidence_tokens
 from service.verify.anchor import anchored, has_name, has_number
 from service.verify.config import VerifyConfig
+from service.verify.evidence import Evidence, split_sentence_texts
 from service.verify.lists import list_additions
+from service.verify.speakers import speaker_shown
 from service.verify.swaps import IRREGULAR_PAST, pair_swaps, role_swaps
+
+__all__ = ["Evidence", "check"]
 
 # Words that make a claim possible, planned or expected rather than done.
 MODALS = frozenset(
@@ -54,27 +46,9 @@ _CONNECTIVE = re.compile(
 )
 _DONE = frozenset(["was", "were", "has", "have", "had", "did", "been"])
 _PRESENT_PASSIVE = frozenset(["is", "are", "be", "being", "get", "gets", "am"])
-_PRONOUN_REACH = 2  # sentences before a span whose names a "he said" in it may refer to
 _WIDER_NEGATION = 2  # extra content words a span's negation covers, for the word-by-word check
 _PERCENT = re.compile(r"\b(?:per ?cent|percent)\b", re.IGNORECASE)
-_HEADLINE_WORDS = 12  # a title longer than this is a lead sentence, not a headline
-_SUBJECT_REACH = 10  # words before a reporting verb that may name its subject
 _CLAUSE_END = re.compile(r"[,;:.!?]|\b(?:and|but|while|which)\b")
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """What a sentence is checked against: its aligned span, the passage text before it (a
-    quote's speaker may be named there) and the document's outlet, title and author."""
-
-    span: str
-    before: str = ""
-    near: str = ""  # the span and the sentences beside it where its names may be found
-    context: str = ""  # the span and the sentences beside it where its wording may be found
-    outlet: str = ""
-    title: str = ""
-    author: str = ""
-    sentences: tuple[str, ...] = ()  # the cited passage's sentences off the span
 
 
 def _modal_words(text: str, scope: int) -> set[str]:
@@ -141,10 +115,6 @@ def _same_clause(connective: str, clause: set[str], context: str, share: float) 
     return False
 
 
-def split_sentence_texts(text: str) -> list[str]:
-    return [text[s:e] for s, e in split_sentences(text)]
-
-
 def _states_done(claim: str) -> bool:
     """Whether a claim says something happened (a past or perfect verb), rather than how
     things are: "it opens at nine" restates "it will open at nine" (a habit); "it was closed"
@@ -159,87 +129,6 @@ def _states_done(claim: str) -> bool:
         if low.endswith("ed") and not tok[0].isupper() and low not in STOPWORDS and not present:
             return True
     return False
-
-
-def _subject_words(text: str) -> set[str]:
-    """Lower-cased words within ``_SUBJECT_REACH`` words before a reporting verb in ``text``."""
-    toks = re.findall(r"[A-Za-z][A-Za-z'\u2019-]*", text)
-    out: set[str] = set()
-    for i, tok in enumerate(toks):
-        if tok.lower() in REPORTING_VERBS:
-            out.update(w.lower() for w in toks[max(i - _SUBJECT_REACH, 0) : i])
-    return out
-
-
-def _role_shown(role: str, span_speaker: str) -> bool:
-    """Whether a span's nameless-headed speaker ("the club's chairman") is the role that the
-    sentence gives its speaker in apposition ("the club's chairman, Per Berg, said"): the
-    span speaker's last word and its names are all in the role."""
-    last = re.findall(r"[A-Za-z]+", span_speaker)[-1:]
-    if not last or not last[0].islower():
-        return False
-    role_words = {w.lower() for w in re.findall(r"[A-Za-z]+", role)}
-    return last[0] in role_words and speaker_names(span_speaker) <= speaker_names(role)
-
-
-_QUOTE = re.compile(r"[\"\u201c]([^\"\u201c\u201d]{12,})[\"\u201d]")
-
-
-def _quote_sentence(sentence: str, span: str) -> str | None:
-    """The sentence of the span that holds the sentence's quotation and names its speaker
-    (None when the sentence quotes nothing the span holds, or no one is named there)."""
-    for quote in _QUOTE.findall(sentence):
-        needle = " ".join(words(quote))
-        for start, end in split_sentences(span):
-            text = span[start:end]
-            found = bool(needle) and needle in " ".join(words(text))
-            if found and any(not a.pronoun for a in attributions(text)):
-                return text
-    return None
-
-
-def _speaker_shown(who: Attribution, ev: Evidence, role: str = "", sentence: str = "") -> bool:
-    """Whether the evidence shows ``who`` saying the span's claim (``role``: the phrase in
-    apposition before the speaker in the sentence, if any)."""
-    speaker = who.speaker
-    if is_outlet_reference(speaker) or is_author_reference(speaker):
-        return True
-    document = f"{ev.outlet} {ev.author}"
-    # a headline names who speaks in it; a long "title" (an article's truncated lead) does not
-    headline = set(words(ev.title)) if len(words(ev.title)) <= _HEADLINE_WORDS else set()
-    if same_speaker(speaker, document) or (
-        speaker_names(speaker) and speaker_names(speaker) <= headline
-    ):
-        return True
-    in_span = [a for a in attributions(ev.span) if not a.pronoun]
-    key = speaker_names(speaker) or {w for w in words(speaker) if w not in STOPWORDS}
-    quoted = _quote_sentence(sentence, ev.span)
-    if quoted is not None:  # the span says who said these very words
-        named = [a.speaker for a in attributions(quoted) if not a.pronoun]
-        return any(same_speaker(speaker, s) for s in named) or bool(key & _subject_words(quoted))
-    if any(same_speaker(speaker, a.speaker) for a in in_span):
-        return True
-    if role and any(_role_shown(role, a.speaker) for a in in_span):
-        return True
-    # a long subject ("X, under scrutiny in Y, declared") is read loosely: the speaker's names,
-    # or its head noun, close before a reporting verb of the span
-    if key & _subject_words(ev.span):
-        return True
-    if in_span:  # the span names someone else as its speaker
-        return False
-    earlier = [a for a in attributions(ev.before) if not a.pronoun]
-    if earlier and same_speaker(speaker, earlier[-1].speaker):
-        return True  # a quote or "he said" continues the last named speaker
-    if any(a.pronoun for a in attributions(ev.span)) and speaker_names(speaker):
-        # "he said": the speaker is one named just before the span
-        recent = " ".join(split_sentence_texts(ev.before)[-_PRONOUN_REACH:]).lower()
-        return all(name_found(n, recent) for n in speaker_names(speaker))
-    if earlier:
-        return False
-    context = f"{ev.before} {ev.span}".lower()
-    return bool(speaker_names(speaker)) and all(
-        name_found(n, context) for n in speaker_names(speaker)
-    )
 
 
 def _names(claim: str) -> set[str]:
@@ -316,7 +205,7 @@ def check(sentence: str, ev: Evidence, config: VerifyConfig | None = None) -> li
     for who in said:
         apposed = re.search(r"([^,;:.!?]{1,60}),\s*$", sentence[: who.start])
         role = apposed.group(1) if apposed else ""
-        if not who.pronoun and not _speaker_shown(who, ev, role, sentence):
+        if not who.pronoun and not speaker_shown(who, ev, role, sentence):
             reasons.append(f"speaker: the cited text does not show {who.speaker} saying this")
     missing_numbers = {
         value
