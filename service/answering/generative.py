@@ -16,24 +16,22 @@ model is not asked.
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, cast
 
 from newsqa.components.chat import chat_model, default_model_path, is_openai_compatible
-from newsqa.text import STOPWORDS, name_found, names, number_values
 from service.answering import Draft, DraftSentence, Passage
-from service.answering.answer_types import has_answer, mentions_role
-from service.answering.cited import Checker, Claim, is_refusal, json_claims, text_claims
+from service.answering.cited import Checker
 from service.answering.compose import is_follow_up
 from service.answering.extractive import REFUSAL, ExtractiveEngine
 from service.answering.gate import clearly_answerable, extractive_answers
+from service.answering.llm_answer import AnswerRun, mentions, ms, states
 from service.answering.prompts import RESPONSE_FORMAT, answer_messages, rewrite_messages
 from service.schemas import Turn
 from service.verify.config import VerifyConfig
-from service.verify.entailment import SET_ASIDE, EntailmentJudge, judge_enabled
+from service.verify.entailment import EntailmentJudge, judge_enabled
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -69,10 +67,6 @@ ASKED_FOR_ADDED = (
 def _reason(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     return f"{type(exc).__name__}: {text[:160]}" if text else type(exc).__name__
-
-
-def _ms(since: float) -> float:
-    return round((time.perf_counter() - since) * 1000.0, 2)
 
 
 def _text(chunk: Any) -> str:
@@ -166,7 +160,9 @@ class OpenAIEngine:
             yield draft
             return
         checker = Checker(self.embedder, passages, question, self.verify_config, self.judge)
-        run = _Answer(self, checker, self._wanted(assessment))
+        run = AnswerRun(
+            self.name, self.settings.max_answer_sentences, checker, self._wanted(assessment)
+        )
         try:
             for sentence in run.consume(self._stream(question, passages)):
                 if not checking:
@@ -189,13 +185,13 @@ class OpenAIEngine:
         yield from self._extractive(assessment, run, t0, MODEL_CHECKED)
 
     def _extractive(
-        self, assessment: Any, run: _Answer, t0: float, notice: str
+        self, assessment: Any, run: AnswerRun, t0: float, notice: str
     ) -> Iterator[DraftSentence | Draft]:
         """The extractive answer, with ``notice`` and the model's timings."""
         draft = self.draft(assessment)
         draft.notice = notice
         yield from draft.sentences
-        draft.timings_ms = {"generate": _ms(t0) - run.verify_ms, "verify": run.verify_ms}
+        draft.timings_ms = {"generate": ms(t0) - run.verify_ms, "verify": run.verify_ms}
         yield draft
 
     def _extractive_when_clear(self) -> bool:
@@ -212,10 +208,10 @@ class OpenAIEngine:
         if kind is None or clearly_answerable(assessment, self.settings):
             return None
         question = assessment.question
-        return lambda text: _mentions(kind, text, question)
+        return lambda text: mentions(kind, text, question)
 
     @staticmethod
-    def _refusal(run: _Answer, t0: float) -> Draft | None:
+    def _refusal(run: AnswerRun, t0: float) -> Draft | None:
         """The model's refusal: its own, or verified sentences none of which states what was
         asked; None when it answered (or nothing it wrote could be verified)."""
         if run.kept and run.wanted is not None:  # verified, but none states what was asked
@@ -225,7 +221,7 @@ class OpenAIEngine:
         return None
 
     def _conclude(
-        self, run: _Answer, t0: float, assessment: Any
+        self, run: AnswerRun, t0: float, assessment: Any
     ) -> Iterator[DraftSentence | Draft]:
         refused = self._refusal(run, t0)
         if refused is not None:
@@ -258,10 +254,10 @@ class OpenAIEngine:
         if kind is None or not clearly_answerable(assessment, self.settings):
             return None
         question = assessment.question
-        if any(_states(kind, s.text, question) for s in kept):
+        if any(states(kind, s.text, question) for s in kept):
             return None
         draft = self.draft(assessment)
-        holding = [s for s in draft.sentences if s.supported and _states(kind, s.text, question)]
+        holding = [s for s in draft.sentences if s.supported and states(kind, s.text, question)]
         if not holding:
             return None
         draft.sentences = holding[:1]
@@ -290,34 +286,6 @@ class OpenAIEngine:
         return self.llm.bind(response_format=RESPONSE_FORMAT) if structured else self.llm
 
 
-def _states(kind: str, text: str, question: str) -> bool:
-    """Whether ``text`` states a thing of the ``kind`` asked for; a number must be one the
-    question lacks, read strictly ("one of the most ..." states no number)."""
-    if not has_answer(kind, text, question):
-        return False
-    return kind != "number" or bool(number_values(text) - number_values(question))
-
-
-def _mentions(kind: str, text: str, question: str) -> bool:
-    """Whether ``text`` mentions anything of the ``kind`` asked that the question lacks, read
-    loosely (a held-back answer errs toward being served): any new number for a number, date
-    or amount; any new capitalised word, the first included, for a person, place or name, but
-    a sentence that mentions the role asked about ("Which minister ...?": "the minister said")
-    needs a name beside it."""
-    if has_answer(kind, text, question):
-        return True
-    if kind in ("person", "name") and mentions_role(question, text):
-        return False  # it speaks of the role asked about, with no name beside it
-    if kind in ("number", "money", "date"):
-        return bool(number_values(text) - number_values(question))
-    first = re.match(r"[A-Z][a-z]+", text)
-    found = names(text)
-    if first and first.group(0).lower() not in STOPWORDS:
-        found.add(first.group(0).lower())
-    asked = question.lower()
-    return any(not name_found(n, asked) for n in found)
-
-
 class BackendError(Exception):
     """The chat model failed (connection, timeout, HTTP error, provider error)."""
 
@@ -325,94 +293,6 @@ class BackendError(Exception):
 def _rejected_format(exc: BaseException) -> bool:
     """Whether the server refused the request itself (a 400: e.g. no ``response_format``)."""
     return getattr(exc, "status_code", None) == 400
-
-
-class _Answer:
-    """The state of one answer: sentences checked so far, and timings."""
-
-    def __init__(
-        self, engine: OpenAIEngine, checker: Checker, wanted: Callable[[str], bool] | None = None
-    ) -> None:
-        self.engine = engine
-        self.checker = checker
-        self.wanted = wanted  # until a verified sentence satisfies it, sentences are held back
-        self.held: list[DraftSentence] = []
-        self.limit = engine.settings.max_answer_sentences
-        self.sentences: list[DraftSentence] = []
-        self.seen: set[str] = set()
-        self.done = 0
-        self.refused = False
-        self.verify_ms = 0.0
-        self.generate_ms = 0.0
-
-    @property
-    def kept(self) -> list[DraftSentence]:
-        return [s for s in self.sentences if s.supported]
-
-    def _take(self, claims: list[Claim]) -> Iterator[DraftSentence]:
-        for claim in claims[self.done :]:
-            self.done += 1
-            key = " ".join(claim.text.lower().split())
-            if key in self.seen:  # small models pad with copies
-                continue
-            self.seen.add(key)
-            if is_refusal(claim.text, REFUSAL):
-                self.refused = self.refused or not self.sentences
-                continue
-            if len(self.kept) >= self.limit:
-                continue
-            t = time.perf_counter()
-            checked = self.checker.check(claim)
-            self.verify_ms += _ms(t)
-            self.sentences.append(checked)
-            if not checked.supported:
-                continue
-            if self.wanted is None:
-                yield checked
-                continue
-            self.held.append(checked)
-            if self.wanted(checked.text):
-                self.wanted = None
-                yield from self.held
-
-    def consume(self, chunks: Iterator[tuple[str, bool]]) -> Iterator[DraftSentence]:
-        t0 = time.perf_counter()
-        text, structured = "", False
-        parse: Callable[[str, bool], list[Claim]] = text_claims
-        for text, structured in chunks:
-            parse = json_claims if structured else text_claims
-            yield from self._take(parse(text, False))
-        if structured and not text.lstrip().startswith(("{", "[", "`")):
-            structured, parse = False, text_claims  # JSON was asked for, plain text came back
-        yield from self._take(parse(text, True))
-        if not self.sentences and not structured and is_refusal(text, REFUSAL):
-            self.refused = True
-        self.generate_ms = max(_ms(t0) - self.verify_ms, 0.0)
-
-    def _noted(self, notice: str | None) -> str | None:
-        judge = self.checker.judge
-        aside = SET_ASIDE if judge is not None and (judge.skipped or not judge.available) else None
-        return "; ".join(filter(None, [notice, aside])) or None
-
-    def finish(self, t0: float, notice: str | None) -> Draft:
-        notice = self._noted(notice)
-        draft = Draft(self.sentences, answerable=True, engine=self.engine.name, notice=notice)
-        draft.timings_ms = self.timings(t0)
-        return draft
-
-    def timings(self, t0: float) -> dict[str, float]:
-        out = {"generate": _ms(t0) - self.verify_ms, "verify": self.verify_ms}
-        if self.checker.judge_ms is not None:  # the judge's share of verify
-            out["judge"] = self.checker.judge_ms
-        return out
-
-    def refusal(self, t0: float, notice: str) -> Draft:
-        draft = Draft(
-            self.sentences, answerable=False, engine=self.engine.name, notice=self._noted(notice)
-        )
-        draft.refusal = REFUSAL
-        draft.timings_ms = self.timings(t0)
-        return draft
 
 
 class LocalEngine(OpenAIEngine):
