@@ -39,7 +39,11 @@ CLEAR_PRECISION = 0.95  # "clearly answerable": extractive answers right this of
 
 
 def _neutral() -> Any:
-    from service.answering.evidence import QUESTION_FEATURES, SENTENCE_FEATURES, EvidenceModel
+    from service.answering.evidence_model import (
+        QUESTION_FEATURES,
+        SENTENCE_FEATURES,
+        EvidenceModel,
+    )
 
     return EvidenceModel(
         [0.0] * len(SENTENCE_FEATURES), 0.0, [0.0] * len(QUESTION_FEATURES), 0.0, 0.5, 1.0, 1.0
@@ -111,7 +115,8 @@ def _fit_lr(
 
 
 def rescore(rows: list[dict[str, Any]], model: Any) -> None:
-    from service.answering.evidence import QUESTION_FEATURES, question_features
+    from service.answering.evidence import question_features
+    from service.answering.evidence_model import QUESTION_FEATURES
 
     several = QUESTION_FEATURES.index("several_parts")  # depends on the question only
 
@@ -209,7 +214,8 @@ def near_misses(rows: list[dict[str, Any]], model: Any) -> tuple[np.ndarray, np.
     """Question features of each answerable question with its gold sentences taken away: the
     story is covered but the detail asked for is not there, which is what most unanswerable
     questions look like. Extra negatives for the question model (``fit`` rows only)."""
-    from service.answering.evidence import QUESTION_FEATURES, question_features
+    from service.answering.evidence import question_features
+    from service.answering.evidence_model import QUESTION_FEATURES
 
     several = QUESTION_FEATURES.index("several_parts")  # depends on the question only
 
@@ -287,7 +293,7 @@ def main() -> None:
         "unanswerable examples for the question model (0: none)",
     )
     args = parser.parse_args()
-    from service.answering.evidence import MODEL_PATH
+    from service.answering.evidence_model import MODEL_PATH
 
     state = open_state(args.index_dir, args.articles)
     rows = collect(state, load_questions(args.fit))

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from service.answering.evidence import Assessment, load_model
+from service.answering.evidence import Assessment
+from service.answering.evidence_model import load_model
 
 if TYPE_CHECKING:
     from newsqa.settings import Settings

@@ -7,7 +7,7 @@ from typing import Any
 
 from eval.calibrate import ask_threshold
 from newsqa.settings import Settings
-from service.answering.evidence import load_model
+from service.answering.evidence_model import load_model
 from service.answering.gate import worth_asking
 
 
