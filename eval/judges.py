@@ -4,71 +4,46 @@
 passages, names and numbers in a passage sentence that carries the claim, and the negation of the
 claim must agree with the best matching passage sentence. ``llm``: claims are extracted by an
 OpenAI-compatible model, then each claim gets a verdict; unparseable replies are "unknown".
+
+The lexical judge reads text with the shared toolkit (``newsqa.text``: tokens, stopwords,
+stems, sentences, citation markers) but decides by its own rules, not the service verifier's
+alignment: it is the yardstick the verifier is measured against (docs/verification.md).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any, Literal
+
+from newsqa.text import (
+    NUMBER_WORDS,
+    STOPWORDS,
+    is_negation,
+    split_sentences,
+    stem,
+    strip_markers,
+    tokens,
+)
 
 Verdict = Literal["supported", "unsupported", "unknown"]
 SUPPORTED: Verdict = "supported"
 UNSUPPORTED: Verdict = "unsupported"
 UNKNOWN: Verdict = "unknown"
 
-_CITATION_MARK = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
-_TOKEN = re.compile(
-    r"\d+(?:[.,]\d+)*%?|[A-Za-z\u00c0-\u024f]+(?:['\u2019-][A-Za-z0-9\u00c0-\u024f]+)*"
-)
-_SENT_SPLIT = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
-_NUMBER_WORDS = {
-    "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
-    "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "fifteen": "15",
-    "twenty": "20", "thirty": "30", "forty": "40", "fifty": "50", "sixty": "60",
-    "seventy": "70", "eighty": "80", "ninety": "90",
-}  # fmt: skip
-_ABBREV = re.compile(r"(?:\b[A-Z][a-z]{0,3}|\b[A-Z](?:\.[A-Z])+)\.[\"')\]]*$")
 _NEG_SCOPE = 4
-_NEGATIONS = {"not", "no", "never", "neither", "nor", "cannot", "without", "none", "nothing"}
-_STOPWORD_TEXT = """
-    a an the and or but if then than that this these those there here of in on at to for
-    from by with as into onto over under about after before between through during against
-    within is are was were be been being am do does did done has have had having will
-    would shall should can could may might must it its it's he she they them their his her
-    him we us our you your i me my who whom whose which what when where why how also only
-    just even very so such some any all each both more most other another same own
-    too again further once not no nor never neither without none nothing said say says
-    saying told tell stated state wrote writes according reported reports noted notes
-    added adds while because however instead several many much new up out off per via
-    one's s
-"""
-STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 
 def strip_citations(text: str) -> str:
     """Remove ``[n]`` markers from an answer sentence."""
-    return _CITATION_MARK.sub("", text).strip()
+    return strip_markers(text)
 
 
 def _stem(word: str) -> str:
-    w = word.lower().replace("\u2019", "'")
-    if w.endswith("'s"):
-        w = w[:-2]
-    w = w.rstrip("'")
-    if w in _NUMBER_WORDS:
-        return _NUMBER_WORDS[w]
-    if w.endswith("ies") and len(w) > 4:
-        w = w[:-3] + "y"
-    elif w.endswith("s") and not w.endswith("ss") and len(w) > 3:
-        w = w[:-1]
-    if w.endswith("ing") and len(w) > 5:
-        w = w[:-3]
-    elif w.endswith("ed") and len(w) > 4:
-        w = w[:-2]
-    if w.endswith("e") and len(w) > 3:
-        w = w[:-1]
-    return w
+    """A number word as its digits ("three" -> "3"), any other word as its toolkit stem."""
+    low = word.lower()
+    if low in NUMBER_WORDS:
+        return str(NUMBER_WORDS[low])
+    return stem(low)
 
 
 def _number(token: str) -> str | None:
@@ -87,10 +62,9 @@ class _Claim:
         self.lowercase: set[str] = set()  # stems seen written in lower case
         self.first: str | None = None  # a capitalised first word: a name or a common word
         since_negation = _NEG_SCOPE + 1
-        for index, match in enumerate(_TOKEN.finditer(strip_citations(text))):
-            raw = match.group(0)
+        for index, raw in enumerate(tokens(strip_citations(text))):
             low = raw.lower()
-            if low in _NEGATIONS or low.endswith("n't"):
+            if is_negation(low):
                 since_negation = 0
                 continue
             since_negation += 1
@@ -124,16 +98,8 @@ class _Claim:
 
 
 def _sentences(passage: str) -> list[str]:
-    """Split into sentences, not after abbreviations such as "Lt." or "U.S."."""
-    out: list[str] = []
-    for part in (p.strip() for p in _SENT_SPLIT.split(passage)):
-        if not part:
-            continue
-        if out and _ABBREV.search(out[-1]):
-            out[-1] = f"{out[-1]} {part}"
-        else:
-            out.append(part)
-    return out or [passage]
+    """The passage's sentences (the toolkit's splitter)."""
+    return [passage[s:e] for s, e in split_sentences(passage)] or [passage]
 
 
 class Judge:

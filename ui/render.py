@@ -10,9 +10,9 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
+from newsqa.text import MARKERS, markers, strip_markers
 from ui.client import AnswerSentence, AskResponse, Citation, DocumentDetail, DocumentSummary
 
-MARKER = re.compile(r"\s*\[(\d+)\]")
 LIST_LINE = re.compile(r"^\s*(?:[-*\u2022]|\d{1,2}[.)])\s+")
 UNSUPPORTED_TITLE = "Not supported by the cited passages"
 CONTEXT_CHARS = 240
@@ -45,12 +45,12 @@ def marker_link(msg_index: int, n: int, known: bool = True) -> str:
 
 
 def link_markers(text: str, msg_index: int, known: set[int] | None = None) -> str:
-    """Escape ``text`` and turn each ``[n]`` into a link to source card ``n``."""
+    """Escape ``text`` and turn each ``[n]`` (or ``[n, m]``) into links to source cards."""
     out, last = [], 0
-    for match in re.finditer(r"\[(\d+)\]", text):
+    for match in MARKERS.finditer(text):
         out.append(esc(text[last : match.start()]))
-        n = int(match.group(1))
-        out.append(marker_link(msg_index, n, known is None or n in known))
+        for n in markers(match.group(0)):
+            out.append(marker_link(msg_index, n, known is None or n in known))
         last = match.end()
     out.append(esc(text[last:]))
     return "".join(out)
@@ -80,7 +80,7 @@ def _text_html(text: str, msg_index: int, known: set[int]) -> str:
 
 
 def _sentence_html(sentence: AnswerSentence, msg_index: int, known: set[int]) -> str:
-    body = esc(MARKER.sub("", LIST_LINE.sub("", sentence.text)).strip())
+    body = esc(strip_markers(LIST_LINE.sub("", sentence.text)))
     marks = "".join(marker_link(msg_index, n, n in known) for n in sentence.citations)
     if sentence.supported:
         return f"{body}{marks}"

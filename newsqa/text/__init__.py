@@ -25,7 +25,9 @@ from newsqa.text.words import (
     names,
     negated_stems,
     refers_back,
+    stem,
     strip_markers,
+    tokens,
     unpunctuated,
     words,
 )
@@ -53,7 +55,9 @@ __all__ = [
     "numbers",
     "refers_back",
     "split_sentences",
+    "stem",
     "strip_markers",
+    "tokens",
     "unpunctuated",
     "words",
 ]

@@ -58,6 +58,25 @@ def words(text: str) -> list[str]:
     return [w.lower().replace("\u2019", "'") for w in _WORD.findall(text)]
 
 
+# words (case kept, letters of any script, inner apostrophes and hyphens) and numbers
+# ("1,500", "2.5", "40%"), in order
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)*%?|[^\W\d_]+(?:['\u2019-][^\W_]+)*")
+
+
+def tokens(text: str) -> list[str]:
+    """Word and number tokens as written (case kept): "Zürich's 1,500 new-build homes" ->
+    ["Zürich's", "1,500", "new-build", "homes"]."""
+    return _TOKEN.findall(text)
+
+
+def stem(word: str) -> str:
+    """The Snowball stem of one word, lower-cased ("Reports" -> "report"), without a
+    possessive "'s" ("Zürich's" -> "zürich"; "O'Brien" stays whole)."""
+    low = word.lower().replace("\u2019", "'")
+    low = (low[:-2] if low.endswith("'s") else low).rstrip("'")
+    return str(_stemmer().stemWord(low)) if low else ""
+
+
 def content_stems(text: str) -> list[str]:
     """Stems of the non-stopword words of ``text`` (order kept, duplicates kept)."""
     toks = [w.split("'")[0] for w in words(text)]

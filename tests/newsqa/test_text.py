@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from newsqa.text import fold, name_found, names, negated_stems, number_values
+from newsqa.text import fold, name_found, names, negated_stems, number_values, stem, tokens
 
 
 @pytest.mark.parametrize(
@@ -77,3 +77,21 @@ def test_names_match_with_or_without_diacritics() -> None:
         "aebeltoft",
         "olsen",
     }
+
+
+def test_tokens_keep_case_numbers_and_inner_marks() -> None:
+    text = "Zürich's 1,500 new-build homes: 40% aren't sold [2]."
+    assert tokens(text) == ["Zürich's", "1,500", "new-build", "homes", "40%", "aren't", "sold", "2"]
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("Reports", "report"),
+        ("running", "run"),
+        ("Zürich's", "zürich"),
+        ("O\u2019Brien", "o'brien"),
+    ],
+)
+def test_stem_is_the_toolkit_stem_without_a_possessive(word: str, expected: str) -> None:
+    assert stem(word) == expected

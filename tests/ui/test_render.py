@@ -71,6 +71,13 @@ def test_markers_become_links_and_text_is_escaped() -> None:
     assert "$" not in html and "*" not in html
 
 
+def test_a_grouped_marker_links_each_source() -> None:
+    """``[1, 3]`` (the toolkit's marker form, as a model may write it) links both cards."""
+    html = link_markers("Both say so [1, 3].", 0, known={1, 3})
+    assert 'href="#src-0-1"' in html and 'href="#src-0-3"' in html
+    assert "&#91;1, 3&#93;" not in html and "," not in html.split("so")[1].split("<a")[0]
+
+
 def test_answer_html_flags_unsupported_sentences() -> None:
     resp = AskResponse(
         answer="A [1]. B.",
