@@ -137,16 +137,10 @@ def rescore(rows: list[dict[str, Any]], model: Any) -> None:
 
 
 def select_texts(a: Any, ratio: float, floor: float, limit: int) -> list[str]:
-    chosen: list[Any] = []
-    for c in a.candidates:
-        if len(chosen) >= limit:
-            break
-        if chosen and (c.p < ratio * chosen[0].p or c.p < floor):
-            break
-        if any(c.text == o.text for o in chosen):
-            continue
-        chosen.append(c)
-    return [c.text for c in chosen]
+    """The sentences the extractive engine's selection keeps (``extractive.select``)."""
+    from service.answering.extractive import select
+
+    return [c.text for c in select(a, limit, ratio, floor)]
 
 
 def _correct(row: dict[str, Any], model: Any, limit: int = 4) -> bool:
