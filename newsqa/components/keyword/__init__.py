@@ -14,6 +14,7 @@ See docs/scaling.md for where each backend keeps its state with several workers 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -50,6 +51,15 @@ class KeywordBackend(Protocol):
         """Housekeeping after updates (merging segments); ``wait`` finishes it before return."""
         ...
 
+    def when_merged(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` after the backend reorganised itself on its own (a merge), e.g.
+        to save a snapshot; a backend that never does so ignores it."""
+        ...
+
+    def stats(self) -> dict[str, Any]:
+        """Backend-specific counters for diagnostics and benchmarks (may be empty)."""
+        ...
+
     def save(self, directory: Path, manifest: dict[str, Any]) -> None: ...
     def load(self, directory: Path) -> dict[str, Any] | None:
         """Restore a snapshot; returns the manifest saved with it, or None."""
@@ -65,6 +75,7 @@ KEYWORD_INDEXES: Registry[KeywordBackend] = Registry(
 )
 
 
-def open_backend(settings: Settings) -> KeywordBackend:
-    """The keyword backend named by ``settings.keyword_index``."""
-    return KEYWORD_INDEXES.create(settings.keyword_index, settings)
+def open_backend(settings: Settings, background: bool = False) -> KeywordBackend:
+    """The keyword backend named by ``settings.keyword_index``; ``background`` lets it do its
+    housekeeping (merging segments) in a thread (servers) instead of before a call returns."""
+    return KEYWORD_INDEXES.create(settings.keyword_index, settings, background=background)

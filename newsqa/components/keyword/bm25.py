@@ -22,6 +22,7 @@ import logging
 import os
 import shutil
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -55,12 +56,18 @@ class SegmentedBM25:
         self._thread_lock = threading.Lock()
         self._merging: dict[str, np.ndarray | None] | None = None  # changes during a merge
         self._merge_thread: threading.Thread | None = None
-        self.on_merged: Any = None  # called (no arguments) after a merge, e.g. to save
+        self.on_merged: Callable[[], None] | None = None  # after a merge, e.g. to save
         self.merges = 0
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> SegmentedBM25:
-        return cls(delta_max=settings.keyword_delta_max)
+    def from_settings(cls, settings: Settings, background: bool = False) -> SegmentedBM25:
+        return cls(delta_max=settings.keyword_delta_max, background=background)
+
+    def when_merged(self, callback: Callable[[], None]) -> None:
+        self.on_merged = callback
+
+    def stats(self) -> dict[str, Any]:
+        return {"delta": self.delta_size, "merges": self.merges}
 
     # -- reads ---------------------------------------------------------------------------
     @property

@@ -15,6 +15,7 @@ collection itself, and dense + sparse fused by ``Rrf`` in one ``Search`` call.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,7 +40,8 @@ class ChromaSparse:
         self._collection: Any = None
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> ChromaSparse:
+    def from_settings(cls, settings: Settings, background: bool = False) -> ChromaSparse:
+        """``background`` has no use here: Chroma does its own housekeeping."""
         from newsqa.components.store import open_store
 
         store = open_store(settings)
@@ -120,6 +122,12 @@ class ChromaSparse:
 
     def maintain(self, wait: bool = False) -> None:
         return None
+
+    def when_merged(self, callback: Callable[[], None]) -> None:
+        return None  # Chroma merges on its own and keeps its own state: nothing to save
+
+    def stats(self) -> dict[str, Any]:
+        return {}
 
     def save(self, directory: Path, manifest: dict[str, Any]) -> None:
         return None

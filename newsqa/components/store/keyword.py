@@ -62,16 +62,13 @@ class KeywordIndex:
         self.chunk_count = 0  # chunks in the store when last checked
         self.on_reset: Callable[[], None] | None = None  # the store was rebuilt: reopen it
         self.counters = {"entries": 0, "repairs": 0, "rebuilds": 0}
-        if isinstance(self.backend, SegmentedBM25):
-            self.backend.on_merged = self.save
+        self.backend.when_merged(self.save)
 
     @classmethod
     def from_settings(cls, settings: Settings, background: bool = False) -> KeywordIndex:
         """The backend named by ``NEWSQA_KEYWORD_INDEX``; ``background`` merges segments in a
         thread (servers) instead of before returning (``newsqa ingest``)."""
-        backend = open_backend(settings)
-        if isinstance(backend, SegmentedBM25):
-            backend.background = background
+        backend = open_backend(settings, background)
         directory = None if backend.shared else settings.index_dir / backend.mode
         return cls(directory, backend)
 
@@ -263,6 +260,5 @@ class KeywordIndex:
     def describe(self) -> dict[str, Any]:
         """For diagnostics and benchmarks."""
         out: dict[str, Any] = {"backend": self.backend.mode, "size": self.size, **self.counters}
-        if isinstance(self.backend, SegmentedBM25):
-            out.update(delta=self.backend.delta_size, merges=self.backend.merges)
+        out.update(self.backend.stats())
         return out
