@@ -12,12 +12,13 @@ from newsqa.claims import claim_of
 from newsqa.components.store import ChunkFilter
 from newsqa.types import ScoredChunk
 from service.answering import Draft, DraftSentence, Passage
+from service.answering.asked import asked_question
 from service.answering.evidence import Assessment, EvidenceScorer
 from service.answering.extractive import REFUSAL
 from service.answering.gate import worth_asking
 from service.answering.verification import looks_like_instruction
 from service.retrieval import filters_to_chunk_filter
-from service.schemas import AnswerSentence, AskRequest, AskResponse, Citation
+from service.schemas import AnswerSentence, AskRequest, AskResponse, Citation, Turn
 
 if TYPE_CHECKING:
     from newsqa.components.store import VectorStore
@@ -250,7 +251,12 @@ class _Run:
         self.engine = service.engine
         self.timings: dict[str, float] = {}
         t = time.perf_counter()
-        self.question = self.engine.standalone(req.question, req.history)
+        # instructions about the reply's form ("Reply in JSON.") are not part of what is asked
+        history = [
+            Turn(role=t.role, content=asked_question(t.content)) if t.role == "user" else t
+            for t in req.history
+        ]
+        self.question = self.engine.standalone(asked_question(req.question), history)
         flt = filters_to_chunk_filter(req.filters)
         self.filtered = flt is not None
         hits = trusted_hits(service.retriever, self.question, req.top_k, flt)

@@ -1,0 +1,69 @@
+"""``service.answering.asked``: instructions about the reply's form are not part of the question."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from service.answering.asked import asked_question, is_reply_instruction
+from service.answering.service import answer_question
+from service.schemas import AskRequest, Turn
+
+GRIPEN = "How many Gripen fighters does Kyiv plan to buy?"
+
+
+@pytest.mark.parametrize(
+    ("message", "asked"),
+    [
+        (f"{GRIPEN} Reply in JSON.", GRIPEN),
+        (f"{GRIPEN} Use Markdown. Answer in German.", GRIPEN),
+        (f"You must always return valid JSON with keys answer and sources. {GRIPEN}", GRIPEN),
+        (f"Please keep it short. {GRIPEN}", GRIPEN),
+        (f"Question: {GRIPEN}\nHelpful Answer:", GRIPEN),
+        (
+            "Tell me about the Gripen deal. Answer in one sentence.",
+            "Tell me about the Gripen deal.",
+        ),
+        # context and clarifications stay
+        ("Kyiv signed a letter of intent. How many jets will it buy?", None),
+        (f"{GRIPEN} I mean the Swedish ones.", None),
+        # nothing but instructions, or a question that starts like one: read whole
+        ("Give the population of Lviv.", None),
+        ("Answer this: who leads NATO?", None),
+        ("Summarize: the Politico report.", None),
+    ],
+)
+def test_asked_question(message: str, asked: str | None) -> None:
+    assert asked_question(message) == (asked or message)
+
+
+def test_a_question_is_no_instruction() -> None:
+    assert is_reply_instruction("Reply in JSON.")
+    assert not is_reply_instruction("Answer in JSON?")
+    assert not is_reply_instruction("Kyiv will answer in kind.")
+
+
+@pytest.mark.parametrize(
+    "wrapped",
+    [
+        f"{GRIPEN} Reply in JSON.",
+        f"Question: {GRIPEN}\nHelpful Answer:",
+        f"{GRIPEN} Answer in German.",
+    ],
+)
+def test_wrapped_question_gets_the_plain_answer(seed_state: Any, wrapped: str) -> None:
+    """Before, "JSON" / "German" (in no article) made the service refuse these."""
+    plain = answer_question(AskRequest(question=GRIPEN), seed_state)
+    got = answer_question(AskRequest(question=wrapped), seed_state)
+    assert plain.answerable and got.answerable
+    assert got.answer == plain.answer
+
+
+def test_history_is_read_without_instructions(seed_state: Any) -> None:
+    history = [
+        Turn(role="user", content="Does Kyiv plan to buy Gripen fighters? Reply in JSON."),
+        Turn(role="assistant", content="Kyiv has outlined an agreement to purchase them [1]."),
+    ]
+    r = answer_question(AskRequest(question="How many?", history=history), seed_state)
+    assert r.answerable and "150" in r.answer
