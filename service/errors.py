@@ -24,6 +24,9 @@ _OPENAI_TYPES = {
 }
 
 
+_OPENAI_CODES = {401: "invalid_api_key", 429: "rate_limit_exceeded"}
+
+
 def _field(loc: Sequence[Any]) -> str:
     parts = [p for p in loc if p not in ("body", "query", "path", "header", "cookie")]
     out = ""
@@ -83,20 +86,33 @@ def format_validation_errors(errors: Sequence[Any], prefix: str = "") -> str:
 
 
 def error_response(
-    request: Request, status: int, message: str, headers: dict[str, str] | None = None
+    request: Request,
+    status: int,
+    message: str,
+    headers: dict[str, str] | None = None,
+    param: str | None = None,
 ) -> JSONResponse:
-    """The JSON error body; OpenAI-compatible routes also get an ``error`` object."""
+    """The JSON error body. OpenAI-compatible routes (``/v1/``) also get OpenAI's ``error``
+    object (``param``: the request field at fault, when known), and answer an invalid request
+    with 400 as OpenAI does (422 elsewhere), so that OpenAI clients raise ``BadRequestError``."""
     body: dict[str, Any] = {"detail": message}
     if request.url.path.startswith("/v1/"):
+        status = 400 if status == 422 else status
         body["error"] = {
             "message": message,
             "type": _OPENAI_TYPES.get(
                 status, "server_error" if status >= 500 else "invalid_request_error"
             ),
-            "param": None,
-            "code": status,
+            "param": param if param is not None else _param(message),
+            "code": _OPENAI_CODES.get(status),
         }
     return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _param(message: str) -> str | None:
+    """The field a ``field: message`` line names ("messages[-1].content: ..." -> that)."""
+    field, sep, _ = message.partition(": ")
+    return field if sep and field and " " not in field else None
 
 
 async def _newsqa_error(request: Request, exc: Exception) -> JSONResponse:

@@ -32,11 +32,15 @@ class Filters(BaseModel):
         return self
 
 
+MAX_HISTORY = 50  # earlier turns a request may carry (a follow-up reads only the last ones)
+MAX_TURN_CHARS = 20_000  # characters of one earlier turn
+
+
 class Turn(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     role: Literal["user", "assistant", "system"]
-    content: str = Field(max_length=20_000)
+    content: str = Field(max_length=MAX_TURN_CHARS)
 
 
 class AskRequest(BaseModel):
@@ -45,7 +49,7 @@ class AskRequest(BaseModel):
     question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
     top_k: int = Field(default=5, ge=1, le=50, strict=True)  # strict: `true` is no number
     filters: Filters | None = None
-    history: list[Turn] = Field(default_factory=list, max_length=50)
+    history: list[Turn] = Field(default_factory=list, max_length=MAX_HISTORY)
 
     @field_validator("question")
     @classmethod

@@ -1,8 +1,16 @@
 """OpenAI-compatible ``POST /v1/chat/completions`` (with ``stream``) and ``GET /v1/models``.
 
-The last user message is the question and earlier turns are the history. ``content`` carries
-the ``[n]`` markers and a short "Sources:" list; a top-level ``citations`` array carries the
-structured citations (the ``Citation`` schema of ``/ask``).
+The last user message is the question and earlier turns are the history (the last
+``MAX_HISTORY`` of them, each cut to ``MAX_TURN_CHARS``: a long chat goes on). ``content``
+carries the ``[n]`` markers and a short "Sources:" list; a top-level ``citations`` array
+carries the structured citations (the ``Citation`` schema of ``/ask``).
+
+Any ``model`` name is answered by newsqa (clients often send their default). Sampling options
+(``temperature``, ``max_tokens``, ``stop``, ...) are accepted and ignored: the answer is cited
+sentences, whole. What newsqa cannot give is refused with a 400 rather than ignored: JSON
+output (``response_format`` ``json_object`` / ``json_schema``) and a required tool call
+(``tool_choice`` ``required`` or a named function); ``tools`` offered with ``tool_choice``
+``auto`` get a prose answer, which that choice allows.
 """
 
 from __future__ import annotations
@@ -23,7 +31,15 @@ from service.answering.service import answer_question
 from service.api.ask import ERRORS, open_stream
 from service.deps import ReadyStateDep
 from service.errors import format_validation_errors
-from service.schemas import AskRequest, AskResponse, Citation, Filters, Turn
+from service.schemas import (
+    MAX_HISTORY,
+    MAX_TURN_CHARS,
+    AskRequest,
+    AskResponse,
+    Citation,
+    Filters,
+    Turn,
+)
 
 MODEL_ID = "newsqa"
 CREATED = 1_735_689_600  # fixed "created" of the model listing (2025-01-01)
@@ -57,12 +73,34 @@ class ChatCompletionRequest(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     model: str = MODEL_ID
-    messages: list[ChatMessage] = Field(min_length=1, max_length=100)
+    messages: list[ChatMessage] = Field(min_length=1, max_length=1000)
     stream: bool = Field(default=False, strict=True)  # strict: "yes" is no boolean
     stream_options: StreamOptions | None = None
     n: int = Field(default=1, ge=1, le=1, strict=True, description="One choice per answer")
     top_k: int = Field(default=5, ge=1, le=50, strict=True)
     filters: Filters | None = None
+    response_format: dict[str, Any] | None = None
+    tools: list[Any] | None = None
+    tool_choice: str | dict[str, Any] | None = None
+    functions: list[Any] | None = None  # the older form of tools
+    function_call: str | dict[str, Any] | None = None
+
+    def check_supported(self) -> None:
+        """Refuse, with the reason, what newsqa cannot answer with (see the module docstring)."""
+        kind = (self.response_format or {}).get("type", "text")
+        if kind != "text":
+            raise BadRequest(
+                f"response_format: {kind!r} is not supported: newsqa answers in prose whose "
+                "sentences carry [n] citations (the structured citations are in the "
+                "response's `citations` array); leave response_format out"
+            )
+        free = (None, "auto", "none")
+        forced = self.tool_choice not in free or self.function_call not in free
+        if forced and (self.tools or self.functions):
+            raise BadRequest(
+                "tool_choice: newsqa does not call tools; it answers in prose with citations "
+                "(leave tool_choice out, or 'auto')"
+            )
 
 
 class ModelCard(BaseModel):
@@ -88,10 +126,10 @@ def to_ask_request(body: ChatCompletionRequest) -> AskRequest:
         raise BadRequest("messages: the last message must have role 'user'")
     roles = {"user": "user", "assistant": "assistant", "system": "system", "developer": "system"}
     history = [
-        {"role": roles[m.role], "content": _strip_sources(m.text())}
+        {"role": roles[m.role], "content": _strip_sources(m.text())[:MAX_TURN_CHARS]}
         for m in body.messages[:-1]
         if m.role in roles and m.text().strip()
-    ]
+    ][-MAX_HISTORY:]
     try:
         return AskRequest(
             question=last.text(),
@@ -211,6 +249,7 @@ def _stream_chunks(
 @router.post("/chat/completions", responses=ERRORS)
 async def chat_completions(body: ChatCompletionRequest, state: ReadyStateDep) -> Any:
     """Answer the last user message; OpenAI response (or SSE chunks ending ``[DONE]``)."""
+    body.check_supported()
     req = to_ask_request(body)
     if body.stream:
         events = await open_stream(req, state)

@@ -95,36 +95,6 @@ def no_leak(body: str) -> None:
             "give exactly one of text or html",
         ),
         ("post", "/documents", {"json": {"title": "no body"}}, "give exactly one of text or html"),
-        (
-            "post",
-            "/v1/chat/completions",
-            {"json": {"model": "newsqa", "messages": []}},
-            "messages: must not be empty",
-        ),
-        (
-            "post",
-            "/v1/chat/completions",
-            {"json": {"model": "newsqa", "messages": [{"role": "user", "content": " "}]}},
-            "messages[-1].content: must not be empty or whitespace",
-        ),
-        (
-            "post",
-            "/v1/chat/completions",
-            {"json": {"messages": [{"role": "user", "content": "Hi"}], "stream": "yes"}},
-            "stream: must be a valid boolean",
-        ),
-        (
-            "post",
-            "/v1/chat/completions",
-            {"json": {"messages": [{"role": "user", "content": "Hi"}], "n": 2}},
-            "n: must be less than or equal to 1",
-        ),
-        (
-            "post",
-            "/v1/chat/completions",
-            {"json": {"messages": [{"role": "assistant", "content": "Hi"}]}},
-            "messages: the last message must have role 'user'",
-        ),
     ],
 )
 def test_bad_input_is_422(
@@ -153,13 +123,53 @@ def test_a_body_that_is_not_json_is_415(api: TestClient, path: str, content_type
     assert "application/json" in response.json()["detail"]
 
 
-def test_openai_routes_also_get_an_openai_error_object(api: TestClient) -> None:
-    response = api.post(
-        "/v1/chat/completions", json={"messages": [{"role": "user", "content": ""}]}
-    )
-    assert response.status_code == 422
+HI = [{"role": "user", "content": "Hi"}]
+
+
+@pytest.mark.parametrize(
+    ("body", "detail", "param"),
+    [
+        ({"model": "newsqa", "messages": []}, "messages: must not be empty", "messages"),
+        (
+            {"messages": [{"role": "user", "content": " "}]},
+            "messages[-1].content: must not be empty or whitespace",
+            "messages[-1].content",
+        ),
+        ({"messages": HI, "stream": "yes"}, "stream: must be a valid boolean", "stream"),
+        ({"messages": HI, "n": 2}, "n: must be less than or equal to 1", "n"),
+        (
+            {"messages": [{"role": "assistant", "content": "Hi"}]},
+            "messages: the last message must have role 'user'",
+            "messages",
+        ),
+        (
+            {"messages": HI, "response_format": {"type": "json_object"}},
+            "response_format: 'json_object' is not supported",
+            "response_format",
+        ),
+        (
+            {
+                "messages": HI,
+                "tools": [{"type": "function", "function": {"name": "f", "parameters": {}}}],
+                "tool_choice": "required",
+            },
+            "tool_choice: newsqa does not call tools",
+            "tool_choice",
+        ),
+    ],
+)
+def test_bad_openai_input_is_400_with_an_openai_error(
+    api: TestClient, body: dict[str, Any], detail: str, param: str
+) -> None:
+    """OpenAI answers an invalid request with 400 (its SDK raises ``BadRequestError``) and names
+    the field in ``error.param``."""
+    response = api.post("/v1/chat/completions", json=body)
+    assert response.status_code == 400, response.text
+    assert response.json()["detail"].startswith(detail), response.json()
     error = response.json()["error"]
-    assert error["type"] == "invalid_request_error" and "must not be empty" in error["message"]
+    assert error["type"] == "invalid_request_error" and error["message"].startswith(detail)
+    assert error["param"] == param
+    no_leak(response.text)
 
 
 def test_unknown_document_and_route_are_404(api: TestClient) -> None:

@@ -71,7 +71,7 @@ def test_limit_per_client_address_with_retry_after() -> None:
     chat, search = got[3], got[4]
     assert 1 <= int(search.headers["Retry-After"]) <= 60
     assert search.json()["detail"].startswith("rate limit exceeded (3 per 1 minute per client")
-    assert chat.json()["error"]["code"] == 429  # OpenAI-shaped on /v1/
+    assert chat.json()["error"]["code"] == "rate_limit_exceeded"  # OpenAI-shaped on /v1/
 
 
 def test_limit_per_api_key() -> None:
