@@ -18,7 +18,7 @@ from service.answering.extractive import REFUSAL
 from service.answering.gate import worth_asking
 from service.answering.verification import looks_like_instruction
 from service.retrieval import filters_to_chunk_filter
-from service.schemas import AnswerSentence, AskRequest, AskResponse, Citation, Turn
+from service.schemas import AnswerSentence, AskRequest, AskResponse, Citation, Filters, Turn
 
 if TYPE_CHECKING:
     from newsqa.components.store import VectorStore
@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from service.answering.bylines import Bylines
     from service.retrieval import Retriever
     from service.state import ServiceState
+
+NO_MATCH = "no indexed document matches the filters (outlet, dates or document ids)"
 
 
 def warm_up(state: ServiceState, limit: int = 200) -> int:
@@ -214,6 +216,15 @@ class AnswerService:
         self.settings = settings
         self.bylines = bylines
 
+    def spelled(self, filters: Filters | None) -> Filters | None:
+        """``filters`` with each outlet spelled as the index spells it ("unn" -> "UNN"): an
+        outlet name is matched whatever its case."""
+        if filters is None or not filters.source:
+            return filters
+        known = {r.meta.source.lower(): r.meta.source for r in self.store.documents()}
+        wanted = [known.get(s.lower(), s) for s in filters.source]
+        return filters.model_copy(update={"source": wanted})
+
     def answer(self, req: AskRequest) -> AskResponse:
         """Answer one question (with optional history and filters) from the index."""
         run = _Run(req, self)
@@ -257,7 +268,7 @@ class _Run:
             for t in req.history
         ]
         self.question = self.engine.standalone(asked_question(req.question), history)
-        flt = filters_to_chunk_filter(req.filters)
+        flt = filters_to_chunk_filter(service.spelled(req.filters))
         self.filtered = flt is not None
         hits = trusted_hits(service.retriever, self.question, req.top_k, flt)
         self.passages = [Passage(i + 1, hit) for i, hit in enumerate(hits)]
@@ -286,6 +297,8 @@ class _Run:
             yield from byline.sentences
         elif not worth_asking(self.assessment, self.service.settings):
             draft = Draft([], answerable=False, engine=self.engine.name, refusal=REFUSAL)
+            if self.filtered and not self.passages:
+                draft.notice = NO_MATCH
         else:
             draft = Draft([], answerable=False, engine=self.engine.name, refusal=REFUSAL)
             for item in self.engine.respond(self.question, self.passages, self.assessment):

@@ -38,7 +38,7 @@ def search(
         )
     except ValidationError as exc:  # e.g. published_from after published_to
         raise BadRequest(format_validation_errors(exc.errors())) from None
-    flt = filters_to_chunk_filter(filters)
+    flt = filters_to_chunk_filter(state.answers.spelled(filters))  # outlets in any case
     hits = state.retriever.search(query, k, flt)
     return SearchResponse(
         query=query,

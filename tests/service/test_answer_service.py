@@ -77,6 +77,15 @@ def test_filters_excluding_everything(seed_state: Any) -> None:
     req = AskRequest(question=GRIPEN, filters={"source": ["No Such Outlet"]})
     r = answer_question(req, seed_state)
     assert not r.answerable and r.citations == [] and r.sentences == []
+    assert r.notice is not None and "no indexed document matches the filters" in r.notice
+
+
+def test_an_outlet_filter_ignores_case(seed_state: Any) -> None:
+    spelled = answer_question(AskRequest(question=GRIPEN, filters={"source": ["UNN"]}), seed_state)
+    lower = answer_question(AskRequest(question=GRIPEN, filters={"source": ["unn"]}), seed_state)
+    assert spelled.answerable and "150" in spelled.answer
+    assert lower.answer == spelled.answer
+    assert {c.source for c in lower.citations} == {"UNN"}
 
 
 def test_follow_up_history(seed_state: Any) -> None:
