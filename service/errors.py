@@ -144,9 +144,15 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(request, 422, format_validation_errors(exc.errors()))
 
 
+# FastAPI's words for a body it cannot decode (e.g. bytes that are not UTF-8)
+_UNPARSED = "There was an error parsing the body"
+
+
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+    if exc.status_code == 400 and detail == _UNPARSED:  # like any other malformed JSON body
+        return error_response(request, 422, "malformed JSON body (not UTF-8 JSON text)")
     return error_response(request, exc.status_code, detail, dict(exc.headers or {}))
 
 

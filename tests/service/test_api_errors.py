@@ -123,6 +123,14 @@ def test_a_body_that_is_not_json_is_415(api: TestClient, path: str, content_type
     assert "application/json" in response.json()["detail"]
 
 
+@pytest.mark.parametrize("path", ["/ask", "/documents"])
+def test_a_body_that_is_not_utf8_is_a_malformed_body(api: TestClient, path: str) -> None:
+    body = b'{"question": "Who is \xff Rutte?", "text": "\xff"}'
+    response = api.post(path, content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"].startswith("malformed JSON body")
+
+
 HI = [{"role": "user", "content": "Hi"}]
 
 
