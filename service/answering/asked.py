@@ -22,13 +22,15 @@ _ANSWER_LINE = re.compile(r"^\s*(?:helpful\s+|final\s+)?answer\s*:\s*$", re.IGNO
 # an address to it ("You must ...", "Please ...", "Do not ...").
 _FORM_VERBS = (
     "reply|respond|answer|use|format|write|return|output|keep|be|give|include|cite|provide|"
-    "limit|translate|avoid|think|make sure|stick|add|put|wrap|quote|structure"
+    "limit|translate|avoid|make sure|add|wrap"
 )
 _INSTRUCTION = re.compile(
-    rf"^\W*(?:please\s+)?(?:(?:{_FORM_VERBS})\b"
+    rf"^\W*(?:please\s+)?(?:(?:{_FORM_VERBS})\b(?!\s+of\b|'s\b)"  # not "Use of drones ..."
     r"|you\s+(?:must|should|will|are\s+to|have\s+to|need\s+to|may)\b"
-    r"|(?:do\s+not|don't|never|always|only)\b"
-    r"|in\s+(?:json|markdown|english|one|two|three|a\s+few|bullet)\b)",
+    r"|(?:do\s+not|don't)\b"
+    r"|(?:always|never|only)\s+(?:reply|respond|answer|use|return|include|cite|write|output)\b"
+    r"|in\s+(?:json|markdown|english|bullet\s+points|(?:one|two|three|a\s+few)\s+"
+    r"(?:sentences?|words|lines|paragraphs?))\b)",
     re.IGNORECASE,
 )
 _END = "\"'\u201d\u2019)] "

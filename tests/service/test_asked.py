@@ -27,6 +27,12 @@ GRIPEN = "How many Gripen fighters does Kyiv plan to buy?"
         ),
         # context and clarifications stay
         ("Kyiv signed a letter of intent. How many jets will it buy?", None),
+        ("Use of drones has grown. How many does Kyiv make?", None),  # a noun, not "use ..."
+        ("Only 150 jets were ordered. Why so few?", None),
+        ("Think tanks doubt the deal. Why?", None),
+        ("In one year, output tripled. What was it before?", None),
+        (f"{GRIPEN} In one sentence.", GRIPEN),
+        (f"{GRIPEN} Always cite the outlet.", GRIPEN),
         (f"{GRIPEN} I mean the Swedish ones.", None),
         # nothing but instructions, or a question that starts like one: read whole
         ("Give the population of Lviv.", None),
