@@ -30,6 +30,8 @@ class ChromaServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         path.mkdir(parents=True, exist_ok=True)
+        if log is not None:
+            log.parent.mkdir(parents=True, exist_ok=True)
         out = log.open("ab") if log is not None else subprocess.DEVNULL
         self.process = subprocess.Popen(
             [str(BIN / "chroma"), "run", "--path", str(path), "--host", "127.0.0.1"]
