@@ -88,9 +88,16 @@ def test_an_outlet_filter_ignores_case(seed_state: Any) -> None:
     assert {c.source for c in lower.citations} == {"UNN"}
 
 
-def test_follow_up_history(seed_state: Any) -> None:
+@pytest.mark.parametrize(
+    "first",
+    [
+        "Does Kyiv plan to buy Gripen fighters?",
+        "Does Kyiv plan to buy Gripen fighters? Reply in JSON.",  # read without the instruction
+    ],
+)
+def test_follow_up_history(seed_state: Any, first: str) -> None:
     history = [
-        Turn(role="user", content="Does Kyiv plan to buy Gripen fighters?"),
+        Turn(role="user", content=first),
         Turn(role="assistant", content="Kyiv has outlined an agreement to purchase them [1]."),
     ]
     r = answer_question(AskRequest(question="How many?", history=history), seed_state)

@@ -8,7 +8,7 @@ import pytest
 
 from service.answering.asked import asked_question, is_reply_instruction
 from service.answering.service import answer_question
-from service.schemas import AskRequest, Turn
+from service.schemas import AskRequest
 
 GRIPEN = "How many Gripen fighters does Kyiv plan to buy?"
 
@@ -64,12 +64,3 @@ def test_wrapped_question_gets_the_plain_answer(seed_state: Any, wrapped: str) -
     got = answer_question(AskRequest(question=wrapped), seed_state)
     assert plain.answerable and got.answerable
     assert got.answer == plain.answer
-
-
-def test_history_is_read_without_instructions(seed_state: Any) -> None:
-    history = [
-        Turn(role="user", content="Does Kyiv plan to buy Gripen fighters? Reply in JSON."),
-        Turn(role="assistant", content="Kyiv has outlined an agreement to purchase them [1]."),
-    ]
-    r = answer_question(AskRequest(question="How many?", history=history), seed_state)
-    assert r.answerable and "150" in r.answer
