@@ -143,17 +143,19 @@ def to_ask_request(body: ChatCompletionRequest) -> AskRequest:
 
 
 def sources_text(citations: list[Citation]) -> str:
-    """The short "Sources:" list appended to ``content``."""
+    """The short "Sources:" list appended to ``content``: one line per article, with the
+    numbers of every passage cited from it ("[2][6][7] Title (Outlet, date)")."""
     if not citations:
         return ""
-    lines = []
+    lines: dict[str, list[int]] = {}
     for c in citations:
         label = c.title or c.doc_id
         extra = ", ".join(x for x in (c.source, c.published or "") if x)
-        lines.append(
-            f"[{c.id}] {label}" + (f" ({extra})" if extra else "") + (f" {c.url}" if c.url else "")
-        )
-    return SOURCES_HEADER + "\n".join(lines)
+        line = label + (f" ({extra})" if extra else "") + (f" {c.url}" if c.url else "")
+        lines.setdefault(line, []).append(c.id)
+    return SOURCES_HEADER + "\n".join(
+        "".join(f"[{n}]" for n in ids) + f" {line}" for line, ids in lines.items()
+    )
 
 
 def rough_tokens(text: str) -> int:
