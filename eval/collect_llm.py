@@ -187,7 +187,7 @@ def run_set(
     )
     state = ServiceState(settings)
     state.open()
-    state.__dict__["engine"] = LocalEngine.from_state(state, llm=cached)
+    state.__dict__["engine"] = LocalEngine.from_parts(state.engine_parts, llm=cached)
     extractive = ServiceState(
         settings.model_copy(update={"engine": "extractive"}),
         store=state.store,

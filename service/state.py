@@ -15,6 +15,7 @@ from newsqa.settings import Settings
 
 if TYPE_CHECKING:
     from ingest.pipeline import Indexer
+    from service.answering import EngineParts
     from service.answering.evidence import EvidenceScorer
     from service.answering.service import AnswerService
     from service.retrieval import Retriever
@@ -112,7 +113,14 @@ class ServiceState:
 
         return EvidenceScorer(self.embedder, self.store, self.keyword, self.settings)
 
+    @property
+    def engine_parts(self) -> EngineParts:
+        """What an answer engine is built from: the scorer, store, embedder and settings."""
+        from service.answering import EngineParts
+
+        return EngineParts(self.scorer, self.store, self.embedder, self.settings)
+
     @cached_property
     def engine(self) -> Any:
-        """The configured answer engine (``NEWSQA_ENGINE``)."""
-        return ENGINES.create(self.settings.engine, self)
+        """The configured answer engine (``NEWSQA_ENGINE``), built from its parts."""
+        return ENGINES.create(self.settings.engine, self.engine_parts)

@@ -1,4 +1,5 @@
-"""Registry of answer engines (implemented in ``service.answering``)."""
+"""Registry of answer engines (implemented in ``service.answering``); each factory takes the
+engine's parts (``service.answering.EngineParts``)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from newsqa.registry import Registry
 ENGINES: Registry[Any] = Registry(
     "answer engine",
     {
-        "extractive": "service.answering.extractive:ExtractiveEngine.from_state",
-        "openai": "service.answering.generative:OpenAIEngine.from_state",
-        "local": "service.answering.generative:LocalEngine.from_state",
+        "extractive": "service.answering.extractive:ExtractiveEngine.from_parts",
+        "openai": "service.answering.generative:OpenAIEngine.from_parts",
+        "local": "service.answering.generative:LocalEngine.from_parts",
     },
 )

@@ -4,10 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from newsqa.types import ScoredChunk
 from service.schemas import Turn
+
+if TYPE_CHECKING:
+    from newsqa.components.embeddings import Embedder
+    from newsqa.components.store import VectorStore
+    from newsqa.settings import Settings
+    from service.answering.evidence import EvidenceScorer
+
+
+@dataclass(frozen=True)
+class EngineParts:
+    """What an answer engine is built from (the engine registry's factories take this)."""
+
+    scorer: EvidenceScorer
+    store: VectorStore
+    embedder: Embedder
+    settings: Settings
 
 
 @dataclass(frozen=True)
@@ -56,7 +72,8 @@ class Draft:
 
 
 class AnswerEngine(Protocol):
-    """Built as ``Cls(state)``; answers a standalone question from numbered passages."""
+    """Built by ``Cls.from_parts(EngineParts)``; answers a standalone question from numbered
+    passages."""
 
     name: str
 

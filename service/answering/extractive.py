@@ -22,7 +22,7 @@ from newsqa.text import (
     unpunctuated,
 )
 from newsqa.wording import ATTRIBUTION_PREFIX, attribute_sentence, attributed_once
-from service.answering import Draft, DraftSentence, Passage, Support
+from service.answering import Draft, DraftSentence, EngineParts, Passage, Support
 from service.answering.compose import asks_per_source, is_follow_up, question_parts, wanted_count
 from service.answering.evidence import Assessment, Candidate, EvidenceScorer
 from service.answering.lists import ListBuilder
@@ -32,7 +32,6 @@ if TYPE_CHECKING:
     from newsqa.components.embeddings import Embedder
     from newsqa.components.store import VectorStore
     from newsqa.settings import Settings
-    from service.state import ServiceState
 
 __all__ = ["REFUSAL", "Assessment", "ExtractiveEngine", "select"]
 
@@ -182,9 +181,9 @@ class ExtractiveEngine:
         self.settings = settings
 
     @classmethod
-    def from_state(cls, state: ServiceState) -> ExtractiveEngine:
+    def from_parts(cls, parts: EngineParts) -> ExtractiveEngine:
         """The engine over the service's shared parts (the engine registry's factory)."""
-        return cls(state.scorer, state.store, state.embedder, state.settings)
+        return cls(parts.scorer, parts.store, parts.embedder, parts.settings)
 
     def standalone(self, question: str, history: list[Turn]) -> str:
         """The question with what it refers back to: the key terms of the previous question

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, cast
 
 from newsqa.components.chat import chat_model, default_model_path, is_openai_compatible
-from service.answering import Draft, DraftSentence, Passage
+from service.answering import Draft, DraftSentence, EngineParts, Passage
 from service.answering.cited import Checker
 from service.answering.compose import is_follow_up
 from service.answering.extractive import REFUSAL, ExtractiveEngine
@@ -38,7 +38,6 @@ if TYPE_CHECKING:
 
     from newsqa.components.embeddings import Embedder
     from newsqa.settings import Settings
-    from service.state import ServiceState
 
 __all__ = ["LocalEngine", "OpenAIEngine", "default_model_path"]
 
@@ -103,9 +102,10 @@ class OpenAIEngine:
         self._lock = threading.Lock()
 
     @classmethod
-    def from_state(cls, state: ServiceState, llm: BaseChatModel | None = None) -> OpenAIEngine:
-        """The engine built from the service's embedder, extractive engine and settings."""
-        return cls(state.embedder, ExtractiveEngine.from_state(state), state.settings, llm)
+    def from_parts(cls, parts: EngineParts, llm: BaseChatModel | None = None) -> OpenAIEngine:
+        """The engine built from the embedder, an extractive engine (its fallback and gate)
+        and the settings; ``llm`` replaces the configured chat model (tests, cached replies)."""
+        return cls(parts.embedder, ExtractiveEngine.from_parts(parts), parts.settings, llm)
 
     @property
     def llm(self) -> BaseChatModel:
