@@ -109,6 +109,16 @@ class AskResponse(BaseModel):
     notice: str | None = Field(
         default=None, description="e.g. that the LLM failed and the extractive engine answered"
     )
+    confidence: float | None = Field(
+        default=None,
+        description="The evidence model's probability that the retrieved passages answer the "
+        "question (fitted on the dev set's `fit` split); null when nothing was retrieved",
+    )
+    tentative: bool = Field(
+        default=False,
+        description="An answer given on weaker evidence: below the level from which extractive "
+        "answers were right 95% of the time on `fit` (docs/calibration.md); check its sources",
+    )
 
 
 class SearchHit(BaseModel):

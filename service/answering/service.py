@@ -14,7 +14,7 @@ from service.answering import Draft, DraftSentence, Passage
 from service.answering.asked import asked_question
 from service.answering.evidence import EvidenceScorer
 from service.answering.extractive import REFUSAL
-from service.answering.gate import worth_asking
+from service.answering.gate import clearly_answerable, worth_asking
 from service.answering.response import build_response, candidate_citations, delta
 from service.answering.verification import looks_like_instruction
 from service.retrieval import filters_to_chunk_filter
@@ -151,6 +151,7 @@ class _Run:
         self.service = service
         self.engine = service.engine
         self.timings: dict[str, float] = {}
+        self.byline = False  # answered from an article's byline (set by ``sentences``)
         t = time.perf_counter()
         # instructions about the reply's form ("Reply in JSON.") are not part of what is asked
         history = [
@@ -182,6 +183,7 @@ class _Run:
             if bylines
             else None
         )
+        self.byline = byline is not None
         if byline is not None:
             draft = byline
             yield from byline.sentences
@@ -211,7 +213,16 @@ class _Run:
         if draft.answerable and unread:
             documents |= self.service.store.document_texts(unread)
         self.timings["total"] = _ms(self.t0)
-        return build_response(draft, self.passages, self.assessment, self.timings, documents)
+        response = build_response(draft, self.passages, self.assessment, self.timings, documents)
+        if self.assessment is not None:
+            response.confidence = round(self.assessment.p_answerable, 3)
+        # a byline answer reads the article's metadata, not evidence the gate scores
+        response.tentative = (
+            response.answerable
+            and not self.byline
+            and not clearly_answerable(self.assessment, self.service.settings)
+        )
+        return response
 
 
 def answer_question(req: AskRequest, state: ServiceState) -> AskResponse:

@@ -178,6 +178,8 @@ def _extension(answer: AskResponse) -> dict[str, Any]:
         "citations": [c.model_dump() for c in answer.citations],
         "answerable": answer.answerable,
         "engine": answer.engine,
+        "confidence": answer.confidence,
+        "tentative": answer.tentative,
     }
 
 

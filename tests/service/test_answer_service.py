@@ -51,6 +51,22 @@ def test_response_contract(seed_state: Any) -> None:
             assert f"[{n}]" in body["answer"]
 
 
+def test_confidence_and_tentative(seed_state: Any) -> None:
+    """``tentative``: answered below the fitted level from which extractive answers were right
+    95% of the time on ``fit``; ``confidence`` is the evidence model's probability."""
+    from service.answering.evidence_model import load_model
+
+    clear = load_model().clear_threshold
+    strong = "Which president argued in the Economist that Ukraine could learn from Finland?"
+    found = [answer_question(AskRequest(question=q), seed_state) for q in (GRIPEN, strong)]
+    for r in found:
+        assert r.answerable and r.confidence is not None
+        assert r.tentative == (r.confidence < clear)
+    assert [r.tentative for r in found] == [True, False]
+    refused = answer_question(AskRequest(question="What is the population of Lviv?"), seed_state)
+    assert not refused.answerable and not refused.tentative
+
+
 def test_stream_events_extractive(seed_state: Any) -> None:
     events = list(stream_answer(AskRequest(question=GRIPEN), seed_state))
     assert events[0][0] == "citations" and events[-1][0] == "final"
