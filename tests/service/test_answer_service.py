@@ -41,6 +41,8 @@ def test_response_contract(seed_state: Any) -> None:
         "engine",
         "timings_ms",
         "notice",
+        "confidence",
+        "tentative",
     }
     assert body["engine"] == "extractive" and body["notice"] is None
     for c in body["citations"]:
