@@ -13,7 +13,8 @@ from typing import Any
 HEADLINE = (
     "hit@5", "recall@5", "mrr", "key_fact_recall", "answer_correct", "answer_f1",
     "faithfulness", "citation_recall", "citation_precision", "refusal_precision",
-    "refusal_recall", "refusal_accuracy", "false_refusal_rate",
+    "refusal_recall", "refusal_accuracy", "false_refusal_rate", "confident_answers_right",
+    "tentative_answers_right", "tentative_share",
 )  # fmt: skip
 _CSS = (
     "body{font-family:sans-serif;margin:2em;max-width:1200px}"

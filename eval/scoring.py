@@ -74,6 +74,8 @@ def score_question(
         "answer": answer,
         "gold_answer": question.gold_answer,
         "engine": response.get("engine"),
+        "confidence": response.get("confidence"),
+        "tentative": bool(response.get("tentative", False)),
         "latency_ms": latency_ms,
         "sources": list(sources),
         "citations": citations,
@@ -157,6 +159,16 @@ def aggregate(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         metrics[f"citation_{name}"] = num / den if den else math.nan
     metrics.update(
         refusal_scores([r["gold_answerable"] for r in records], [r["answerable"] for r in records])
+    )
+    # how far the response's `tentative` mark can be trusted: answers right among those it
+    # leaves unmarked and among those it marks (an answer to an unanswerable question is wrong)
+    given = [r for r in records if r["answerable"]]
+    for name, marked in (("confident", False), ("tentative", True)):
+        group = [r for r in given if bool(r.get("tentative")) == marked]
+        right = [r for r in group if r["gold_answerable"] and r.get("key_fact_recall") == 1.0]
+        metrics[f"{name}_answers_right"] = len(right) / len(group) if group else math.nan
+    metrics["tentative_share"] = (
+        sum(bool(r.get("tentative")) for r in given) / len(given) if given else math.nan
     )
     latencies = [r["latency_ms"] for r in records if r.get("latency_ms") is not None]
     metrics["latency_p50_ms"] = percentile(latencies, 50)
