@@ -75,11 +75,9 @@ class NewsQARetriever(BaseRetriever):
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun
     ) -> list[Document]:
         from service.answering.service import trusted_hits
-        from service.retrieval import filters_to_chunk_filter
 
-        hits = trusted_hits(
-            self.state.retriever, query, self.k, filters_to_chunk_filter(self.filters)
-        )
+        retriever = self.state.retriever
+        hits = trusted_hits(retriever, query, self.k, retriever.chunk_filter(self.filters))
         return [to_document(hit) for hit in hits]
 
 

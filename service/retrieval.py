@@ -106,6 +106,22 @@ class Retriever:
         self.keyword = keyword
         self.settings = settings
         self.ready = ready or (lambda: None)
+        self._outlets: tuple[int, dict[str, str]] | None = None  # (documents, lower -> outlet)
+
+    def chunk_filter(self, filters: Filters | None) -> ChunkFilter | None:
+        """The store filter for request ``filters``, each outlet spelled as the index spells
+        it ("unn" -> "UNN": an outlet matches whatever its case). The outlets are listed again
+        only when the number of documents changes (listing takes ~50 ms per 1,000 documents);
+        an outlet spelled exactly as stored always matches."""
+        if filters is not None and filters.source:
+            count = self.store.count_documents()
+            cached = self._outlets
+            if cached is None or cached[0] != count:
+                known = {r.meta.source.lower(): r.meta.source for r in self.store.documents()}
+                self._outlets = cached = (count, known)
+            wanted = [cached[1].get(s.lower(), s) for s in filters.source]
+            filters = filters.model_copy(update={"source": wanted})
+        return filters_to_chunk_filter(filters)
 
     def rankings(
         self, qvec: np.ndarray, query: str, pool: int, flt: ChunkFilter | None

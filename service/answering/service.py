@@ -17,8 +17,7 @@ from service.answering.extractive import REFUSAL
 from service.answering.gate import clearly_answerable, worth_asking
 from service.answering.response import build_response, candidate_citations, delta
 from service.answering.verification import looks_like_instruction
-from service.retrieval import filters_to_chunk_filter
-from service.schemas import AskRequest, AskResponse, Filters, Turn
+from service.schemas import AskRequest, AskResponse, Turn
 
 if TYPE_CHECKING:
     from newsqa.components.store import VectorStore
@@ -98,22 +97,6 @@ class AnswerService:
         self.store = store
         self.settings = settings
         self.bylines = bylines
-        self._outlets: tuple[int, dict[str, str]] | None = None  # (documents, lower -> outlet)
-
-    def spelled(self, filters: Filters | None) -> Filters | None:
-        """``filters`` with each outlet spelled as the index spells it ("unn" -> "UNN"): an
-        outlet name is matched whatever its case. The outlets are read again whenever the
-        number of documents changes (listing them takes ~50 ms per 1,000 documents); an
-        outlet spelled exactly as stored always matches."""
-        if filters is None or not filters.source:
-            return filters
-        count = self.store.count_documents()
-        cached = self._outlets
-        if cached is None or cached[0] != count:
-            known = {r.meta.source.lower(): r.meta.source for r in self.store.documents()}
-            self._outlets = cached = (count, known)
-        wanted = [cached[1].get(s.lower(), s) for s in filters.source]
-        return filters.model_copy(update={"source": wanted})
 
     def answer(self, req: AskRequest) -> AskResponse:
         """Answer one question (with optional history and filters) from the index."""
@@ -159,7 +142,7 @@ class _Run:
             for t in req.history
         ]
         self.question = self.engine.standalone(asked_question(req.question), history)
-        flt = filters_to_chunk_filter(service.spelled(req.filters))
+        flt = service.retriever.chunk_filter(req.filters)
         self.filtered = flt is not None
         hits = trusted_hits(service.retriever, self.question, req.top_k, flt)
         self.passages = [Passage(i + 1, hit) for i, hit in enumerate(hits)]

@@ -12,7 +12,6 @@ from newsqa.errors import BadRequest
 from service.api.ask import ERRORS
 from service.deps import ReadyStateDep
 from service.errors import format_validation_errors
-from service.retrieval import filters_to_chunk_filter
 from service.schemas import MAX_QUESTION_CHARS, Filters, SearchHit, SearchResponse
 
 router = APIRouter(tags=["search"])
@@ -38,8 +37,7 @@ def search(
         )
     except ValidationError as exc:  # e.g. published_from after published_to
         raise BadRequest(format_validation_errors(exc.errors())) from None
-    flt = filters_to_chunk_filter(state.answers.spelled(filters))  # outlets in any case
-    hits = state.retriever.search(query, k, flt)
+    hits = state.retriever.search(query, k, state.retriever.chunk_filter(filters))
     return SearchResponse(
         query=query,
         hits=[

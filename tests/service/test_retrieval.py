@@ -70,3 +70,9 @@ def test_filters_to_chunk_filter() -> None:
         )
     )
     assert flt == ChunkFilter(("UNN",), ("d1",), "2025-01-02", "2025-03-04")
+
+
+def test_chunk_filter_spells_outlets_as_the_index_does(seed_state: Any) -> None:
+    flt = seed_state.retriever.chunk_filter(Filters(source=["unn", "No Such Outlet"]))
+    assert flt is not None and flt.sources == ("UNN", "No Such Outlet")
+    assert seed_state.retriever.chunk_filter(None) is None
