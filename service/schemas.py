@@ -205,6 +205,9 @@ class Readiness(BaseModel):
     embeddings: str
     store: str
     detail: str | None = None
+    max_upload_bytes: int | None = Field(
+        default=None, description="The largest article upload accepted (file and body limits)"
+    )
 
 
 class ErrorBody(BaseModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -10,7 +11,7 @@ import streamlit as st
 
 from ui.client import ApiError, ApiUnavailable, DocumentSummary, Readiness
 from ui.render import corpus_rows, plain_md
-from ui.state import EXAMPLES, client, upload_limit_mb
+from ui.state import EXAMPLES, client
 
 UPLOAD_TYPES = ["txt", "md", "html", "htm", "pdf"]
 
@@ -59,7 +60,7 @@ def render_sidebar(ready: Readiness | None) -> Options:
         if st.button("Clear chat", key="clear_chat", width="stretch", icon=":material/delete:"):
             st.session_state["messages"] = []
             st.session_state["pending"] = None
-        _add_article()
+        _add_article(ready)
     return opts
 
 
@@ -85,7 +86,14 @@ def _corpus_section(ready: Readiness | None, docs: list[DocumentSummary] | None)
         st.warning(ready.detail or "The index is not ready.", icon=":material/warning:")
 
 
-def _add_article() -> None:
+def upload_limit_mb(ready: Readiness | None) -> int | None:
+    """The API's upload limit in whole MB, as it reports it, so the uploader says it before
+    a 413 does (None: unknown, the uploader's own default)."""
+    limit = ready.max_upload_bytes if ready is not None else None
+    return max(1, math.ceil(limit / 2**20)) if limit else None
+
+
+def _add_article(ready: Readiness | None) -> None:
     with st.expander("Add an article", expanded=False, icon=":material/add:"):
         paste_tab, upload_tab = st.tabs(["Paste text", "Upload file"])
         with paste_tab:
@@ -100,7 +108,7 @@ def _add_article() -> None:
                 "A .txt, .md, .html or .pdf file",
                 type=UPLOAD_TYPES,
                 key=f"add_file_{st.session_state['upload_version']}",
-                max_upload_size=upload_limit_mb(),
+                max_upload_size=upload_limit_mb(ready),
             )
         st.text_input("Title (optional)", key="add_title")
         st.text_input("Outlet (optional)", key="add_source")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-import math
 import os
 from typing import Any
 
@@ -22,16 +20,6 @@ EXAMPLES = [
 
 def api_url() -> str:
     return os.environ.get("NEWSQA_API_URL", "").strip() or DEFAULT_API_URL
-
-
-@functools.cache
-def upload_limit_mb() -> int:
-    """The API's upload limit in MB (the smaller of its file and body limits, from the same
-    settings the API reads), so the uploader says it before a 413 does."""
-    from newsqa.settings import Settings
-
-    settings = Settings()
-    return max(1, math.ceil(min(settings.max_file_bytes, settings.max_body_bytes) / 2**20))
 
 
 def api_key() -> str | None:

@@ -26,6 +26,7 @@ def _readiness(request: Request) -> Readiness:
         "engine": settings.engine,
         "embeddings": settings.embeddings,
         "store": settings.store_mode,
+        "max_upload_bytes": min(settings.max_file_bytes, settings.max_body_bytes),
     }
     try:
         state = build_state(request.app.state)

@@ -42,6 +42,7 @@ def test_health_and_readiness(http: httpx.Client) -> None:
     assert body["chunks"] > 5
     assert body["engine"] == "extractive"
     assert body["store"] == "embedded"
+    assert body["max_upload_bytes"] == 2_000_000  # the smaller of the file and body limits
 
 
 def test_gripen_answer_cites_politico_unn(http: httpx.Client) -> None:

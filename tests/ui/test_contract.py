@@ -168,3 +168,20 @@ def test_upload_box_accepts_what_the_api_loaders_read() -> None:
     assert {f".{t}" for t in UPLOAD_TYPES} == set(SUPPORTED_SUFFIXES)
     ui_code = "\n".join(p.read_text() for p in (ROOT / "ui").glob("*.py"))
     assert "pypdf" not in ui_code and "pdfminer" not in ui_code
+
+
+def test_the_uploader_says_the_limit_the_api_reports() -> None:
+    """The limit comes from the API's readiness (the UI may talk to a remote API with its own
+    settings), rounded up to whole MB; unknown when the API is not reachable."""
+    from ui.client import Readiness
+    from ui.sidebar import upload_limit_mb
+
+    def ready(limit: int | None) -> Readiness:
+        return Readiness(
+            ready=True, documents=1, chunks=1, engine="e", embeddings="x", store="s",
+            max_upload_bytes=limit,
+        )  # fmt: skip
+
+    assert upload_limit_mb(ready(2_000_000)) == 2
+    assert upload_limit_mb(ready(100)) == 1
+    assert upload_limit_mb(ready(None)) is None and upload_limit_mb(None) is None
