@@ -25,6 +25,7 @@ _OPENAI_TYPES = {
 
 
 _OPENAI_CODES = {401: "invalid_api_key", 429: "rate_limit_exceeded"}
+_NOT_AN_OBJECT = ("model_attributes_type", "dict_type", "model_type")  # pydantic's error types
 
 
 def _field(loc: Sequence[Any]) -> str:
@@ -56,14 +57,11 @@ def _message(error: dict[str, Any]) -> str:
         return f"must have at most {ctx.get('max_length')} items"
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         return msg.replace("Input should be", "must be")
-    if kind in ("model_attributes_type", "dict_type", "model_type"):
+    if kind in _NOT_AN_OBJECT:
         return "must be a JSON object"
     if kind == "value_error":
         msg = msg.removeprefix("Value error, ")
     return msg.replace("Input should be", "must be")
-
-
-_NOT_AN_OBJECT = ("model_attributes_type", "dict_type", "model_type")
 
 
 def format_validation_errors(errors: Sequence[Any], prefix: str = "") -> str:
