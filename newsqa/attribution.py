@@ -34,7 +34,8 @@ PRONOUNS = _wordset("he she they it we i you who which one")
 # Nouns that stand for the document's own outlet ("the newspaper reports").
 OUTLET_NOUNS = _wordset(
     """publication newspaper paper magazine outlet agency broadcaster network website site
-    journal daily weekly report article newsletter channel station"""
+    journal daily weekly report article newsletter channel station post story piece column
+    editorial blog"""
 )
 # Nouns that stand for the document's author ("the writer argues").
 AUTHOR_NOUNS = _wordset("writer author poster columnist reporter correspondent blogger")

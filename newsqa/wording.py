@@ -88,14 +88,40 @@ def _lower_first(text: str, context: str = "") -> str:
     """Lower-case a sentence's first letter when it starts with a common word ("The", "It"),
     a number in words ("Three of them ..."), or a word that ``context`` (the article) writes in
     lower case and never capitalises inside a sentence ("Security guarantees are ...")."""
-    first = text.split(" ", 1)[0].rstrip(",;:")
+    first, _, rest = text.partition(" ")
+    first = first.rstrip(",;:")
     low = first.lower()
     common = any(low in words for words in (STOPWORDS, NUMBER_WORDS, ORDINALS, _LINKING_ADVERBS))
     if not common and context and first.isalpha():
         common = _lower_case_word(first, context)
+    if not common and not _capitalised_inside(first, context):
+        common = _COMPOUND.fullmatch(first) is not None or (
+            _PARTICIPLE.fullmatch(first) is not None
+            and rest.split(" ", 1)[0].lower() in _PREPOSITIONS
+        )
     if common and first[:1].isupper() and not first[1:2].isupper():
         return text[0].lower() + text[1:]
     return text
+
+
+# Openers that are common words whatever the article: a compound with a lower-case second part
+# ("Cash-strapped", "Long-term") and a participle before a preposition ("Created under ...",
+# "Born in ..."); kept capitalised where the article capitalises them inside a sentence.
+_COMPOUND = re.compile(r"[A-Z][a-z]+(?:-[a-z]+)+")
+_PARTICIPLE = re.compile(r"[A-Z][a-z]{2,}ed|Born")
+_PREPOSITIONS = frozenset(
+    ["in", "on", "at", "by", "for", "from", "with", "under", "after", "during", "to", "into",
+     "as", "near", "since", "between", "over", "across"]
+)  # fmt: skip
+
+
+def _capitalised_inside(word: str, context: str) -> bool:
+    """Whether ``context`` writes ``word`` capitalised inside a sentence (a name there)."""
+    for m in re.finditer(rf"(?<![\w-]){re.escape(word)}(?![\w-])", context):
+        before = context[: m.start()].rstrip(" \t\"'\u201c\u2018(")
+        if before and not before.endswith((".", "!", "?", ":", "\n")):
+            return True
+    return False
 
 
 def _lower_case_word(word: str, context: str) -> bool:
@@ -103,11 +129,7 @@ def _lower_case_word(word: str, context: str) -> bool:
     capitalised only where a sentence or a quotation opens."""
     if not re.search(rf"(?<![\w-]){re.escape(word.lower())}(?![\w-])", context):
         return False
-    for m in re.finditer(rf"(?<![\w-]){re.escape(word)}(?![\w-])", context):
-        before = context[: m.start()].rstrip(" \t\"'\u201c\u2018(")
-        if before and not before.endswith((".", "!", "?", ":", "\n")):
-            return False  # "the Security Council": a name
-    return True
+    return not _capitalised_inside(word, context)  # "the Security Council": a name
 
 
 def _names(text: str, who: str) -> bool:

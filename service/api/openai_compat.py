@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sse_starlette import EventSourceResponse
 
 from newsqa.errors import BadRequest, NotFound
+from newsqa.text import MARKERS, markers
 from service.answering.service import answer_question
 from service.api.ask import ERRORS, open_stream
 from service.deps import ReadyStateDep
@@ -158,6 +159,38 @@ def sources_text(citations: list[Citation]) -> str:
     )
 
 
+def annotations(content: str, citations: list[Citation]) -> list[dict[str, Any]]:
+    """OpenAI's ``url_citation`` annotations of the message: one per ``[n]`` marker of the
+    answer (not of the "Sources:" list), at the marker's offsets in ``content``, with the cited
+    article's title and its URL (or the ``/documents/{doc_id}`` route that serves its text)
+    and, beside OpenAI's fields, the quoted span."""
+    by_id = {c.id: c for c in citations}
+    answer = content.split(SOURCES_HEADER, 1)[0]
+    out = []
+    found = [(m, c) for m in MARKERS.finditer(answer) for c in _cited(m.group(0), by_id)]
+    for m, c in found:
+        out.append(
+            {
+                "type": "url_citation",
+                "url_citation": {
+                    "start_index": m.start(),
+                    "end_index": m.end(),
+                    "title": c.title or c.doc_id,
+                    "url": c.url or f"/documents/{c.doc_id}",
+                    "quote": c.quote,
+                    "doc_id": c.doc_id,
+                    "start": c.start,
+                    "end": c.end,
+                },
+            }
+        )
+    return out
+
+
+def _cited(marker: str, by_id: dict[int, Citation]) -> list[Citation]:
+    return [by_id[n] for n in markers(marker) if n in by_id]
+
+
 def rough_tokens(text: str) -> int:
     """A rough token count (about four characters a token); no tokenizer needed."""
     return max(1, (len(text) + 3) // 4) if text else 0
@@ -275,7 +308,14 @@ async def chat_completions(body: ChatCompletionRequest, state: ReadyStateDep) ->
         "choices": [
             {
                 "index": 0,
-                "message": {"role": "assistant", "content": content, "refusal": None},
+                "message": {
+                    "role": "assistant",
+                    "content": content,
+                    "refusal": None,
+                    "annotations": annotations(content, answer.citations)
+                    if answer.answerable
+                    else [],
+                },
                 "logprobs": None,
                 "finish_reason": "stop",
             }

@@ -63,6 +63,9 @@ def test_speaker_comparison() -> None:
     assert same_speaker("the company", "company officials")
     assert not same_speaker("Magistrate Jones", "the court")
     assert is_outlet_reference("the publication") and not is_outlet_reference("ABC News")
+    # the document itself: a newsgroup post, a blog, an op-ed column; "the Post" is a name
+    assert is_outlet_reference("the post") and is_outlet_reference("the column")
+    assert not is_outlet_reference("the Post")
     assert is_pronoun("She") and not is_pronoun("Shell")
 
 

@@ -98,3 +98,19 @@ def test_a_linking_adverb_and_its_comma_stay_in_front() -> None:
     )
     # a name followed by a comma is no linking word
     assert _according("X", "Italy, France and Spain agreed.").startswith("According to X, Italy")
+
+
+def test_common_openers_are_lower_cased_after_the_attribution() -> None:
+    worded = attribute_sentence("Cash-strapped AMP will raise capital.", "Daily Planet")
+    assert worded == "According to Daily Planet, cash-strapped AMP will raise capital."
+    worded = attribute_sentence("Created under a charter in 988, it is old.", "Daily Planet")
+    assert worded == "According to Daily Planet, created under a charter in 988, it is old."
+    # a name stays a name: followed by no preposition, or capitalised inside the article
+    worded = attribute_sentence("Mohammed was not there.", "Daily Planet")
+    assert worded == "According to Daily Planet, Mohammed was not there."
+    text = "Police saw Long-Range Patrols. Long-range patrols stopped."
+    worded = attribute_sentence("Long-range patrols stopped.", "Daily Planet", text, (31, 58))
+    assert worded.startswith("According to Daily Planet, long-range")
+    text = "The Red-haired League met. Red-haired men came in."
+    worded = attribute_sentence("Red-haired men came in.", "Daily Planet", text, (27, 50))
+    assert worded.startswith("According to Daily Planet, Red-haired")  # "the Red-haired League"

@@ -37,6 +37,12 @@ def test_chat_completion(client: openai.OpenAI) -> None:
     assert "[1]" in sources and "UNN" in sources
     citations = (completion.model_extra or {})["citations"]
     assert any(c["source"] == "UNN" and "150" in c["quote"] for c in citations)
+    # the SDK's typed annotations: each marker of the answer, at its offsets in the content
+    notes = choice.message.annotations or []
+    assert notes and all(n.type == "url_citation" for n in notes)
+    assert {content[n.url_citation.start_index : n.url_citation.end_index] for n in notes} == {
+        f"[{c['id']}]" for c in citations
+    }
     assert completion.usage is not None
     assert completion.usage.prompt_tokens > 0 and completion.usage.completion_tokens > 0
     assert completion.usage.total_tokens == (
