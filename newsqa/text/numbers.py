@@ -25,6 +25,8 @@ _DENOMINATORS = {
     "half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4, "fourth": 4,
     "fourths": 4, "fifth": 5, "fifths": 5, "tenth": 10, "tenths": 10,
 }  # fmt: skip
+# spans of years written as a word: "a decade" is ten years, "two centuries" 200 (evidence only)
+_SPANS = {"decade": 10, "decades": 10, "century": 100, "centuries": 100}
 _SCALES = {"thousand": 1000, "million": 1_000_000, "billion": 1_000_000_000, "trillion": 10**12}
 # Abbreviated scales: "$1.5bn", "2 tn", "£3m" (an "m" only after a currency sign: "100m" may be
 # metres); written out before numbers are read.
@@ -138,6 +140,11 @@ def number_values(text: str, loose: bool = False) -> set[str]:
                 i = j
                 continue
         else:
+            before = toks[i - 1] if i else ""
+            # evidence: "a decade" supports "ten years" (not "the 20th century": a date)
+            if loose and tok in _SPANS and before not in _SUFFIXES and before not in ORDINALS:
+                count = NUMBER_WORDS.get(before) or (_digits(before) if before[:1].isdigit() else 1)
+                out.add(_fmt((count or 1) * _SPANS[tok]))
             i += 1
             continue
         if tok[0].isdigit() and j < len(toks) and toks[j] in _SUFFIXES:  # "49th" → "#49"

@@ -22,6 +22,8 @@ from newsqa.text import fold, name_found, names, negated_stems, number_values, s
         ("the 100m final", {"100"}, {"100"}),  # metres: an "m" counts only after a currency
         ("raise output sevenfold", {"7"}, {"7"}),  # a multiple: "seven times"
         ("a 10-fold rise, manifold problems", {"10"}, {"10"}),
+        ("wait a decade or two centuries", {"2"}, {"10", "2", "200"}),  # years, as evidence
+        ("the 20th century", {"#20"}, {"#20"}),  # a date, not a span of 100 years
     ],
 )
 def test_number_values_tell_ordinals_fractions_and_counts_apart(
