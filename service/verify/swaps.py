@@ -139,6 +139,25 @@ def _modifier_pairs(text: str) -> set[tuple[str, str]]:
     return out
 
 
+_LINKED = re.compile(
+    r"\b([A-Za-z][\w'-]*) (?:in|by|of|from|at|for|to|with) (?:the |a |an )?"
+    r"((?:[A-Z][\w'\u2019-]* )*[A-Z][\w'\u2019-]*)"
+)
+
+
+def _linked_pairs(text: str) -> set[tuple[str, str]]:
+    """(stem of a word, the name a preposition links to it): "film by Ridley Scott" →
+    (film, scott), "peninsula in Asia" → (peninsula, asia); a run of capitalised words counts
+    by its last word."""
+    out: set[tuple[str, str]] = set()
+    for m in _LINKED.finditer(text):
+        head, name = content_stems(m.group(1)), m.group(2).split()[-1].lower()
+        name = name.split("'")[0].split("\u2019")[0]
+        if head and name not in STOPWORDS:
+            out.add((head[0], name))
+    return out
+
+
 def _ordered_pairs(text: str) -> set[tuple[str, str]]:
     out = set()
     for pattern in _ORDERED:
@@ -190,6 +209,13 @@ def pair_swaps(claim: str, span: str, claim_names: set[str]) -> list[str]:
         }
         if rivals and name_found(name, low):
             out.append(f"{name} {head} (the cited text has {', '.join(sorted(rivals))} {head})")
+    linked = _linked_pairs(span)
+    for head, name in sorted(_linked_pairs(claim) - linked):
+        # crossed: the span links the head to another name of the claim, and this name to
+        # another word ("film by Scott ... sequel by Cameron" for "film by Cameron")
+        rivals = {o for h, o in linked if h == head and o != name and o in claim_names}
+        if rivals and any(n == name and h != head for h, n in linked):
+            out.append(f"{head} {name} (the cited text has {head} {', '.join(sorted(rivals))})")
     out += _relative_swaps(claim, span) + list_swaps(claim, span) + contrast_swaps(claim, span)
     out += bracket_swaps(claim, span)
     span_order = _ordered_pairs(span)

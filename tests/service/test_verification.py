@@ -390,3 +390,27 @@ def test_a_number_or_name_restated_from_a_sentence_off_the_span(embedder: Any) -
     assert not missed.supported and missed.reasons[0].startswith("number")
     changed = "Mira Stone's picture book Harbour Tales has sold over 40 copies."
     assert not _verify(embedder, changed, _passage(text), config=on).supported
+
+
+HARBOUR = (
+    "The old bridge was designed by Ada Frey in 1901, and the harbour tower by Jon Malm in 1910. "
+    "Ferries sail to Lena Island in summer and to Mora Point in winter."
+)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "ok"),
+    [
+        ("The old bridge was designed by Jon Malm, and the harbour tower by Ada Frey.", False),
+        ("Ada Frey designed the old bridge in 1901 and Jon Malm the harbour tower.", True),
+        ("In winter ferries sail to Mora Point, and in summer to Lena Island.", True),
+    ],
+)
+def test_names_linked_to_each_others_words_are_caught(
+    embedder: Any, sentence: str, ok: bool
+) -> None:
+    """"X by A ... Y by B" restated as "X by B ... Y by A": each name is linked (by the same
+    preposition) to the other's word."""
+    s = _verify(embedder, sentence, _passage(HARBOUR))
+    assert s.supported is ok, s.reasons
+    assert ok or any(r.startswith("role") for r in s.reasons), s.reasons
