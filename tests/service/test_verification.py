@@ -409,7 +409,7 @@ HARBOUR = (
 def test_names_linked_to_each_others_words_are_caught(
     embedder: Any, sentence: str, ok: bool
 ) -> None:
-    """"X by A ... Y by B" restated as "X by B ... Y by A": each name is linked (by the same
+    """ "X by A ... Y by B" restated as "X by B ... Y by A": each name is linked (by the same
     preposition) to the other's word."""
     s = _verify(embedder, sentence, _passage(HARBOUR))
     assert s.supported is ok, s.reasons
