@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from ingest.pipeline import IngestSummary, display_path, ingest_paths, prepare
 from newsqa.settings import Settings
@@ -55,7 +57,7 @@ def print_summary(summary: IngestSummary, console: Console) -> None:
         skipped.add_column("file")
         skipped.add_column("reason")
         for name, reason in summary.skipped:
-            skipped.add_row(name, reason)
+            skipped.add_row(Text(name), Text(reason))
         console.print(skipped)
 
 
@@ -75,16 +77,17 @@ def print_documents(settings: Settings, console: Console, limit: int | None = No
     records = sorted(store.documents(), key=lambda r: (r.path, r.doc_id))
     if limit is not None and len(records) > limit:
         console.print(
-            f"{len(records)} documents in {settings.index_dir} (`newsqa stats` lists them)"
+            f"{len(records)} documents in {settings.index_dir} (`newsqa stats` lists them)",
+            markup=False,
         )
         return
-    table = Table(title=f"{len(records)} documents in {settings.index_dir}")
+    table = Table(title=Text(f"{len(records)} documents in {settings.index_dir}"))
     for column in ("title", "source", "published", "chunks", "doc_id"):
         table.add_column(column, overflow="fold")
     for record in records:
-        table.add_row(
-            record.meta.title[:90],
-            record.meta.source,
+        table.add_row(  # what articles hold is printed as written, never read as markup
+            Text(record.meta.title[:90]),
+            Text(record.meta.source),
             record.meta.published or "-",
             str(record.chunk_count),
             record.doc_id,
@@ -104,23 +107,23 @@ def dry_run(paths: list[Path], settings: Settings, show_cleaning: bool, console:
     for column in ("file", "title", "source", "published", "chunks", "note"):
         table.add_column(column, overflow="fold")
     for path, reason in skipped:
-        table.add_row(display_path(path), "", "", "", "", f"skipped: {reason}")
+        table.add_row(Text(display_path(path)), "", "", "", "", Text(f"skipped: {reason}"))
     for path in files:
         try:
             raw = replace(load_file(path, settings.max_file_bytes), path=display_path(path))
             doc = prepare(raw, settings, "dry-run")
         except SkipFile as exc:
-            table.add_row(display_path(path), "", "", "", "", f"skipped: {exc.reason}")
+            table.add_row(Text(display_path(path)), "", "", "", "", Text(f"skipped: {exc.reason}"))
             continue
         table.add_row(
-            raw.path,
-            doc.meta.title[:70],
-            doc.meta.source,
+            Text(raw.path),
+            Text(doc.meta.title[:70]),
+            Text(doc.meta.source),
             doc.meta.published or "-",
             str(len(doc.chunks)),
             "",
         )
         if show_cleaning:
-            console.rule(raw.path)
+            console.rule(escape(raw.path))
             console.print(format_removed(clean_text(raw.text)), markup=False, highlight=False)
     console.print(table)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 
 from newsqa.errors import NewsQAError
 
@@ -25,8 +26,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
-err_console = Console(stderr=True)
+# Article text, titles and paths are printed as they are: no ":x:" emoji codes read in them.
+console = Console(emoji=False)
+err_console = Console(stderr=True, emoji=False)
 
 IndexDirOpt = Annotated[
     Path | None,
@@ -46,7 +48,7 @@ def load_settings(**overrides: Any) -> Settings:
             + str(e["msg"]).removeprefix("Value error, ")
             for e in exc.errors()
         )
-        err_console.print(f"[red]error:[/red] invalid settings: {problems}")
+        err_console.print(f"[red]error:[/red] invalid settings: {escape(problems)}")
         raise typer.Exit(2) from None
 
 
@@ -55,14 +57,14 @@ def require_index(settings: Settings) -> None:
     create an empty one, e.g. at a mistyped ``--index-dir``)."""
     if settings.chroma_url is None and not (settings.index_dir / "chroma").is_dir():
         err_console.print(
-            f"[red]error:[/red] no index in {settings.index_dir}: run `newsqa ingest` first "
-            "(or give --index-dir / NEWSQA_INDEX_DIR)"
+            f"[red]error:[/red] no index in {escape(str(settings.index_dir))}: run `newsqa "
+            "ingest` first (or give --index-dir / NEWSQA_INDEX_DIR)"
         )
         raise typer.Exit(1)
 
 
 def fail(exc: NewsQAError) -> typer.Exit:
-    err_console.print(f"[red]error:[/red] {exc.message}")
+    err_console.print(f"[red]error:[/red] {escape(exc.message)}")
     return typer.Exit(1)
 
 
@@ -168,7 +170,7 @@ def ask(
     try:
         request = AskRequest(question=question, top_k=top_k)
     except ValidationError as exc:
-        err_console.print(f"[red]error:[/red] question: {exc.errors()[0]['msg']}")
+        err_console.print(f"[red]error:[/red] question: {escape(str(exc.errors()[0]['msg']))}")
         raise typer.Exit(2) from None
     require_index(settings)
     try:
@@ -217,6 +219,9 @@ def evaluate(
     from eval.cli import run_cli, run_pairs_cli
     from eval.dataset import DatasetError
 
+    if judge not in ("lexical", "llm"):
+        err_console.print(f"[red]error:[/red] --judge {escape(judge)!r}: choose lexical or llm")
+        raise typer.Exit(2)
     settings = load_settings(index_dir=index_dir, engine=engine)
     try:
         if judge_pairs is not None:
@@ -225,7 +230,7 @@ def evaluate(
     except NewsQAError as exc:
         raise fail(exc) from None
     except (DatasetError, OSError) as exc:  # a missing or malformed question / pairs file
-        err_console.print(f"[red]error:[/red] {exc}")
+        err_console.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from None
     raise typer.Exit(code)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 
 from service.schemas import AskResponse
 
@@ -13,9 +14,9 @@ def print_answer(response: AskResponse, console: Console) -> None:
     console.print(response.answer, markup=False, highlight=False, style=style)
     for sentence in response.sentences:
         if not sentence.supported:
-            console.print(f"[red]unsupported:[/red] {sentence.text}", highlight=False)
+            console.print(f"[red]unsupported:[/red] {escape(sentence.text)}", highlight=False)
     if response.notice:
-        console.print(f"[yellow]note:[/yellow] {response.notice}")
+        console.print(f"[yellow]note:[/yellow] {escape(response.notice)}")
     heading = "Sources" if response.answerable else "Closest sources"
     console.print(f"\n[bold]{heading}[/bold]")
     for citation in response.citations:
@@ -28,4 +29,4 @@ def print_answer(response: AskResponse, console: Console) -> None:
         console.print(f'    "{citation.quote}"', markup=False, highlight=False, style="dim")
         if citation.url:
             console.print(f"    {citation.url}", markup=False, highlight=False)
-    console.print(f"[dim]engine: {response.engine}[/dim]")
+    console.print(f"[dim]engine: {escape(response.engine)}[/dim]")

@@ -10,6 +10,24 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 MAX_QUESTION_CHARS = 2000
 
 
+def encodable(value: object) -> object:
+    """Reject text that is no valid Unicode (a lone surrogate such as ``"\\ud800"`` in JSON):
+    it cannot be stored or compared, and would fail deep inside the store instead."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("must be valid Unicode text (no lone surrogates)") from None
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            encodable(key)
+            encodable(item)
+    elif isinstance(value, list):
+        for item in value:
+            encodable(item)
+    return value
+
+
 class Filters(BaseModel):
     """Optional retrieval filters. Unknown keys are rejected."""
 
@@ -23,7 +41,7 @@ class Filters(BaseModel):
     @field_validator("source", "doc_ids", mode="before")
     @classmethod
     def _one_or_many(cls, value: object) -> object:
-        return [value] if isinstance(value, str) else value
+        return encodable([value] if isinstance(value, str) else value)
 
     @model_validator(mode="after")
     def _ordered_dates(self) -> Filters:

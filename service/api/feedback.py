@@ -4,21 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from service.deps import SettingsDep
 from service.feedback import get_store
-
-try:  # the shared dependency, when the app provides it
-    from service.deps import SettingsDep  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - fallback for apps without service.deps
-    from newsqa.settings import Settings, get_settings
-
-    def _settings(request: Request) -> Settings:
-        return getattr(request.app.state, "settings", None) or get_settings()
-
-    SettingsDep = Annotated[Settings, Depends(_settings)]  # type: ignore[misc,assignment]
+from service.schemas import encodable
 
 router = APIRouter(tags=["feedback"])
 
@@ -38,6 +30,11 @@ class FeedbackIn(BaseModel):
         if not value.strip():
             raise ValueError("question must not be empty or whitespace")
         return value.strip()
+
+    @field_validator("citations", mode="before")
+    @classmethod
+    def _valid_text(cls, value: object) -> object:
+        return encodable(value)
 
     @field_validator("comment")
     @classmethod

@@ -83,6 +83,23 @@ def test_eval_failures_are_clear_errors(tmp_path: Path) -> None:
     down = newsqa("eval", "--api", "http://127.0.0.1:9", "--out", str(tmp_path / "r"))
     assert down.returncode == 1 and "cannot reach the service" in down.stderr
     assert "Traceback" not in down.stderr
+    bogus = newsqa("eval", "--judge", "bogus")
+    assert bogus.returncode == 2 and "choose lexical or llm" in bogus.stderr
+
+
+def test_article_text_is_printed_as_written(tmp_path: Path) -> None:
+    """Brackets and colons in a title are text, not terminal markup or emoji codes: ingest,
+    stats and ask print them (ingest and stats used to crash on "[/]")."""
+    folder = tmp_path / "a"
+    folder.mkdir()
+    line = "Breaking [/] news: the [bold]Kors[/bold] dam broke on Monday at 0:x:0, police said."
+    (folder / "m.txt").write_text(line + "\n", encoding="utf-8")
+    index = str(tmp_path / "index")
+    for args in (["ingest", str(folder)], ["stats"], ["ask", "When did the Kors dam break?"]):
+        result = newsqa(*args, "--index-dir", index)
+        assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+        assert "[/] news" in result.stdout and "[bold]Kors" in result.stdout, result.stdout
+        assert "0:x:0" in result.stdout
 
 
 def test_eval_of_a_set_whose_articles_are_not_indexed_says_so(

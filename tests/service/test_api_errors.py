@@ -18,6 +18,10 @@ def no_leak(body: str) -> None:
     assert "Traceback" not in body and 'File "' not in body
 
 
+JSON = {"content-type": "application/json"}
+LONE_SURROGATE_FILTER = b'{"question": "Who is Rutte?", "filters": {"source": ["\\ud800"]}}'
+
+
 @pytest.mark.parametrize(
     ("method", "path", "kwargs", "detail"),
     [
@@ -71,6 +75,28 @@ def no_leak(body: str) -> None:
             "malformed JSON body",
         ),
         ("post", "/ask/stream", {"json": {"question": ""}}, "question: must not be empty"),
+        (  # a lone surrogate escape: no text the store can compare (was a 500)
+            "post",
+            "/ask",
+            {"content": LONE_SURROGATE_FILTER, "headers": JSON},
+            "filters.source: must be valid Unicode text",
+        ),
+        (
+            "post",
+            "/ask/stream",
+            {"content": LONE_SURROGATE_FILTER.replace(b"source", b"doc_ids"), "headers": JSON},
+            "filters.doc_ids: must be valid Unicode text",
+        ),
+        (
+            "post",
+            "/feedback",
+            {
+                "content": b'{"question": "q", "answer": "a", "rating": "up", '
+                b'"citations": [{"\\ud800": "x"}]}',
+                "headers": JSON,
+            },
+            "citations: must be valid Unicode text",
+        ),
         ("get", "/search", {"params": {"q": "  "}}, "q: must not be empty or whitespace"),
         ("get", "/search", {}, "q: field required"),
         ("get", "/search", {"params": {"q": "Gripen", "k": 0}}, "k: must be greater"),
