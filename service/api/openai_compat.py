@@ -59,7 +59,14 @@ class ChatMessage(BaseModel):
             return ""
         if isinstance(self.content, str):
             return self.content
-        return "".join(str(p.get("text", "")) for p in self.content if p.get("type") == "text")
+        # parts are separate pieces of text: "Who is Mark" + "Rutte?" is not "MarkRutte?"
+        return "\n".join(str(p.get("text", "")) for p in self.content if p.get("type") == "text")
+
+    def other_parts(self) -> list[str]:
+        """The types of its parts that are not text ("image_url", "input_audio", ...)."""
+        if not isinstance(self.content, list):
+            return []
+        return sorted({str(p.get("type")) for p in self.content if p.get("type") != "text"})
 
 
 class StreamOptions(BaseModel):
@@ -125,6 +132,11 @@ def to_ask_request(body: ChatCompletionRequest) -> AskRequest:
     last = body.messages[-1]
     if last.role != "user":
         raise BadRequest("messages: the last message must have role 'user'")
+    if last.other_parts() and not last.text().strip():
+        raise BadRequest(
+            f"messages[-1].content: only text parts are read (got {', '.join(last.other_parts())})"
+            ": newsqa answers questions written as text"
+        )
     roles = {"user": "user", "assistant": "assistant", "system": "system", "developer": "system"}
     history = [
         {"role": roles[m.role], "content": _strip_sources(m.text())[:MAX_TURN_CHARS]}

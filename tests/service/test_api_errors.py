@@ -170,6 +170,11 @@ HI = [{"role": "user", "content": "Hi"}]
             "messages[-1].content",
         ),
         ({"messages": HI, "stream": "yes"}, "stream: must be a valid boolean", "stream"),
+        (
+            {"messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {}}]}]},
+            "messages[-1].content: only text parts are read (got image_url)",
+            "messages[-1].content",
+        ),
         ({"messages": HI, "n": 2}, "n: must be less than or equal to 1", "n"),
         (
             {"messages": [{"role": "assistant", "content": "Hi"}]},

@@ -6,6 +6,7 @@ import httpx
 import openai
 import pytest
 
+from service.api.openai_compat import ChatCompletionRequest, to_ask_request
 from tests.service.conftest import GRIPEN, UNANSWERABLE, sse_events
 
 TOPIC = "Does Kyiv plan to buy Gripen fighters?"
@@ -191,3 +192,18 @@ def test_what_cannot_be_given_is_a_bad_request(client: openai.OpenAI) -> None:
     )
     assert "150" in (prose.choices[0].message.content or "")
     assert prose.choices[0].finish_reason == "stop"
+
+
+def test_text_parts_are_read_as_separate_pieces(client: openai.OpenAI) -> None:
+    """Content given as parts ("Who is Mark" + "Rutte?") is the same question, not "MarkRutte"."""
+    words = GRIPEN.split(" ")
+    half = len(words) // 2
+    parts = [{"type": "text", "text": " ".join(words[:half])}]
+    parts.append({"type": "text", "text": " ".join(words[half:])})
+    body = ChatCompletionRequest.model_validate({"messages": [{"role": "user", "content": parts}]})
+    assert to_ask_request(body).question == "\n".join(p["text"] for p in parts)
+    completion = client.chat.completions.create(
+        model="newsqa",
+        messages=[{"role": "user", "content": parts}],  # type: ignore[list-item,misc]
+    )
+    assert "150" in (completion.choices[0].message.content or "")
