@@ -171,7 +171,7 @@ def sources_text(citations: list[Citation]) -> str:
     )
 
 
-def annotations(content: str, citations: list[Citation]) -> list[dict[str, Any]]:
+def url_citations(content: str, citations: list[Citation]) -> list[dict[str, Any]]:
     """OpenAI's ``url_citation`` annotations of the message: one per ``[n]`` marker of the
     answer (not of the "Sources:" list), at the marker's offsets in ``content``, with the cited
     article's title and its URL (or the ``/documents/{doc_id}`` route that serves its text)
@@ -324,7 +324,7 @@ async def chat_completions(body: ChatCompletionRequest, state: ReadyStateDep) ->
                     "role": "assistant",
                     "content": content,
                     "refusal": None,
-                    "annotations": annotations(content, answer.citations)
+                    "annotations": url_citations(content, answer.citations)
                     if answer.answerable
                     else [],
                 },

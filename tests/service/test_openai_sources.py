@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.api.openai_compat import SOURCES_HEADER, annotations, sources_text
+from service.api.openai_compat import SOURCES_HEADER, sources_text, url_citations
 from service.schemas import Citation
 
 
@@ -43,11 +43,11 @@ def test_annotations_point_at_each_marker_of_the_answer() -> None:
     citations = [cite(2, "d1", "Four options"), cite(3, "d2", "Other", "UNN")]
     answer = "Ships wait [2]. The port is full [2][3]."
     content = answer + sources_text(citations)
-    found = annotations(content, citations)
+    found = url_citations(content, citations)
     assert [a["type"] for a in found] == ["url_citation"] * 3
     spans = [(a["url_citation"]["start_index"], a["url_citation"]["end_index"]) for a in found]
     assert [content[s:e] for s, e in spans] == ["[2]", "[2]", "[3]"]
     assert found[2]["url_citation"]["title"] == "Other"
     assert found[2]["url_citation"]["url"] == "/documents/d2"  # no URL: the article's route
     assert found[0]["url_citation"]["quote"] == "q"
-    assert annotations("No markers here.", citations) == []
+    assert url_citations("No markers here.", citations) == []
