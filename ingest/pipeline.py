@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -257,10 +257,19 @@ def ingest_raw(
     raw: RawDocument, indexer: Indexer
 ) -> tuple[Document, Literal["added", "updated", "unchanged"]]:
     """Add one document given as content (the HTTP API); returns it and "added", "updated" (the
-    same text with other metadata, e.g. a title or outlet: the latest wins, as a changed sidecar
-    does for ``newsqa ingest``) or "unchanged"."""
+    same text with other metadata, e.g. a title or outlet: what is given wins, as a changed
+    sidecar does for ``newsqa ingest``) or "unchanged".
+
+    Metadata the request leaves out keeps the stored value: a retried upload without its
+    metadata changes nothing, rather than resetting the outlet, date and author."""
     doc = prepare(raw, indexer.settings, indexer.embedder.model_id)
     existing = indexer.store.get_document(doc.doc_id)
+    if existing is not None:
+        stored = asdict(existing.meta)
+        kept = {k: str(v) for k, v in stored.items() if v and k not in raw.meta}
+        if kept:
+            raw = replace(raw, meta={**kept, **raw.meta})
+            doc = prepare(raw, indexer.settings, indexer.embedder.model_id)
     if existing is not None and existing.content_hash == doc.content_hash:
         return existing, "unchanged"
     if existing is not None:

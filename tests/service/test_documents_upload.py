@@ -70,6 +70,13 @@ def test_text_markdown_html_and_pdf_files_are_added(client: Any) -> None:
     hits = client.get("/search", params={"q": ARTICLE[:60]}).json()["hits"]
     ours = [h["source"] for h in hits if h["doc_id"] == added.json()["doc_id"]]
     assert ours and set(ours) == {"Coast News"}
+    # metadata left out keeps what is stored: a bare retry changes nothing, a title only the title
+    bare = upload(client, "ferry.txt", ARTICLE.encode())
+    assert bare.status_code == 200 and bare.json()["status"] == "unchanged", bare.text
+    titled = upload(client, "ferry.txt", ARTICLE.encode(), title="Night ferries")
+    assert titled.json()["status"] == "updated", titled.text
+    detail = client.get(f"/documents/{added.json()['doc_id']}").json()
+    assert (detail["source"], detail["title"]) == ("Coast News", "Night ferries")
 
     md = f"---\nsource: Fjord Weekly\npublished: 2025-09-02\n---\n{ARTICLE} More ferries."
     added = upload(client, "ferry.md", md.encode())
