@@ -96,6 +96,9 @@ def ingest(
         if dry_run:
             report.dry_run(targets, settings, show_cleaning, console)
             return
+        from newsqa.components.store.lease import ensure_not_served
+
+        ensure_not_served(settings)  # a running server would not see what is written
         summary = report.run_with_progress(targets, settings, prune, rebuild, quiet, console)
     except NewsQAError as exc:
         raise fail(exc) from None

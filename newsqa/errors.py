@@ -45,3 +45,9 @@ class BackendError(NewsQAError):
     """An external backend (LLM server, embeddings server) failed."""
 
     status_code = 502
+
+
+class IndexBusy(NewsQAError):
+    """The embedded index is held by a running server (``newsqa.components.store.lease``)."""
+
+    status_code = 409

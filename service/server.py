@@ -57,9 +57,11 @@ def serve(
     workers = workers or settings.workers
     check_workers(settings, workers)
     if workers == 1:
+        from newsqa.components.store.lease import serving
         from service.app import create_app
 
-        uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level)
+        with serving(settings):  # one server per embedded index; ingest waits for it to stop
+            uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level)
         return
     # each worker process builds its own app from the environment
     os.environ.update(settings_env(settings))
