@@ -18,6 +18,16 @@ _ABBREV = re.compile(
 )
 _LAST_WORD = re.compile(r"(?:^|[\s(\[\"'])([A-Za-z]+)\.$")
 PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
+# A "sentence" longer than this (a list run on with commas, text without full stops) is cut into
+# pieces: about what the embedding model reads (256 tokens), and under a chunk's 700 characters
+# plus its overlap, so that a fact at its end is still embedded, found and quoted.
+MAX_SENTENCE_CHARS = 1000
+_CUTS = (
+    re.compile(r"[;:]\s"),
+    re.compile(r",\s"),
+    re.compile(r"\s[-\u2013\u2014]\s"),
+    re.compile(r"\s"),
+)
 
 
 def _paragraph_spans(text: str) -> list[tuple[int, int]]:
@@ -53,6 +63,27 @@ def _boundaries(paragraph: str) -> list[int]:
     return starts
 
 
+def _cut_long(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """``[start, end)`` cut into pieces of at most ``MAX_SENTENCE_CHARS``: after the last clause
+    mark (";", ":", ",", a dash) in a piece's second half, else at its last space, else hard."""
+    pieces: list[tuple[int, int]] = []
+    while end - start > MAX_SENTENCE_CHARS:
+        window = text[start + MAX_SENTENCE_CHARS // 2 : start + MAX_SENTENCE_CHARS]
+        cut = MAX_SENTENCE_CHARS
+        for mark in _CUTS:
+            found = [m.end() for m in mark.finditer(window)]
+            if found:
+                cut = MAX_SENTENCE_CHARS // 2 + found[-1]
+                break
+        s, e = _strip(text, start, start + cut)
+        if s < e:
+            pieces.append((s, e))
+        start, end = _strip(text, start + cut, end)
+    if start < end:
+        pieces.append((start, end))
+    return pieces
+
+
 def _should_merge(previous: str, current: str) -> bool:
     """True when blingfire split after an abbreviation or left a tiny fragment."""
     if len(current) <= 3 or not any(ch.isalnum() for ch in current):
@@ -86,5 +117,6 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
                 pieces.append((s, e))
         if len(pieces) > 1 and len(text[pieces[0][0] : pieces[0][1]]) <= 3:
             pieces[0:2] = [(pieces[0][0], pieces[1][1])]
-        spans.extend(pieces)
+        for s, e in pieces:
+            spans.extend(_cut_long(text, s, e) if e - s > MAX_SENTENCE_CHARS else [(s, e)])
     return spans

@@ -118,7 +118,7 @@ def test_tiny_fragments_merge_and_paragraphs_split() -> None:
 
 
 def test_long_sentence_is_its_own_chunk() -> None:
-    long = "Many " + "word " * 200 + "end."
+    long = "Many " + "word " * 150 + "end."
     text = f"Short start here. {long} Short end here."
     chunks = chunk_text("d_x", text, max_chars=200, min_chars=50, overlap_sentences=1)
     assert [c.text for c in chunks] == ["Short start here.", long, "Short end here."]
@@ -146,3 +146,17 @@ def test_real_articles(prefix: str) -> None:
     check_chunks(text, chunks, 700, "d_real")
     assert len(chunks) >= 5
     assert all(len(c.text) <= 700 for c in chunks)
+
+
+def test_a_run_on_sentence_is_cut_so_its_end_is_still_a_chunk_of_its_own() -> None:
+    """Text without full stops (a list run on with commas, a pasted blob) is cut at clause
+    marks into pieces the embedder reads whole: no 2 MB chunk, and the last fact is found."""
+    from newsqa.text.sentences import MAX_SENTENCE_CHARS
+
+    text = ", ".join(f"item {i} of the list" for i in range(3000)) + ", and the harbour opened."
+    chunks = chunk_text("d", text)
+    assert max(len(c.text) for c in chunks) <= MAX_SENTENCE_CHARS
+    assert all(text[c.start : c.end] == c.text for c in chunks)
+    assert chunks[-1].text.endswith("and the harbour opened.")
+    blob = "x" * 2500  # no space at all: cut hard, nothing lost
+    assert "".join(c.text for c in chunk_text("b", blob, overlap_sentences=0)) == blob
