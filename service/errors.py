@@ -123,9 +123,17 @@ async def _newsqa_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 def is_json(content_type: str) -> bool:
-    """``application/json`` or a ``+json`` type (a missing content type is read as JSON)."""
+    """``application/json`` or a ``+json`` type. A body without a content type is not read as
+    JSON (FastAPI's strict default: a browser may send one cross-site without a preflight)."""
     kind = content_type.split(";", 1)[0].strip().lower()
-    return not kind or kind == "application/json" or kind.endswith("+json")
+    return kind == "application/json" or kind.endswith("+json")
+
+
+def unsupported_type(content_type: str, accepted: str = "JSON (application/json)") -> str:
+    """What a 415 says: the content type sent (or that none was) and what to send."""
+    if not content_type.strip():
+        return f"missing content type: send {accepted} with a Content-Type header"
+    return f"unsupported content type {content_type!r}: send {accepted}"
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -136,9 +144,7 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
         for e in exc.errors()
     )
     if body_not_read and not is_json(content_type):  # FastAPI reads only JSON bodies
-        return error_response(
-            request, 415, f"unsupported content type {content_type!r}: send JSON (application/json)"
-        )
+        return error_response(request, 415, unsupported_type(content_type))
     return error_response(request, 422, format_validation_errors(exc.errors()))
 
 

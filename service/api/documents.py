@@ -19,7 +19,7 @@ from ingest.pipeline import ingest_raw
 from newsqa.errors import BadRequest, NotFound, UnsupportedMediaType
 from newsqa.types import Document
 from service.deps import OpenStateDep, StateDep
-from service.errors import is_json
+from service.errors import is_json, unsupported_type
 from service.schemas import (
     ChunkOut,
     DocumentAdded,
@@ -173,8 +173,9 @@ async def add_document(request: Request, state: StateDep, response: Response) ->
         raw = await _uploaded_document(request, limit)
     elif not is_json(content_type):
         raise UnsupportedMediaType(
-            f"unsupported content type {content_type!r}: send JSON (application/json) or a "
-            "multipart/form-data upload"
+            unsupported_type(
+                content_type, "JSON (application/json) or a multipart/form-data upload"
+            )
         )
     else:
         raw = await run_in_threadpool(_json_document, await request.body())

@@ -132,6 +132,18 @@ def test_bad_input_is_422(
     no_leak(response.text)
 
 
+@pytest.mark.parametrize("path", ["/ask", "/v1/chat/completions", "/documents", "/feedback"])
+def test_a_body_without_a_content_type_is_415_saying_so(api: TestClient, path: str) -> None:
+    """Not read as JSON (FastAPI's strict default against cross-site posts), and the message
+    says the header is missing rather than that the JSON object is no object."""
+    body = b'{"question": "Who is Rutte?", "text": "Rutte spoke.", '
+    body += b'"messages": [{"role": "user", "content": "Who is Rutte?"}]}'
+    response = api.post(path, content=body)
+    assert response.request.headers.get("content-type") is None
+    assert response.status_code == 415, response.text
+    assert response.json()["detail"].startswith("missing content type: send JSON")
+
+
 @pytest.mark.parametrize(
     ("path", "content_type"),
     [
