@@ -156,7 +156,12 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
     if exc.status_code == 400 and detail == _UNPARSED:  # like any other malformed JSON body
-        return error_response(request, 422, "malformed JSON body (not UTF-8 JSON text)")
+        return error_response(
+            request,
+            422,
+            "malformed JSON body: not UTF-8 JSON text, or nested or numbered beyond what is read "
+            "(arrays and objects deeper than about 1,000 levels, integers over 4,300 digits)",
+        )
     return error_response(request, exc.status_code, detail, dict(exc.headers or {}))
 
 
