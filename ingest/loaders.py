@@ -115,11 +115,15 @@ def discover(paths: list[Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
         if not path.exists():
             raise BadRequest(f"no such file or directory: {path}")
         if path.is_dir():
+            root = path.resolve()
             for child in sorted(path.rglob("*")):
                 hidden = _hidden(child, path) or child.name.endswith(SIDECAR_SUFFIX)
                 if hidden or child.is_dir():
                     continue
-                if child.is_file():
+                if child.is_file() and not child.resolve().is_relative_to(root):
+                    # a folder's links stay inside it (a stray link must not index /etc/passwd)
+                    skipped.append((child, "link to a file outside the folder (name that file)"))
+                elif child.is_file():
                     add(child)
                 elif child.is_symlink() and not child.exists():
                     skipped.append((child, "broken link"))

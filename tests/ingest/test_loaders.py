@@ -275,12 +275,18 @@ def test_pipes_and_broken_links_are_skipped_with_reasons(tmp_path: Path) -> None
     (folder / "ok.txt").write_text("A real article.")
     os.mkfifo(folder / "pipe.txt")
     (folder / "gone.txt").symlink_to(folder / "nowhere.txt")
+    (folder / "same.txt").symlink_to(folder / "ok.txt")  # inside: the same article, once
+    outside = tmp_path / "private.txt"
+    outside.write_text("Not an article of this folder.")
+    (folder / "away.txt").symlink_to(outside)
     files, skipped = discover([folder])
     assert [f.name for f in files] == ["ok.txt"]
     assert sorted((p.name, why) for p, why in skipped) == [
+        ("away.txt", "link to a file outside the folder (name that file)"),
         ("gone.txt", "broken link"),
         ("pipe.txt", "not a regular file"),
     ]
+    assert [f.name for f in discover([folder / "away.txt"])[0]] == ["away.txt"]  # named: read
     assert skip_reason(folder / "pipe.txt") == "not a regular file"  # named on its own: no hang
 
 
