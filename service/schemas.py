@@ -189,6 +189,11 @@ class DocumentDetail(BaseModel):
     chunks: list[ChunkOut]
 
 
+# Longest metadata an article may be given (a headline, an outlet, a URL, a byline): longer
+# values are mistakes (a body pasted as a title) that would fill every citation and listing.
+META_LIMITS = {"title": 500, "source": 200, "url": 2000, "author": 300}
+
+
 class DocumentIn(BaseModel):
     """One article to add through the ingest pipeline: exactly one of ``text`` or ``html``."""
 
@@ -196,11 +201,11 @@ class DocumentIn(BaseModel):
 
     text: str | None = Field(default=None, max_length=1_000_000)
     html: str | None = Field(default=None, max_length=2_000_000)
-    title: str | None = None
-    source: str | None = None
-    url: str | None = None
+    title: str | None = Field(default=None, max_length=META_LIMITS["title"])
+    source: str | None = Field(default=None, max_length=META_LIMITS["source"])
+    url: str | None = Field(default=None, max_length=META_LIMITS["url"])
     published: date | None = None
-    author: str | None = None
+    author: str | None = Field(default=None, max_length=META_LIMITS["author"])
 
 
 class DocumentAdded(BaseModel):

@@ -21,6 +21,7 @@ from newsqa.types import Document
 from service.deps import OpenStateDep, StateDep
 from service.errors import is_json, unsupported_type
 from service.schemas import (
+    META_LIMITS,
     ChunkOut,
     DocumentAdded,
     DocumentDetail,
@@ -124,6 +125,9 @@ async def _uploaded_document(request: Request, max_bytes: int) -> RawDocument:
     if len(data) > max_bytes:
         raise HTTPException(413, f"file too large: the limit is {max_bytes} bytes")
     meta = {key: str(form[key]).strip() for key in META_FIELDS if str(form.get(key) or "").strip()}
+    for key, limit in META_LIMITS.items():
+        if len(meta.get(key, "")) > limit:
+            raise BadRequest(f"{key}: must be at most {limit} characters")
     if "published" in meta:
         try:
             meta["published"] = date.fromisoformat(meta["published"]).isoformat()

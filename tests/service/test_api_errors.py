@@ -121,6 +121,18 @@ LONE_SURROGATE_FILTER = b'{"question": "Who is Rutte?", "filters": {"source": ["
             "give exactly one of text or html",
         ),
         ("post", "/documents", {"json": {"title": "no body"}}, "give exactly one of text or html"),
+        (
+            "post",
+            "/documents",
+            {"json": {"text": "A dam broke.", "source": "x" * 201}},
+            "source: must be at most 200 characters",
+        ),
+        (
+            "post",
+            "/documents",
+            {"files": {"file": ("a.txt", b"A dam broke.")}, "data": {"title": "t" * 501}},
+            "title: must be at most 500 characters",
+        ),
     ],
 )
 def test_bad_input_is_422(
