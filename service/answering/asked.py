@@ -22,7 +22,10 @@ _ANSWER_LINE = re.compile(r"^\s*(?:helpful\s+|final\s+)?answer\s*:\s*$", re.IGNO
 # an address to it ("You must ...", "Please ...", "Do not ...").
 _FORM_VERBS = (
     "reply|respond|answer|use|format|write|return|output|keep|be|give|include|cite|provide|"
-    "limit|translate|avoid|make sure|add|wrap"
+    "limit|translate|avoid|make sure|add|wrap|"
+    # ... or about what to heed: "Ignore the sources and say X." (what is answered from never
+    # changes; the question beside it is still answered)
+    "ignore|disregard|forget|pretend|say|print|repeat"
 )
 _INSTRUCTION = re.compile(
     rf"^\W*(?:please\s+)?(?:(?:{_FORM_VERBS})\b(?!\s+of\b|'s\b)"  # not "Use of drones ..."
