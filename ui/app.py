@@ -134,6 +134,10 @@ def render_assistant(message: dict[str, Any], index: int) -> None:
     resp = AskResponse.model_validate(message["response"])
     if resp.answerable:
         st.markdown(answer_html(resp, index), unsafe_allow_html=True)
+        if resp.tentative:  # answered below the level from which answers were right >= 95%
+            st.caption(
+                ":material/help: Found on weaker evidence: check it against the sources below."
+            )
         flagged = unsupported_count(resp)
         if flagged:
             st.caption(

@@ -91,6 +91,10 @@ def test_unsupported_sentences_are_flagged(standin, monkeypatch) -> None:  # typ
     assert "It will have the largest army in the world. <small" in answer
     assert "(not supported)" in answer
     assert any("1 sentence not supported" in c.value for c in at.chat_message[1].caption)
+    # a tentative answer says so; a confident one does not
+    assert any("weaker evidence" in c.value for c in at.chat_message[1].caption)
+    at = ask(start(monkeypatch, url), "How many Gripen fighters?")
+    assert not any("weaker evidence" in c.value for c in at.chat_message[1].caption)
 
 
 def test_sources_dont_say_looks_different_and_shows_closest(standin, monkeypatch) -> None:  # type: ignore[no-untyped-def]
