@@ -5,7 +5,8 @@ served with ``response_model``, so a change to the contract breaks these tests t
 read by the real ingest loaders. No index, no embeddings.
 
 Questions are matched by keyword: ``gripen`` → a cited answer (with speaker and outlet);
-``porcupine`` → two sentences, the second unsupported (a tentative answer); ``options`` → a list answer (four items);
+``porcupine`` → two sentences, the second unsupported (a tentative answer);
+``options`` → a list answer (four items);
 ``which of them`` → a follow-up answered only when the history asked about the options;
 ``removed`` → a refusal with the sentence verification removed; ``explode`` → HTTP 503;
 ``midstream`` → an ``error`` event after one delta; words found in an added article → an
