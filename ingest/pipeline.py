@@ -7,6 +7,7 @@ rerun always ends with a complete index and no duplicates.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import time
 from collections.abc import Callable, Collection, Iterable
@@ -274,6 +275,12 @@ def ingest_raw(
         return existing, "unchanged"
     if existing is not None:
         doc = replace(doc, path=existing.path)  # a file's record stays that file's
-    indexer.write([doc], {doc.doc_id} if existing is not None else ())
+    try:
+        indexer.write([doc], {doc.doc_id} if existing is not None else ())
+    except BaseException:
+        if existing is None:  # nothing of a new article stays behind, searchable, unlisted
+            with contextlib.suppress(Exception):
+                indexer.store.delete_document(doc.doc_id)
+        raise
     indexer.sync_keywords()
     return doc, "added" if existing is None else "updated"

@@ -165,3 +165,51 @@ def test_mismatched_embedding_model_is_a_clear_error(seed_settings: Settings) ->
     store = open_store(seed_settings)
     with pytest.raises(EmbeddingMismatch, match="re-ingest"):
         store.ensure_model("another-model", 768)
+
+
+def test_a_long_article_is_written_in_batches_and_a_failed_one_leaves_nothing(
+    fresh_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An article with more chunks or sentences than one store write may carry is written in
+    several (Chroma's limit is 5,461 rows: a 1.6 MB upload was a 500); an article whose
+    write fails leaves no chunk behind (they were found by searches, though unlisted)."""
+    from ingest.loaders import load_content
+    from ingest.pipeline import ingest_raw
+    from newsqa.components.store.chroma import ChromaStore
+
+    indexer = Indexer(fresh_settings)
+    monkeypatch.setattr(indexer.store, "_max_batch", 7)  # as if the limit were 7 rows
+    indexer.store.open_for_write(indexer.embedder.model_id, indexer.embedder.dimension)
+    rows: list[int] = []
+    for name in ("_chunks", "_sents"):
+        collection = getattr(indexer.store, name)
+
+        class Limited:  # the collection, refusing writes over the limit as Chroma does
+            def __init__(self, inner: object) -> None:
+                self.inner = inner
+
+            def upsert(self, ids: list[str], **kwargs: object) -> None:
+                assert len(ids) <= 7, f"{len(ids)} rows in one write"
+                rows.append(len(ids))
+                self.inner.upsert(ids=ids, **kwargs)  # type: ignore[attr-defined]
+
+            def __getattr__(self, attr: str) -> object:
+                return getattr(self.inner, attr)
+
+        monkeypatch.setattr(indexer.store, name, Limited(collection))
+    text = " ".join(f"Ferry {i} left the harbour at dawn on day {i}." for i in range(200))
+    doc, status = ingest_raw(load_content(text=text, meta={"source": "Harbour Post"}), indexer)
+    assert status == "added" and len(doc.chunks) > 7 and len(doc.sentences) == 200
+    assert len(indexer.store.chunk_ids()) == len(doc.chunks)
+    assert indexer.store.sentence_doc_ids() == {doc.doc_id}
+    assert sum(rows) == len(doc.chunks) + len(doc.sentences) and max(rows) == 7
+
+    def fails(self: ChromaStore, *args: object, **kwargs: object) -> None:
+        raise RuntimeError("the store refused the write")
+
+    monkeypatch.setattr(ChromaStore, "upsert_sentences", fails)
+    other = "A new bridge opened in the port on Monday, the mayor said. " * 20
+    with pytest.raises(RuntimeError):
+        ingest_raw(load_content(text=other), indexer)
+    assert len(indexer.store.chunk_ids()) == len(doc.chunks)  # the first article's only
+    assert [r.doc_id for r in indexer.store.documents()] == [doc.doc_id]

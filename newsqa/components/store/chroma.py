@@ -42,6 +42,18 @@ class ChromaStore:
         self._chunks: Any = None
         self._docs: Any = None
         self._sents: Any = None
+        self._max_batch: int | None = None
+
+    @property
+    def _batch(self) -> int:
+        """Most rows one write may carry (the client's limit: 5,461 embedded): a long article's
+        chunks and sentences are written in several batches."""
+        if self._max_batch is None:
+            try:
+                self._max_batch = max(1, int(self._client.get_max_batch_size()))
+            except Exception:  # an older server without the call: its documented default
+                self._max_batch = 5000
+        return self._max_batch
 
     @classmethod
     def embedded(cls, settings: Settings) -> ChromaStore:
@@ -163,12 +175,15 @@ class ChromaStore:
                     }
                 )
         if ids:
-            self._chunks.upsert(
-                ids=ids,
-                documents=texts,
-                embeddings=np.asarray(embeddings, dtype=np.float32),
-                metadatas=metadatas,
-            )
+            vectors = np.asarray(embeddings, dtype=np.float32)
+            for at in range(0, len(ids), self._batch):  # a long article: several batches
+                part = slice(at, at + self._batch)
+                self._chunks.upsert(
+                    ids=ids[part],
+                    documents=texts[part],
+                    embeddings=vectors[part],
+                    metadatas=metadatas[part],  # type: ignore[arg-type]
+                )
             self.changes.record(ids)
 
     def upsert_sentences(
@@ -197,9 +212,13 @@ class ChromaStore:
                 )
         for meta, found in zip(metadatas, entities or [], strict=False):
             meta["entities"] = json.dumps(found, ensure_ascii=False)
-        if ids:
+        vectors = np.asarray(embeddings, dtype=np.float32)
+        for at in range(0, len(ids), self._batch):
+            part = slice(at, at + self._batch)
             self._sents.upsert(
-                ids=ids, embeddings=np.asarray(embeddings, dtype=np.float32), metadatas=metadatas
+                ids=ids[part],
+                embeddings=vectors[part],
+                metadatas=metadatas[part],  # type: ignore[arg-type]
             )
 
     def put_documents(self, docs: list[Document]) -> None:
@@ -233,8 +252,8 @@ class ChromaStore:
         self._sents.delete(where={"doc_id": doc_id})
 
     def delete_chunks(self, chunk_ids: list[str]) -> None:
-        for begin in range(0, len(chunk_ids), 5000):
-            self._chunks.delete(ids=chunk_ids[begin : begin + 5000])
+        for begin in range(0, len(chunk_ids), self._batch):
+            self._chunks.delete(ids=chunk_ids[begin : begin + self._batch])
         self.changes.record(chunk_ids)
 
     def delete_sentences(self, doc_ids: list[str], keep_below: int | None = None) -> None:
