@@ -148,6 +148,9 @@ def render_assistant(message: dict[str, Any], index: int) -> None:
         text = resp.answer.strip()
         if text.lower().startswith(NOT_SAID.lower()):
             text = text[len(NOT_SAID) :].lstrip(" .\n")
+        if text.lower().startswith("the sources don't"):  # the API's refusal: said once
+            text = "None of the indexed articles answers this question"
+            text += "; the closest passages are below." if resp.citations else "."
         st.warning(f"**{NOT_SAID}.**  \n{plain_md(text)}", icon=":material/search_off:")
         removed = [s for s in resp.sentences if not s.supported]
         if removed:  # what an LLM wrote that verification removed, and why

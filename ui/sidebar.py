@@ -35,7 +35,11 @@ def render_sidebar(ready: Readiness | None) -> Options:
         st.header(":material/newspaper: newsqa")
         docs = _corpus() if ready is not None else None
         _corpus_section(ready, docs)
-        sources = sorted({d.source for d in docs or [] if d.source})
+        # a chosen outlet stays chosen while the API is briefly unreachable (no list to offer)
+        sources = sorted(
+            {d.source for d in docs or [] if d.source}
+            | set(st.session_state.get("filter_sources") or [])
+        )
         st.subheader("Filters")
         chosen = st.multiselect("Sources", sources, key="filter_sources", placeholder="All sources")
         col_from, col_to = st.columns(2)
@@ -122,13 +126,17 @@ def _add_article(ready: Readiness | None) -> None:
 
 
 def _on_add() -> None:
-    """Button callback (runs before the page): add, then clear the form on success."""
+    """Button callback (runs before the page): add, then clear the form on success; a file
+    is cleared after any attempt, so that a refused one is not sent again with the next."""
+    uploaded = st.session_state.get(f"add_file_{st.session_state['upload_version']}") is not None
+    uploaded = uploaded and not (st.session_state.get("add_text") or "").strip()  # sent
     result = _submit_article()
     st.session_state["add_result"] = result
     if result[0] == "success":
         for key in ("add_text", "add_title", "add_source", "add_url"):
             st.session_state[key] = ""
         st.session_state["add_published"] = None
+    if result[0] == "success" or uploaded:
         st.session_state["upload_version"] += 1
 
 
@@ -142,6 +150,10 @@ def _submit_article() -> tuple[str, str]:
     }
     text = (st.session_state.get("add_text") or "").strip()
     upload = st.session_state.get(f"add_file_{st.session_state['upload_version']}")
+    if upload is not None and text:
+        return "error", (
+            f"Both pasted text and a file ({upload.name}) are given: remove one, then add again."
+        )
     try:
         if upload is not None:
             added = client().upload(upload.name, upload.getvalue(), **meta)
@@ -152,7 +164,9 @@ def _submit_article() -> tuple[str, str]:
     except ApiUnavailable as exc:
         return "error", exc.detail
     except ApiError as exc:
-        return "error", f"Refused ({exc.status}): {exc.detail}"
+        if exc.status and exc.status >= 500:
+            return "error", f"The API failed to add it ({exc.status}): {exc.detail}"
+        return "error", f"Not added: {exc.detail}"
     st.session_state["doc_cache"].pop(added.doc_id, None)
     verb = {
         "added": "Added",

@@ -29,6 +29,7 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel
 
+from service.answering.extractive import REFUSAL
 from service.api.feedback import FeedbackCreated, FeedbackIn
 from service.schemas import (
     AnswerSentence,
@@ -64,7 +65,7 @@ OPTIONS = [
 ]
 OPPOSED = "Moscow rejects any foreign troops on the ground."
 OPTIONS_TEXT = "Europe is weighing four options.\n" + "\n".join(OPTIONS) + f"\n{OPPOSED}"
-NOT_SAID = "The sources don't say. None of the indexed articles covers this question."
+NOT_SAID = REFUSAL  # the API's own refusal text
 
 
 M = TypeVar("M", bound=BaseModel)

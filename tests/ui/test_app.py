@@ -152,7 +152,7 @@ def test_add_article_by_pasting_then_ask_about_it(standin, monkeypatch) -> None:
     at = start(monkeypatch, url)
     at.text_area(key="add_text").input("Too short")
     at.button(key="add_submit").click().run()
-    assert "Refused (422): no article text left after cleaning" in at.sidebar.error[0].value
+    assert "Not added: no article text left after cleaning" in at.sidebar.error[0].value
 
     text = "Zanzibar opened a desalination plant for the whole archipelago. It cost $40m."
     at.text_area(key="add_text").input(text)
@@ -217,3 +217,27 @@ def test_list_answer_follow_up_and_who_says_it(standin, monkeypatch) -> None:  #
     ask(at, GRIPEN_Q)
     card = [e for e in at.chat_message[5].expander if e.label == CARD]
     assert "Who says it: **Politico** · reported by **UNN**" in markdown(card[0])
+
+
+def test_a_chosen_outlet_stays_chosen_while_the_api_is_down(  # type: ignore[no-untyped-def]
+    standin, dead_url, monkeypatch
+) -> None:
+    """The outlet list comes from the API: while it is unreachable the chosen outlet stays in
+    the filter (it was reset to all sources, and the next answer searched everything)."""
+    url, stand = standin
+    at = start(monkeypatch, url)
+    outlet = at.multiselect(key="filter_sources").options[0]
+    at.multiselect(key="filter_sources").select(outlet).run()
+    monkeypatch.setenv("NEWSQA_API_URL", dead_url)
+    at.run()
+    assert at.multiselect(key="filter_sources").value == [outlet]
+    monkeypatch.setenv("NEWSQA_API_URL", url)
+    ask(at.run(), GRIPEN_Q)
+    assert stand.requests[-1]["filters"] == {"source": [outlet]}
+
+
+def test_a_refusal_says_it_once(standin, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    url, _ = standin
+    reply = ask(start(monkeypatch, url), "What is the weather in Paris?").chat_message[1]
+    assert reply.warning[0].value.count("don't say") == 1
+    assert "cover this question" not in reply.warning[0].value
