@@ -34,9 +34,11 @@ PRONOUNS = _wordset("he she they it we i you who which one")
 # Nouns that stand for the document's own outlet ("the newspaper reports").
 OUTLET_NOUNS = _wordset(
     """publication newspaper paper magazine outlet agency broadcaster network website site
-    journal daily weekly report article newsletter channel station post story piece column
-    editorial blog"""
+    journal daily weekly report article newsletter channel station piece column editorial"""
 )
+# ... and nouns that stand for the document itself only when they name no outlet ("the post"
+# of a newsgroup, "the story"), since outlets are named with them ("the Washington Post").
+DOCUMENT_NOUNS = _wordset("post story blog")
 # Nouns that stand for the document's author ("the writer argues").
 AUTHOR_NOUNS = _wordset("writer author poster columnist reporter correspondent blogger")
 # Titles and roles written before a name: not a name themselves when speakers are compared.
@@ -116,7 +118,8 @@ def _head(speaker: str) -> str:
 
 def is_outlet_reference(speaker: str) -> bool:
     """Whether a speaker phrase without names stands for the outlet ("the newspaper")."""
-    return not speaker_names(speaker) and _head(speaker).rstrip("s") in OUTLET_NOUNS
+    head = _head(speaker).rstrip("s")
+    return not speaker_names(speaker) and (head in OUTLET_NOUNS or head in DOCUMENT_NOUNS)
 
 
 def is_author_reference(speaker: str) -> bool:

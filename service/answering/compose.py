@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from newsqa.text import NUMBER_WORDS, STOPWORDS, names, words
+from newsqa.text import NUMBER_WORDS, STOPWORDS, names, stem, tokens, words
 
 LIST_ITEM_WORDS = 14  # a section heading or list line is at most this long (words)
 LIST_MAX_ITEMS = 12  # never list more than this many items
@@ -81,6 +81,40 @@ def wanted_count(question: str) -> int | None:
         )
         if before in ("the", "which", "what", "these", "those", "its", "their", "all") and plural:
             return n
+    return None
+
+
+def _plural(token: str) -> bool:
+    return (
+        token.endswith(("s", "ren", "men", "ple"))
+        and not token.endswith("ss")
+        and token not in STOPWORDS
+    )
+
+
+def announced_count(question: str, sentences: list[str]) -> int | None:
+    """How many things a "which / what <things>" question asks for when it gives no number and
+    the answer's sentence announces them: "Which options is Europe weighing?" answered by
+    "Europe is weighing four options" asks for the four. None for "how many" questions (the
+    count is the answer) and when no sentence counts the things asked about."""
+    asking = question.lower().replace("?", " ").split()
+    if "how" in asking[:3]:
+        return None
+    asked = {
+        stem(t)
+        for i, t in enumerate(asking)
+        if _plural(t) and any(w in ("which", "what") for w in asking[max(i - 4, 0) : i])
+    }
+    if not asked:
+        return None
+    for sentence in sentences:
+        toks = [t.lower() for t in tokens(sentence)]
+        for i, tok in enumerate(toks):
+            value = int(tok) if tok.isdigit() else NUMBER_WORDS.get(tok)
+            if value is None or not 2 <= value <= LIST_MAX_ITEMS or value != int(value):
+                continue
+            if any(stem(t) in asked for t in toks[i + 1 : i + 4] if _plural(t)):
+                return int(value)
     return None
 
 

@@ -23,7 +23,13 @@ from newsqa.text import (
 )
 from newsqa.wording import ATTRIBUTION_PREFIX, attribute_sentence, attributed_once
 from service.answering import Draft, DraftSentence, EngineParts, Passage, Support
-from service.answering.compose import asks_per_source, is_follow_up, question_parts, wanted_count
+from service.answering.compose import (
+    announced_count,
+    asks_per_source,
+    is_follow_up,
+    question_parts,
+    wanted_count,
+)
 from service.answering.evidence import Assessment, Candidate, EvidenceScorer
 from service.answering.lists import ListBuilder
 from service.schemas import Turn
@@ -235,7 +241,7 @@ class ExtractiveEngine:
         for s, worded in zip(sentences, attributed_once([s.text for s in sentences]), strict=True):
             s.text = worded
         notice = None
-        count = wanted_count(question)
+        count = wanted_count(question) or announced_count(question, [c.text for c in chosen[:2]])
         if count is not None and chosen:
             lister = ListBuilder(self.store, self.embedder, passages or [])
             listed = lister.items(assessment, count)

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from service.answering.compose import (
+    announced_count,
     asks_per_source,
     list_items,
     paragraphs,
@@ -31,6 +32,21 @@ from service.schemas import AskRequest, Turn
 )
 def test_wanted_count(question: str, count: int | None) -> None:
     assert wanted_count(question) == count
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "count"),
+    [
+        ("Which options is the council weighing?", "The council weighs five options.", 5),
+        ("What bridges did the city close?", "The city closed 3 old bridges.", 3),
+        ("Which options is the council weighing?", "The council met five times.", None),
+        ("How many options is the council weighing?", "It weighs five options.", None),
+        ("Who chairs the council?", "The council has nine members.", None),
+    ],
+)
+def test_announced_count(question: str, sentence: str, count: int | None) -> None:
+    """A "which <things>" question without a number asks for the things its answer counts."""
+    assert announced_count(question, [sentence]) == count
 
 
 def test_per_source_and_parts() -> None:
