@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from newsqa.text import (
     STOPWORDS,
     content_stems,
+    names,
     numbers,
     refers_back,
     split_sentences,
@@ -73,6 +74,12 @@ def select(
             continue
         chosen.append(c)
     return chosen
+
+
+# "What about France?", "How about the UK?", "And Germany?": the same question of a new subject
+_NEW_SUBJECT = re.compile(
+    r"^\W*(?i:(?:and\s+)?(?:what|how)\s+about|and)\s+(?i:the\s+)?[A-Z][^?]{0,40}\?*\s*$"
+)
 
 
 def answer_names(answer: str) -> list[str]:
@@ -204,7 +211,13 @@ class ExtractiveEngine:
         answer = " ".join(t.content for t in turns[asked[-1] + 1 :] if t.role == "assistant")
         have = set(content_stems(question))
         extra: list[str] = []
+        # "What about France?" after a question about the United States: a new subject in
+        # the place of the previous one, whose names are not carried over
+        swap = _NEW_SUBJECT.match(question) and names(question) - names(previous)
+        replaced = names(previous) if swap else set()
         for word in re.findall(r"[A-Za-z][A-Za-z'-]*|\d[\d,.]*", previous):
+            if word.lower() in replaced:
+                continue
             stems = content_stems(word) or ([word] if word[0].isdigit() else [])
             if stems and stems[0] not in have and word not in extra:
                 have.add(stems[0])

@@ -289,3 +289,16 @@ def test_a_headline_that_restates_a_chosen_sentence_is_left_out() -> None:
     found = Assessment("What options for the bridge?", cands, [], 0.9, True)
     chosen = [c.text for c in select(found, 4, 0.5, 0.1)]
     assert chosen == [texts[0], texts[2], texts[3]]
+
+
+@pytest.mark.parametrize("follow_up", ["What about France?", "And Germany?"])
+def test_what_about_a_new_name_asks_the_same_of_it(seed_state: Any, follow_up: str) -> None:
+    """A "What about France?" after a question about the United States carries the question's
+    other words over, not its names (the answer was about the United States again)."""
+    first = "What role would the United States play in the security guarantees?"
+    history = [Turn(role="user", content=first), Turn(role="assistant", content="A role [1]")]
+    standalone = seed_state.engine.standalone(follow_up, history)
+    assert "role" in standalone and "guarantees" in standalone
+    assert "United" not in standalone and "States" not in standalone
+    kept = seed_state.engine.standalone("Who leads it there?", history)  # no new name
+    assert "United States" in kept
