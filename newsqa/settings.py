@@ -82,6 +82,11 @@ class Settings(BaseSettings):
         " (dev + seed: 0 of 286 answerable questions, 10 of 95 unanswerable)",
     )
     max_answer_sentences: int = Field(default=4, ge=1, le=12)
+    spelling: bool = Field(
+        default=True,
+        description="read a misspelt lower-case question word that no article has as the "
+        "dictionary's correction when an article has that (changes 1 of 755 dev questions)",
+    )
     follow_up_test: bool = Field(
         default=True,
         description="read a question with the previous turn only when it points back to it or "

@@ -100,10 +100,12 @@ class ServiceState:
         """The /ask use case, from the retriever, scorer, engine, store, settings and bylines."""
         from service.answering.bylines import Bylines
         from service.answering.service import AnswerService
+        from service.answering.spelling import Speller
 
         bylines = Bylines(self.store, self.embedder)
+        speller = Speller(self.keyword.backend.terms) if self.settings.spelling else None
         return AnswerService(
-            self.retriever, self.scorer, self.engine, self.store, self.settings, bylines
+            self.retriever, self.scorer, self.engine, self.store, self.settings, bylines, speller
         )
 
     @cached_property

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from newsqa.components.store import ChunkFilter
 from newsqa.types import ScoredChunk
-from service.answering import Draft, DraftSentence, Passage
+from service.answering import Draft, DraftSentence, Passage, spelling
 from service.answering.asked import asked_question
 from service.answering.evidence import EvidenceScorer
 from service.answering.extractive import REFUSAL
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from newsqa.components.store import VectorStore
     from newsqa.settings import Settings
     from service.answering.bylines import Bylines
+    from service.answering.spelling import Speller
     from service.retrieval import Retriever
     from service.state import ServiceState
 
@@ -90,6 +91,7 @@ class AnswerService:
         store: VectorStore,
         settings: Settings,
         bylines: Bylines | None = None,
+        speller: Speller | None = None,
     ) -> None:
         self.retriever = retriever
         self.scorer = scorer
@@ -97,6 +99,7 @@ class AnswerService:
         self.store = store
         self.settings = settings
         self.bylines = bylines
+        self.speller = speller
 
     def answer(self, req: AskRequest) -> AskResponse:
         """Answer one question (with optional history and filters) from the index."""
@@ -142,6 +145,9 @@ class _Run:
             for t in req.history
         ]
         self.question = self.engine.standalone(asked_question(req.question), history)
+        self.corrections: list[tuple[str, str]] = []
+        if service.speller is not None:  # "fihgters" read as "fighters"
+            self.question, self.corrections = service.speller.correct(self.question)
         flt = service.retriever.chunk_filter(req.filters)
         self.filtered = flt is not None
         hits = trusted_hits(service.retriever, self.question, req.top_k, flt)
@@ -197,6 +203,9 @@ class _Run:
             documents |= self.service.store.document_texts(unread)
         self.timings["total"] = _ms(self.t0)
         response = build_response(draft, self.passages, self.assessment, self.timings, documents)
+        if self.corrections:
+            said = spelling.notice(self.corrections)
+            response.notice = f"{said} {response.notice}" if response.notice else said
         if self.assessment is not None:
             response.confidence = round(self.assessment.p_answerable, 3)
         # a byline answer reads the article's metadata, not evidence the gate scores

@@ -75,6 +75,9 @@ class SegmentedBM25:
         main, delta = self._view
         return main.live + delta.live
 
+    def terms(self) -> list[str]:
+        return list(self.vocab.tokens)  # append-only: a copy of what is there now
+
     def ids(self) -> set[str]:
         main, delta = self._view
         out = {cid for cid, ok in zip(main.ids, main.alive.tolist(), strict=True) if ok}

@@ -85,6 +85,9 @@ class ChromaSparse:
     def ids(self) -> set[str] | None:
         return None
 
+    def terms(self) -> list[str] | None:
+        return None  # the engine's vocabulary is not listed
+
     def upsert(self, chunk_ids: list[str], texts: list[str]) -> None:
         col = self.collection()
         for begin in range(0, len(chunk_ids), BATCH):
