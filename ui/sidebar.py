@@ -49,6 +49,11 @@ def render_sidebar(ready: Readiness | None) -> Options:
         published_to = col_to.date_input(
             "Published to", value=None, key="filter_to", format="YYYY-MM-DD"
         )
+        dated = [d for d in (published_from, published_to) if isinstance(d, date)]
+        if dated:
+            st.caption("Articles without a publication date are left out while a date is set.")
+        if len(dated) == 2 and dated[0] > dated[1]:
+            st.error("“Published from” is after “Published to”: no article can match.")
         opts.top_k = int(st.slider("Passages to retrieve (top_k)", 1, 20, 5, key="top_k"))
         if chosen:
             opts.filters["source"] = chosen

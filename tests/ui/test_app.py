@@ -241,3 +241,16 @@ def test_a_refusal_says_it_once(standin, monkeypatch) -> None:  # type: ignore[n
     reply = ask(start(monkeypatch, url), "What is the weather in Paris?").chat_message[1]
     assert reply.warning[0].value.count("don't say") == 1
     assert "cover this question" not in reply.warning[0].value
+
+
+def test_date_filters_say_what_they_leave_out_and_when_they_cannot_match(  # type: ignore[no-untyped-def]
+    standin, monkeypatch
+) -> None:
+    url, _ = standin
+    at = start(monkeypatch, url)
+    assert not any("without a publication date" in c.value for c in at.sidebar.caption)
+    at.date_input(key="filter_from").set_value(date(2025, 9, 1)).run()
+    assert any("without a publication date" in c.value for c in at.sidebar.caption)
+    assert not at.sidebar.error
+    at.date_input(key="filter_to").set_value(date(2025, 8, 1)).run()
+    assert any("no article can match" in e.value for e in at.sidebar.error)
