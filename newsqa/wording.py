@@ -75,13 +75,21 @@ def without_prefix(sentence: str, match: re.Match[str]) -> str:
 
 
 def _balanced_quotes(text: str) -> str:
-    """A sentence cut from a longer quotation keeps one of its marks ('... industry."'): the
-    other is restored, so that the answer quotes it whole."""
-    if text.count('"') % 2 == 0:
-        return text
-    if text.rstrip().endswith('"'):
-        return '"' + text
-    return text + '"' if text.lstrip().startswith('"') else text
+    """A sentence cut from a longer quotation keeps one of its marks ('... industry."', 'The
+    US will be the backstop," Rutte said.'): the other is restored, so that the answer quotes
+    it whole. A mark after a digit is an inch mark, not a quotation's."""
+    if text.count('"') % 2 == 1:
+        at = text.index('"')
+        inch = at > 0 and text[at - 1].isdigit()
+        closing = at > 0 and not text[at - 1].isspace() and not text[at + 1 : at + 2].isalnum()
+        if not inch:
+            text = '"' + text if closing else text + '"'
+    opened, closed = text.count("\u201c"), text.count("\u201d")
+    if opened < closed:
+        text = "\u201c" + text
+    elif opened > closed:
+        text = text + "\u201d"
+    return text
 
 
 def _lower_first(text: str, context: str = "") -> str:
@@ -166,7 +174,7 @@ def attribute_sentence(
     ``context`` is the text around the sentence (its chunk, or better its document) and ``span``
     the sentence's offsets in it; without them only the sentence itself is read.
     """
-    text = sentence.strip()
+    text = _balanced_quotes(sentence.strip())
     if context and span is not None:
         claim = claim_of(context, span[0], span[1], outlet)
     else:
@@ -175,7 +183,6 @@ def attribute_sentence(
     if not text or _ATTRIBUTED.match(text) or sentence_speakers(text):
         return text
     if claim.how == "quoted":
-        text = _balanced_quotes(text)
         if source:
             return f"{source}, quoting {speaker}: {text}"
         return _according(speaker, text, context)

@@ -5,6 +5,8 @@ Texts are written for these tests (invented people and outlets), not taken from 
 
 from __future__ import annotations
 
+import pytest
+
 from newsqa.wording import ATTRIBUTION_PREFIX, attribute_sentence, attributed_once, without_prefix
 
 
@@ -114,3 +116,17 @@ def test_common_openers_are_lower_cased_after_the_attribution() -> None:
     text = "The Red-haired League met. Red-haired men came in."
     worded = attribute_sentence("Red-haired men came in.", "Daily Planet", text, (27, 50))
     assert worded.startswith("According to Daily Planet, Red-haired")  # "the Red-haired League"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "worded"),
+    [
+        ('The US will be the backstop," Rutte said.', '"The US will be the backstop," Rutte said.'),
+        ('"We will hold the line.', 'According to Daily Planet, "We will hold the line."'),
+        ("He said \u201cwe will hold.", "He said \u201cwe will hold.\u201d"),
+        ('The 12" gun was fired, Rutte said.', 'The 12" gun was fired, Rutte said.'),
+        ('"It is over," Rutte said.', '"It is over," Rutte said.'),
+    ],
+)
+def test_a_quotation_cut_by_the_sentence_is_closed(sentence: str, worded: str) -> None:
+    assert attribute_sentence(sentence, "Daily Planet") == worded
