@@ -186,6 +186,22 @@ def _forward(toks: list[tuple[str, int, int]], i: int) -> tuple[int, int] | None
     return (i, hi) if hi > i else None
 
 
+def _with_apposed_name(
+    text: str, toks: list[tuple[str, int, int]], found: tuple[int, int]
+) -> tuple[int, int]:
+    """'said the director of the centre, Colonel Oksana Bilyk': a role without a name takes
+    the name given after it (the speaker is the person, not "director")."""
+    lo, hi = found
+    if speaker_names(text[toks[lo][1] : toks[hi - 1][2]]) or hi + 1 >= len(toks):
+        return found
+    if toks[hi][0] != "," or not toks[hi + 1][0][:1].isupper():
+        return found
+    named = _forward(toks, hi + 1)
+    if named and speaker_names(text[toks[named[0]][1] : toks[named[1] - 1][2]]):
+        return lo, named[1]
+    return found
+
+
 def _initial(toks: list[tuple[str, int, int]], dot: int) -> bool:
     """Whether the full stop at ``dot`` ends an initial followed by a capitalised word."""
     before = toks[dot - 1][0] if dot > 0 else ""
@@ -267,6 +283,7 @@ def attributions(text: str) -> list[Attribution]:
                 and not subject
                 and (toks[found[0]][0][0].isupper() or toks[found[0]][0] in _INVERTED_OPENERS)
             ):
+                found = _with_apposed_name(text, toks, found)
                 add(*found, low, (t_start, toks[found[1] - 1][2]))
                 continue
         back = _backward(toks, i - 1 if prev == "," else i)

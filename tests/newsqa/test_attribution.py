@@ -76,6 +76,14 @@ def test_initials_stay_in_the_speaker() -> None:
     assert found.speaker == "J. Smith"
 
 
+def test_a_role_after_said_takes_the_name_given_after_it() -> None:
+    [found] = attributions('"We are ready," said the director of the centre, Colonel Ana Ruiz.')
+    assert found.speaker == "the director of the centre, Colonel Ana Ruiz"
+    assert same_speaker(found.speaker, "Ana Ruiz")
+    [found] = attributions('"We are ready," said the director, who was tired.')
+    assert found.speaker == "the director"
+
+
 def test_a_clause_subject_after_said_is_no_speaker() -> None:
     from newsqa.attribution import attributions
 
