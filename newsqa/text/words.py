@@ -132,9 +132,19 @@ REFERS_BACK = re.compile(
 _LINKED = re.compile(r"^\W*(?:and|but|so|yet)\s+", re.IGNORECASE)
 
 
+# "It is noted that ...", "It is unclear whether ...": a dummy "it" that points forward, not back
+_DUMMY_IT = re.compile(
+    r"^\W*it\s+(?:is|was|has\s+been|had\s+been|will\s+be|would\s+be|seems|seemed|appears"
+    r"|appeared|remains|remained)\s+(?:not\s+)?(?:[a-z]+\s+){0,1}[a-z]+\s+(?:that|whether)\b",
+    re.IGNORECASE,
+)
+
+
 def refers_back(sentence: str) -> bool:
-    """Whether a sentence opens by referring back, after a linking word too ("And this ...")."""
-    return bool(REFERS_BACK.match(_LINKED.sub("", sentence, count=1)))
+    """Whether a sentence opens by referring back, after a linking word too ("And this ..."):
+    not a dummy "It is noted that ..."."""
+    opening = _LINKED.sub("", sentence, count=1)
+    return bool(REFERS_BACK.match(opening)) and not _DUMMY_IT.match(opening)
 
 
 # the end of a sentence before a word: "!", "?", or a full stop after a lower-case word, a long

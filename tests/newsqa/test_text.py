@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from newsqa.text import fold, name_found, names, negated_stems, number_values, stem, tokens
+from newsqa.text import (
+    fold,
+    name_found,
+    names,
+    negated_stems,
+    number_values,
+    refers_back,
+    stem,
+    tokens,
+)
 
 
 @pytest.mark.parametrize(
@@ -97,3 +106,18 @@ def test_tokens_keep_case_numbers_and_inner_marks() -> None:
 )
 def test_stem_is_the_toolkit_stem_without_a_possessive(word: str, expected: str) -> None:
     assert stem(word) == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "back"),
+    [
+        ("It sank 25 per cent.", True),
+        ("And this was the first time.", True),
+        ("It was expected to pass.", True),  # the bill: "it" points back
+        ("It is noted that the admiral flew to Washington.", False),  # a dummy "it"
+        ("It is not clear whether he left.", False),
+        ("The admiral flew to Washington.", False),
+    ],
+)
+def test_refers_back_but_not_a_dummy_it(sentence: str, back: bool) -> None:
+    assert refers_back(sentence) is back
