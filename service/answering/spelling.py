@@ -5,8 +5,8 @@ so the question's words looked absent from every passage. A question word is rea
 only when all of these hold: it is in lower case (a capitalised word may be a name the
 articles lack, which is a reason to refuse, not to correct), it is in no indexed article, it
 is no English word (pyspellchecker's English dictionary, British spellings included), it has
-five letters or more, and the dictionary's correction (the most frequent word one edit away,
-or two for a word of eight letters or more) is in the articles. What
+five letters or more, and the dictionary's correction (the most frequent word one edit away)
+is in the articles. What
 was read so is said in the response's ``notice``.
 """
 
@@ -20,7 +20,6 @@ from typing import Any
 from newsqa.text import STOPWORDS, stem
 
 MIN_LENGTH = 5  # shorter ones are too often a name or another word one edit away ("rute")
-LONG_WORD = 8  # a word this long may be two edits from what was meant; a shorter one, one
 _WORD = re.compile(rf"(?<![\w'-])[a-z]{{{MIN_LENGTH},}}(?![\w'-])")
 # British spellings the (American) dictionary lacks: "formalise", "flavours", "analyse"
 _BRITISH = ((re.compile(r"is(e|ed|es|ing|ation)$"), r"iz\1"), (re.compile(r"our"), "or"),
@@ -32,7 +31,9 @@ def dictionary() -> Any:
     """pyspellchecker's English dictionary (in the package: nothing is downloaded)."""
     from spellchecker import SpellChecker
 
-    return SpellChecker(language="en", distance=2)
+    # one edit (a letter added, dropped, changed, or two swapped): corrections two edits away
+    # take up to a second for a long word, and are more often another word
+    return SpellChecker(language="en", distance=1)
 
 
 def _is_english(word: str, checker: Any) -> bool:
@@ -63,17 +64,17 @@ class Speller:
         indexed = self._indexed()
         if not indexed:
             return question, []
-        checker = dictionary()
         changes: list[tuple[str, str]] = []
 
         def fix(match: re.Match[str]) -> str:
             word = match.group(0)
-            if word in STOPWORDS or stem(word) in indexed or _is_english(word, checker):
+            if word in STOPWORDS or stem(word) in indexed:
+                return word
+            checker = dictionary()  # loaded on the first word the articles lack (~60 MB)
+            if _is_english(word, checker):
                 return word
             meant = checker.correction(word)
             if not meant or meant == word or stem(meant) not in indexed:
-                return word
-            if len(word) < LONG_WORD and meant not in checker.edit_distance_1(word):
                 return word
             changes.append((word, meant))
             return str(meant)
