@@ -22,7 +22,12 @@ from newsqa.text import (
     strip_markers,
     unpunctuated,
 )
-from newsqa.wording import ATTRIBUTION_PREFIX, attribute_sentence, attributed_once
+from newsqa.wording import (
+    ATTRIBUTION_PREFIX,
+    attribute_sentence,
+    attributed_once,
+    without_prefix,
+)
 from service.answering import Draft, DraftSentence, EngineParts, Passage, Support
 from service.answering.compose import (
     announced_count,
@@ -80,6 +85,25 @@ def select(
 _NEW_SUBJECT = re.compile(
     r"^\W*(?i:(?:and\s+)?(?:what|how)\s+about|and)\s+(?i:the\s+)?[A-Z][^?]{0,40}\?*\s*$"
 )
+
+
+# "Who said that?", "And who says so?", "who claimed this": who makes the last answer's claim
+# ("Who wrote it?" asks for an author: not this)
+_WHO_SAID = re.compile(
+    r"^\W*(?:and\s+|but\s+|so\s+)?who\s+(?:said|says|claimed|claims|argued|argues|stated"
+    r"|states)\s+(?:that|this|it|so)\W*$",
+    re.IGNORECASE,
+)
+
+
+def _first_claim(answer: str) -> str:
+    """The first sentence of an earlier answer, without its markers, its attribution and its
+    final stop (what a "Who said that?" asks about)."""
+    first = next((answer[s:e] for s, e in split_sentences(strip_markers(answer))), "")
+    match = ATTRIBUTION_PREFIX.match(first)
+    if match:
+        first = without_prefix(first, match)
+    return first.strip().rstrip(".!?").strip()
 
 
 def answer_names(answer: str) -> list[str]:
@@ -209,6 +233,9 @@ class ExtractiveEngine:
             return question  # a new subject: read alone
         previous = turns[asked[-1]].content
         answer = " ".join(t.content for t in turns[asked[-1] + 1 :] if t.role == "assistant")
+        claim = _first_claim(answer)
+        if claim and _WHO_SAID.match(question):  # "Who said that?": who says the answer's claim
+            return f"Who said that {claim}?"
         have = set(content_stems(question))
         extra: list[str] = []
         # "What about France?" after a question about the United States: a new subject in

@@ -302,3 +302,16 @@ def test_what_about_a_new_name_asks_the_same_of_it(seed_state: Any, follow_up: s
     assert "United" not in standalone and "States" not in standalone
     kept = seed_state.engine.standalone("Who leads it there?", history)  # no new name
     assert "United States" in kept
+
+
+def test_who_said_that_asks_who_makes_the_last_answers_claim(seed_state: Any) -> None:
+    """ "Who said that?" is read as who makes the previous answer's first claim (it repeated
+    the whole answer); "Who wrote it?" (an author) is not."""
+    claim = "The basis of any guarantee must be Ukraine's army and its defense industry"
+    answer = f"According to UNN, {claim}. [1] Other things were said. [2]"
+    history = [Turn(role="user", content="What is the basis?")]
+    history.append(Turn(role="assistant", content=answer))
+    assert seed_state.engine.standalone("And who said that?", history) == (
+        f"Who said that {claim}?"
+    )
+    assert "Who said that" not in seed_state.engine.standalone("Who wrote it?", history)
