@@ -305,7 +305,7 @@ def test_what_about_a_new_name_asks_the_same_of_it(seed_state: Any, follow_up: s
 
 
 def test_who_said_that_asks_who_makes_the_last_answers_claim(seed_state: Any) -> None:
-    """ "Who said that?" is read as who makes the previous answer's first claim (it repeated
+    """A "Who said that?" is read as who makes the previous answer's first claim (it repeated
     the whole answer); "Who wrote it?" (an author) is not."""
     claim = "The basis of any guarantee must be Ukraine's army and its defense industry"
     answer = f"According to UNN, {claim}. [1] Other things were said. [2]"
