@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 from newsqa.types import ScoredChunk
 from service.schemas import Turn
 
+REFUSAL = "The sources don't cover this question."  # what a refusal answers
+
 if TYPE_CHECKING:
     from newsqa.components.embeddings import Embedder
     from newsqa.components.store import VectorStore
