@@ -2,8 +2,10 @@
 
 The last user message is the question and earlier turns are the history (the last
 ``MAX_HISTORY`` of them, each cut to ``MAX_TURN_CHARS``: a long chat goes on). ``content``
-carries the ``[n]`` markers and a short "Sources:" list; a top-level ``citations`` array
-carries the structured citations (the ``Citation`` schema of ``/ask``).
+carries the ``[n]`` markers and a short "Sources:" list; the message's ``annotations`` are
+OpenAI's ``url_citation`` objects, one per marker; a top-level ``citations`` array carries the
+structured citations (the ``Citation`` schema of ``/ask``). The request's wire models are in
+``service.api.openai_wire``.
 
 Any ``model`` name is answered by newsqa (clients often send their default). Sampling options
 (``temperature``, ``max_tokens``, ``stop``, ...) are accepted and ignored: the answer is cited
@@ -23,136 +25,27 @@ from typing import Any
 
 from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sse_starlette import EventSourceResponse
 
-from newsqa.errors import BadRequest, NotFound
+from newsqa.errors import NotFound
 from newsqa.text import MARKERS, markers
 from service.answering.service import answer_question
 from service.api.ask import ERRORS, open_stream
-from service.deps import ReadyStateDep
-from service.errors import format_validation_errors
-from service.schemas import (
-    MAX_HISTORY,
-    MAX_TURN_CHARS,
-    AskRequest,
-    AskResponse,
-    Citation,
-    Filters,
-    Turn,
+from service.api.openai_wire import (
+    CREATED,
+    MODEL_ID,
+    SOURCES_HEADER,
+    ChatCompletionRequest,
+    ModelCard,
+    ModelList,
+    to_ask_request,
 )
+from service.deps import ReadyStateDep
+from service.schemas import AskResponse, Citation
 
-MODEL_ID = "newsqa"
-CREATED = 1_735_689_600  # fixed "created" of the model listing (2025-01-01)
-SOURCES_HEADER = "\n\nSources:\n"
+__all__ = ["ChatCompletionRequest", "router", "sources_text", "to_ask_request", "url_citations"]
+
 router = APIRouter(prefix="/v1", tags=["openai"])
-
-
-class ChatMessage(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    role: str
-    content: str | list[dict[str, Any]] | None = None
-
-    def text(self) -> str:
-        if self.content is None:
-            return ""
-        if isinstance(self.content, str):
-            return self.content
-        # parts are separate pieces of text: "Who is Mark" + "Rutte?" is not "MarkRutte?"
-        return "\n".join(str(p.get("text", "")) for p in self.content if p.get("type") == "text")
-
-    def other_parts(self) -> list[str]:
-        """The types of its parts that are not text ("image_url", "input_audio", ...)."""
-        if not isinstance(self.content, list):
-            return []
-        return sorted({str(p.get("type")) for p in self.content if p.get("type") != "text"})
-
-
-class StreamOptions(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    include_usage: bool = False
-
-
-class ChatCompletionRequest(BaseModel):
-    """The OpenAI request; sampling options are accepted and ignored. Extras: top_k, filters."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    model: str = MODEL_ID
-    messages: list[ChatMessage] = Field(min_length=1, max_length=1000)
-    stream: bool = Field(default=False, strict=True)  # strict: "yes" is no boolean
-    stream_options: StreamOptions | None = None
-    n: int = Field(default=1, ge=1, le=1, strict=True, description="One choice per answer")
-    top_k: int = Field(default=5, ge=1, le=50, strict=True)
-    filters: Filters | None = None
-    response_format: dict[str, Any] | None = None
-    tools: list[Any] | None = None
-    tool_choice: str | dict[str, Any] | None = None
-    functions: list[Any] | None = None  # the older form of tools
-    function_call: str | dict[str, Any] | None = None
-
-    def check_supported(self) -> None:
-        """Refuse, with the reason, what newsqa cannot answer with (see the module docstring)."""
-        kind = (self.response_format or {}).get("type", "text")
-        if kind != "text":
-            raise BadRequest(
-                f"response_format: {kind!r} is not supported: newsqa answers in prose whose "
-                "sentences carry [n] citations (the structured citations are in the "
-                "response's `citations` array); leave response_format out"
-            )
-        free = (None, "auto", "none")
-        forced = self.tool_choice not in free or self.function_call not in free
-        if forced and (self.tools or self.functions):
-            raise BadRequest(
-                "tool_choice: newsqa does not call tools; it answers in prose with citations "
-                "(leave tool_choice out, or 'auto')"
-            )
-
-
-class ModelCard(BaseModel):
-    id: str
-    object: str = "model"
-    created: int
-    owned_by: str
-
-
-class ModelList(BaseModel):
-    object: str = "list"
-    data: list[ModelCard]
-
-
-def _strip_sources(text: str) -> str:
-    return text.split(SOURCES_HEADER, 1)[0]
-
-
-def to_ask_request(body: ChatCompletionRequest) -> AskRequest:
-    """The last message (a user turn) is the question; earlier turns are the history."""
-    last = body.messages[-1]
-    if last.role != "user":
-        raise BadRequest("messages: the last message must have role 'user'")
-    if last.other_parts() and not last.text().strip():
-        raise BadRequest(
-            f"messages[-1].content: only text parts are read (got {', '.join(last.other_parts())})"
-            ": newsqa answers questions written as text"
-        )
-    roles = {"user": "user", "assistant": "assistant", "system": "system", "developer": "system"}
-    history = [
-        {"role": roles[m.role], "content": _strip_sources(m.text())[:MAX_TURN_CHARS]}
-        for m in body.messages[:-1]
-        if m.role in roles and m.text().strip()
-    ][-MAX_HISTORY:]
-    try:
-        return AskRequest(
-            question=last.text(),
-            top_k=body.top_k,
-            filters=body.filters,
-            history=[Turn.model_validate(t) for t in history],
-        )
-    except ValidationError as exc:
-        message = format_validation_errors(exc.errors())
-        raise BadRequest(message.replace("question:", "messages[-1].content:")) from exc
 
 
 def sources_text(citations: list[Citation]) -> str:
