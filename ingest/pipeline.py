@@ -23,7 +23,7 @@ from ingest.loaders import RawDocument, SkipFile, discover, load_file
 from ingest.metadata import doc_id_for, extract_metadata
 from newsqa.components.embeddings import Embedder, get_embedder
 from newsqa.components.ner import get_tagger
-from newsqa.components.store import VectorStore, open_store
+from newsqa.components.store import VectorStore, open_store, remove_orphans
 from newsqa.components.store.keyword import KeywordIndex
 from newsqa.settings import Settings
 from newsqa.text import split_sentences
@@ -126,11 +126,7 @@ class Indexer:
 
     def repair(self) -> int:
         """Delete chunks whose document record is missing (a killed run); return how many."""
-        known = {record.doc_id for record in self.store.documents()}
-        orphans = [cid for cid in self.store.chunk_ids() if cid.split(":", 1)[0] not in known]
-        self.store.delete_chunks(orphans)
-        self.store.delete_sentences(sorted(self.store.sentence_doc_ids() - known))
-        return len(orphans)
+        return remove_orphans(self.store)
 
     def write(self, docs: list[Document], replacing: Collection[str] = ()) -> int:
         """Embed and store ``docs`` (chunks first, then records); returns chunks written.

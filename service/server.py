@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import tempfile
 from pathlib import Path
@@ -15,6 +16,7 @@ from newsqa.errors import ConfigError, NewsQAError
 from newsqa.settings import Settings, get_settings
 
 FACTORY = "service.app:create_app"
+log = logging.getLogger("newsqa.server")
 
 
 def check_workers(settings: Settings, workers: int) -> None:
@@ -26,6 +28,29 @@ def check_workers(settings: Settings, workers: int) -> None:
             f"cannot run {workers} workers with the embedded Chroma store (one process only); "
             "set NEWSQA_CHROMA_URL to a Chroma server (`chroma run`) or use --workers 1"
         )
+
+
+def repair_embedded(settings: Settings) -> int:
+    """Remove what an upload killed mid-write left (chunks without a document record, found
+    by searches though listed nowhere) from the embedded index this server has leased; the
+    number of chunks removed (0 when there is no index yet or it cannot be opened)."""
+    if settings.chroma_url:
+        return 0  # other workers may be writing: their records come last
+    from newsqa.components.embeddings import get_embedder
+    from newsqa.components.store import open_store, remove_orphans
+
+    if not (settings.index_dir / "chroma").is_dir():
+        return 0
+    store = open_store(settings)
+    embedder = get_embedder(settings)
+    try:
+        store.ensure_model(embedder.model_id, embedder.dimension)
+    except NewsQAError:
+        return 0  # the app reports it (503 with the reason)
+    removed = remove_orphans(store)
+    if removed:
+        log.warning("removed %d chunks of an unfinished write from %s", removed, settings.index_dir)
+    return removed
 
 
 def settings_env(settings: Settings) -> dict[str, str]:
@@ -61,6 +86,7 @@ def serve(
         from service.app import create_app
 
         with serving(settings):  # one server per embedded index; ingest waits for it to stop
+            repair_embedded(settings)
             uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level)
         return
     # each worker process builds its own app from the environment

@@ -213,3 +213,33 @@ def test_a_long_article_is_written_in_batches_and_a_failed_one_leaves_nothing(
         ingest_raw(load_content(text=other), indexer)
     assert len(indexer.store.chunk_ids()) == len(doc.chunks)  # the first article's only
     assert [r.doc_id for r in indexer.store.documents()] == [doc.doc_id]
+
+
+def test_the_server_removes_what_a_killed_upload_left(
+    fresh_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An upload killed between its chunks and its record leaves chunks that searches find
+    though no listing shows them; ``newsqa serve`` removes them on its leased index at start
+    (``newsqa ingest`` did, the server did not)."""
+    from ingest.loaders import load_content
+    from ingest.pipeline import prepare
+    from newsqa.components.store.chroma import ChromaStore
+    from service.server import repair_embedded
+
+    ingest_paths([ARTICLES / "000_8e13f5cac5798695.txt"], fresh_settings)
+    indexer = Indexer(fresh_settings)
+    before = len(indexer.store.chunk_ids())
+    raw = load_content(text="A new bridge opened in the port on Monday, the mayor said. " * 30)
+    doc = prepare(raw, fresh_settings, indexer.embedder.model_id)
+
+    def killed(self: ChromaStore, docs: object) -> None:
+        raise KeyboardInterrupt("killed before the record")
+
+    monkeypatch.setattr(ChromaStore, "put_documents", killed)
+    with pytest.raises(KeyboardInterrupt):
+        indexer.write([doc])
+    monkeypatch.undo()
+    assert len(indexer.store.chunk_ids()) > before  # the orphans, searchable
+    assert repair_embedded(fresh_settings) == len(doc.chunks)
+    assert len(Indexer(fresh_settings).store.chunk_ids()) == before
+    assert repair_embedded(fresh_settings) == 0

@@ -91,3 +91,14 @@ STORES: Registry[VectorStore] = Registry(
 def open_store(settings: Settings) -> VectorStore:
     """The store for these settings: a Chroma server if ``chroma_url`` is set, else embedded."""
     return STORES.create(settings.store_mode, settings)
+
+
+def remove_orphans(store: VectorStore) -> int:
+    """Delete the chunks and sentences of documents without a record (a write killed before
+    the record, which is written last); return how many chunks. Only while no other process
+    writes: ``newsqa ingest`` at its start, ``newsqa serve`` on its leased embedded index."""
+    known = {record.doc_id for record in store.documents()}
+    orphans = [cid for cid in store.chunk_ids() if cid.split(":", 1)[0] not in known]
+    store.delete_chunks(orphans)
+    store.delete_sentences(sorted(store.sentence_doc_ids() - known))
+    return len(orphans)
