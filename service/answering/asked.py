@@ -65,6 +65,17 @@ def _template_question(message: str) -> str:
 def asked_question(message: str) -> str:
     """The part of ``message`` that asks something (see the module docstring)."""
     text = _template_question(message.strip())
-    sentences = [text[s:e] for s, e in split_sentences(text)]
-    kept = [s for s in sentences if not is_reply_instruction(s)]
-    return " ".join(kept) if kept else text
+    spans = split_sentences(text)
+    kept = [(s, e) for s, e in spans if not is_reply_instruction(text[s:e])]
+    if not kept or len(kept) == len(spans):
+        return text  # nothing but instructions, or none: the message as written
+    # the kept sentences with the text between them as written (a space where an instruction
+    # was left out): never longer than the message
+    out, last = "", None
+    for s, e in kept:
+        if last is not None:
+            left_out = any(last <= a < s for a, _ in spans)
+            out += " " if left_out else text[last:s]
+        out += text[s:e]
+        last = e
+    return out

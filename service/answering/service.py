@@ -17,7 +17,7 @@ from service.answering.extractive import REFUSAL
 from service.answering.gate import clearly_answerable, worth_asking
 from service.answering.response import build_response, candidate_citations, delta
 from service.answering.verification import looks_like_instruction
-from service.schemas import AskRequest, AskResponse, Turn
+from service.schemas import AskRequest, AskResponse
 
 if TYPE_CHECKING:
     from newsqa.components.store import VectorStore
@@ -140,13 +140,14 @@ class _Run:
         self.byline = False  # answered from an article's byline (set by ``sentences``)
         t = time.perf_counter()
         # instructions about the reply's form ("Reply in JSON.") are not part of what is asked
-        history = [
-            Turn(role=t.role, content=asked_question(t.content)) if t.role == "user" else t
+        history = [  # read, not validated again: what is left of a turn is never longer
+            t.model_copy(update={"content": asked_question(t.content)}) if t.role == "user" else t
             for t in req.history
         ]
         self.question = self.engine.standalone(asked_question(req.question), history)
         self.corrections: list[tuple[str, str]] = []
         if service.speller is not None:  # "fihgters" read as "fighters"
+            service.retriever.ready()  # the index open and its vocabulary loaded
             self.question, self.corrections = service.speller.correct(self.question)
         flt = service.retriever.chunk_filter(req.filters)
         self.filtered = flt is not None

@@ -8,7 +8,7 @@ import pytest
 
 from service.answering.asked import asked_question, is_reply_instruction
 from service.answering.service import answer_question
-from service.schemas import AskRequest
+from service.schemas import AskRequest, Turn
 
 GRIPEN = "How many Gripen fighters does Kyiv plan to buy?"
 
@@ -67,3 +67,14 @@ def test_wrapped_question_gets_the_plain_answer(seed_state: Any, wrapped: str) -
     got = answer_question(AskRequest(question=wrapped), seed_state)
     assert plain.answerable and got.answerable
     assert got.answer == plain.answer
+
+
+def test_a_long_turn_is_never_made_longer(seed_state: Any) -> None:
+    """Text without full stops is cut into pieces when read; what is asked is never longer
+    than what was sent (a 20,000-character history turn was a 500: it failed its own limit)."""
+    blob = "a" * 20000
+    assert asked_question(blob) == blob
+    assert len(asked_question("b" * 5000 + ". Reply in JSON.")) <= 5001
+    history = [Turn(role="user", content=blob), Turn(role="assistant", content="c" * 20000)]
+    response = answer_question(AskRequest(question=GRIPEN, history=history), seed_state)
+    assert response.engine

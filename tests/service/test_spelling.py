@@ -33,8 +33,12 @@ def test_only_unknown_lower_case_non_words_with_an_indexed_correction_are_read_o
     assert Speller(lambda: None).correct("fihgters") == ("fihgters", [])  # no vocabulary known
 
 
-def test_a_misspelt_question_is_answered_and_says_how_it_was_read(seed_state: Any) -> None:
+def test_a_misspelt_question_is_answered_and_says_how_it_was_read(seed_settings: Any) -> None:
+    """The first question of a fresh service too (``newsqa ask``): the keyword vocabulary
+    was loaded only by the first search, after the spelling was read."""
+    from service.state import ServiceState
+
     question = "how many gripen fihgters does kyiv plan to buy?"
-    response = answer_question(AskRequest(question=question), seed_state)
+    response = answer_question(AskRequest(question=question), ServiceState(seed_settings))
     assert response.answerable and "150" in response.answer
     assert response.notice and "\u201cfihgters\u201d as \u201cfighters\u201d" in response.notice
