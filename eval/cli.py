@@ -9,7 +9,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from eval.gate import check_gate, gate_paths, write_baseline
+from eval.gate import accept_baseline, check_gate, gate_paths
 from eval.runner import run_eval
 
 
@@ -49,7 +49,14 @@ def run_cli(
     print_summary(summary, console)
     config, baseline = gate_paths(dataset)
     if update_baseline:
-        console.print(f"baseline written to {write_baseline(summary, baseline)}")
+        failed = accept_baseline(summary, config, baseline)
+        if failed:
+            console.print(
+                f"[red]baseline not written:[/red] this run fails the gate ({'; '.join(failed)})."
+                f" To accept a worse run anyway, remove {baseline} and run again."
+            )
+            return 1
+        console.print(f"baseline written to {baseline}")
     if not gate:
         return 0
     if not config.exists():

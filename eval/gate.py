@@ -96,3 +96,15 @@ def write_baseline(summary: Any, path: Path = DEFAULT_BASELINE) -> Path:
         json.dumps({**keep, BASELINE_METRICS_KEY: metrics}, indent=2) + "\n", "utf-8"
     )
     return Path(path)
+
+
+def accept_baseline(
+    summary: Any, config_path: Path, baseline_path: Path = DEFAULT_BASELINE
+) -> list[str]:
+    """Write ``summary`` as the baseline when it passes the gate (its thresholds, and no
+    regression against the current baseline); else return the violations and write nothing:
+    a baseline is what later runs must not fall below."""
+    failed = check_gate(summary, config_path, baseline_path) if Path(config_path).exists() else []
+    if not failed:
+        write_baseline(summary, baseline_path)
+    return failed

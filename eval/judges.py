@@ -125,6 +125,9 @@ class Judge:
         """True only for a definite "supported" verdict (unknown is never support)."""
         return self.verdict(sentence, passages) == SUPPORTED
 
+    def ensure_reachable(self) -> None:
+        """Raise (a ``NewsQAError``) when the judge cannot give verdicts; a local one always can."""
+
     def _judge(self, sentence: str, passages: list[str]) -> Verdict:  # pragma: no cover
         raise NotImplementedError
 

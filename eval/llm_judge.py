@@ -143,6 +143,21 @@ class LLMJudge(Judge):
         )
         return cls(client, settings.openai_model)
 
+    def ensure_reachable(self) -> None:
+        """``BackendError`` unless the judge's server answers (every verdict would otherwise
+        be "unknown", and every answer scored unfaithful)."""
+        from newsqa.errors import BackendError
+
+        try:
+            self.client.models.list()
+        except Exception as exc:  # noqa: BLE001 - any failure: no judge to ask
+            where = getattr(self.client, "base_url", "the OpenAI API")
+            raise BackendError(
+                f"the llm judge's server ({where}) cannot be reached: {exc}. Set "
+                "NEWSQA_OPENAI_BASE_URL, NEWSQA_OPENAI_MODEL (and NEWSQA_OPENAI_API_KEY), or use "
+                "--judge lexical"
+            ) from None
+
     def _chat(self, prompt: str, schema: dict[str, Any] | None = None) -> str | None:
         """The reply text, or None when the call fails. Asks for JSON-schema output first
         (OpenAI, llama.cpp, vLLM support it) and falls back to a plain request if refused."""

@@ -190,6 +190,9 @@ def _gold_spans(
                 texts[doc["doc_id"]] = str(client.document(doc["doc_id"]).get("text", ""))
         ids = [d["doc_id"] for d in docs]
         spans[q.id] = [locate_quote(quote, ids, texts) for quote in q.gold_quotes]
+        for quote, span in zip(q.gold_quotes, spans[q.id], strict=True):
+            if span is None and docs:  # scored as a retrieval miss: say why
+                notes.append(f"{q.id}: gold quote not found in its articles: {quote[:70]!r}")
         sources[q.id] = list(dict.fromkeys(_outlet(d) for d in docs))
     wanted = {name for q in questions for name in q.gold_files}
     if wanted and not wanted & set(by_file):
@@ -267,6 +270,7 @@ def run_eval(
 
         settings = get_settings()
     the_judge = make_judge(judge, settings)
+    the_judge.ensure_reachable()  # before a long run whose every verdict would be "unknown"
     notes: list[str] = []
     headers = {"X-API-Key": settings.api_keys[0]} if getattr(settings, "api_keys", None) else {}
     if http is not None:

@@ -103,3 +103,39 @@ def test_gate_passes_a_good_summary(tmp_path: Path) -> None:
     assert check_gate({"metrics": {"mrr": 0.9}}, config, None) == [
         "hit@5: missing from the summary (threshold >= 0.9)"
     ]
+
+
+def test_only_a_passing_run_becomes_the_baseline(summary: Summary, tmp_path: Path) -> None:
+    """``--update-baseline`` wrote any run, so a worse one became what later runs were held to."""
+    from eval.gate import accept_baseline
+
+    config = ROOT / "eval" / "config.toml"
+    baseline = tmp_path / "baseline.json"
+    assert accept_baseline(summary, config, baseline)  # the stand-in fails the thresholds
+    assert not baseline.exists()
+    easy = tmp_path / "easy.toml"
+    easy.write_text('[thresholds]\n"hit@1" = 0.5\n')
+    assert accept_baseline(summary, easy, baseline) == [] and baseline.exists()
+
+
+def test_a_gold_quote_in_no_article_is_noted(tmp_path: Path) -> None:
+    """It is scored as a retrieval miss; the report says why rather than leaving it silent."""
+    question = dict(QUESTIONS[0], id="m1", gold_quotes=["a sentence no article has"])
+    dataset = tmp_path / "q.jsonl"
+    dataset.write_text(json.dumps(question) + "\n")
+    with TestClient(make_app()) as http:
+        summary = run_eval(None, None, dataset, "lexical", tmp_path / "r", progress=False,
+                           http=http, pairs=ROOT / "data" / "eval" / "judge_pairs.jsonl")  # fmt: skip
+    noted = "m1: gold quote not found in its articles"
+    assert any(n.startswith(noted) for n in summary.notes)
+
+
+def test_an_unreachable_llm_judge_stops_the_run_before_it_starts() -> None:
+    from openai import OpenAI
+
+    from eval.llm_judge import LLMJudge
+    from newsqa.errors import BackendError
+
+    client = OpenAI(base_url="http://127.0.0.1:9/v1", api_key="x", max_retries=0, timeout=5)
+    with pytest.raises(BackendError, match="cannot be reached.*--judge lexical"):
+        LLMJudge(client, "m").ensure_reachable()
