@@ -123,9 +123,11 @@ def test_a_gold_quote_in_no_article_is_noted(tmp_path: Path) -> None:
     question = dict(QUESTIONS[0], id="m1", gold_quotes=["a sentence no article has"])
     dataset = tmp_path / "q.jsonl"
     dataset.write_text(json.dumps(question) + "\n")
+    pairs = ROOT / "data" / "eval" / "judge_pairs.jsonl"
     with TestClient(make_app()) as http:
-        summary = run_eval(None, None, dataset, "lexical", tmp_path / "r", progress=False,
-                           http=http, pairs=ROOT / "data" / "eval" / "judge_pairs.jsonl")  # fmt: skip
+        summary = run_eval(
+            None, None, dataset, "lexical", tmp_path / "r", progress=False, http=http, pairs=pairs
+        )
     noted = "m1: gold quote not found in its articles"
     assert any(n.startswith(noted) for n in summary.notes)
 
