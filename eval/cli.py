@@ -68,7 +68,8 @@ def run_cli(
         for violation in violations:
             console.print(f"  - {violation}")
         return 1
-    console.print("[green]eval gate passed[/green]")
+    used = f"{config}" + (f", {baseline}" if baseline.exists() else ", no baseline")
+    console.print(f"[green]eval gate passed[/green] ({used})")
     return 0
 
 

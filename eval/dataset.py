@@ -117,13 +117,28 @@ def load_questions(path: Path = DEFAULT_QUESTIONS) -> list[Question]:
         except KeyError as exc:
             raise DatasetError(f"{where}: missing field {exc}") from exc
         if item.type not in QUESTION_TYPES:
-            raise DatasetError(f"{where}: unknown type {item.type!r}")
+            raise DatasetError(
+                f"{where}: unknown type {item.type!r} (one of: {', '.join(QUESTION_TYPES)})"
+            )
+        if not isinstance(row["answerable"], bool):
+            raise DatasetError(f"{where}: 'answerable' must be true or false (JSON), not a string")
         if item.id in seen:
             raise DatasetError(f"{where}: duplicate id {item.id!r}")
         if item.answerable == (item.type == "unanswerable"):
             raise DatasetError(f"{where}: 'answerable' disagrees with type {item.type!r}")
-        if item.answerable and not (item.key_facts and item.gold_files and item.gold_quotes):
-            raise DatasetError(f"{where}: answerable questions need key_facts, files and quotes")
+        lacking = [
+            key
+            for key, value in (
+                ("key_facts", item.key_facts),
+                ("gold_files", item.gold_files),
+                ("gold_quotes", item.gold_quotes),
+            )
+            if not value
+        ]
+        if item.answerable and lacking:
+            raise DatasetError(
+                f"{where}: an answerable question needs {', '.join(lacking)} (non-empty lists)"
+            )
         seen.add(item.id)
         out.append(item)
     return out

@@ -220,9 +220,10 @@ def refusal_scores(gold_answerable: Sequence[bool], predicted: Sequence[bool]) -
     false_refusals = sum(1 for g in refused if g)
     return {
         "refusal_precision": true_refusals / len(refused) if refused else 1.0,
-        "refusal_recall": true_refusals / unanswerable if unanswerable else 1.0,
+        # undefined (n/a) for a set without unanswerable / answerable questions
+        "refusal_recall": true_refusals / unanswerable if unanswerable else math.nan,
         "refusal_accuracy": sum(g == p for g, p in pairs) / len(pairs) if pairs else 0.0,
-        "false_refusal_rate": false_refusals / answerable if answerable else 0.0,
+        "false_refusal_rate": false_refusals / answerable if answerable else math.nan,
     }
 
 

@@ -179,6 +179,7 @@ def _markdown(
         lines.append("| " + " | ".join(fields) + " |")
     if summary.get("notes"):
         lines += ["", "## Notes", ""] + [f"- {n}" for n in summary["notes"]]
+    lines += ["", "Every metric is explained in docs/evaluation.md (in the newsqa repository)."]
     return "\n".join(lines) + "\n"
 
 

@@ -241,6 +241,16 @@ def evaluate(
     return records
 
 
+def _non_default(settings: Any) -> str:
+    """``name=value`` of every setting that differs from its default (secrets left out)."""
+    out = []
+    for name, field_info in type(settings).model_fields.items():
+        value = getattr(settings, name)
+        if value != field_info.get_default(call_default_factory=True) and "key" not in name:
+            out.append(f"{name}={value}")
+    return ", ".join(out)
+
+
 def run_eval(
     api_url: str | None,
     engine: str | None,
@@ -272,6 +282,9 @@ def run_eval(
     the_judge = make_judge(judge, settings)
     the_judge.ensure_reachable()  # before a long run whose every verdict would be "unknown"
     notes: list[str] = []
+    changed = _non_default(settings) if settings is not None and not api_url else ""
+    if changed:  # a report of a modified run says so
+        notes.append(f"settings other than the defaults: {changed}")
     headers = {"X-API-Key": settings.api_keys[0]} if getattr(settings, "api_keys", None) else {}
     if http is not None:
         records = evaluate(ServiceClient(http, headers), questions, the_judge, top_k=top_k,

@@ -90,7 +90,13 @@ def test_loader_rejects_inconsistent_rows(tmp_path) -> None:  # type: ignore[no-
     with pytest.raises(DatasetError, match="disagrees"):
         load_questions(bad)
     bad.write_text('{"id": "x", "question": "q?", "type": "when", "answerable": true}\n')
-    with pytest.raises(DatasetError, match="need key_facts"):
+    with pytest.raises(DatasetError, match="needs key_facts, gold_files, gold_quotes"):
+        load_questions(bad)
+    bad.write_text('{"id": "x", "question": "q?", "type": "numbers", "answerable": true}\n')
+    with pytest.raises(DatasetError, match="unknown type 'numbers' \\(one of: single_fact"):
+        load_questions(bad)
+    bad.write_text('{"id": "x", "question": "q?", "type": "unanswerable", "answerable": "no"}\n')
+    with pytest.raises(DatasetError, match="must be true or false"):
         load_questions(bad)
     bad.write_text("not json\n")
     with pytest.raises(DatasetError, match="invalid JSON"):

@@ -112,6 +112,9 @@ def test_refusal_scores() -> None:
     assert s["refusal_accuracy"] == pytest.approx(3 / 5)
     assert s["false_refusal_rate"] == pytest.approx(1 / 3)
     assert refusal_scores([True], [True])["refusal_precision"] == 1.0
+    # a set of one kind of question: the other kind's rate is undefined (n/a), not 0 or 1
+    assert math.isnan(refusal_scores([False], [False])["false_refusal_rate"])
+    assert math.isnan(refusal_scores([True], [True])["refusal_recall"])
 
 
 def test_percentile() -> None:
