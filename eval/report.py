@@ -170,6 +170,12 @@ def _markdown(
     lines += [f"![{name}](plots/{path.name})" for name, path in plots.items()]
     rows = failures(records)
     lines += ["", f"## Failures ({len(rows)})", ""]
+    lines += [
+        "Every question with a problem: a refusal or a missing fact (a wrong answer), an "
+        "unsupported sentence, or gold evidence outside the top 5 search hits (the answer may "
+        "still be right).",
+        "",
+    ]
     lines += ["| id | type | question | problems | answer |", "|---|---|---|---|---|"]
     for row in rows:
         fields = [
