@@ -71,6 +71,15 @@ class ChatCompletionRequest(BaseModel):
                 "sentences carry [n] citations (the structured citations are in the "
                 "response's `citations` array); leave response_format out"
             )
+        if isinstance(self.tool_choice, str) and self.tool_choice not in (
+            "none",
+            "auto",
+            "required",
+        ):
+            raise BadRequest(
+                f"tool_choice: {self.tool_choice!r} is not one of 'none', 'auto', 'required' or "
+                "a named function"
+            )
         free = (None, "auto", "none")
         forced = self.tool_choice not in free or self.function_call not in free
         if forced and (self.tools or self.functions):

@@ -195,6 +195,11 @@ HI = [{"role": "user", "content": "Hi"}]
         ),
         ({"messages": HI, "stream": "yes"}, "stream: must be a valid boolean", "stream"),
         (
+            {"messages": HI, "tool_choice": "bogus"},
+            "tool_choice: 'bogus' is not one",
+            "tool_choice",
+        ),
+        (
             {"messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {}}]}]},
             "messages[-1].content: only text parts are read (got image_url)",
             "messages[-1].content",
