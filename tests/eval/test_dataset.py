@@ -84,31 +84,35 @@ def test_judge_pairs_are_balanced_and_use_real_passages(corpus) -> None:  # type
     assert all(p.passage in text for p in pairs), [p.id for p in pairs if p.passage not in text]
 
 
-def test_loader_rejects_inconsistent_rows(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def _row(type_: str, answerable: object) -> bytes:
+    row = {"id": "x", "question": "q?", "type": type_, "answerable": answerable}
+    return json.dumps(row).encode()
+
+
+@pytest.mark.parametrize(
+    ("content", "match"),
+    [
+        (_row("who", False), "disagrees"),
+        (_row("when", True), "needs key_facts, gold_files, gold_quotes"),
+        (_row("numbers", True), "unknown type 'numbers' \\(one of: single_fact"),
+        (_row("unanswerable", "no"), "must be true or false"),
+        (b"not json", "invalid JSON"),
+        (b"\n  ", "no rows"),
+        (b'{"id": "caf\xe9"}', "not UTF-8 text"),
+    ],
+)
+def test_loader_rejects_inconsistent_rows(tmp_path: Path, content: bytes, match: str) -> None:
     bad = tmp_path / "q.jsonl"
-    bad.write_text('{"id": "x", "question": "q?", "type": "who", "answerable": false}\n')
-    with pytest.raises(DatasetError, match="disagrees"):
+    bad.write_bytes(content + b"\n")
+    with pytest.raises(DatasetError, match=match):
         load_questions(bad)
-    bad.write_text('{"id": "x", "question": "q?", "type": "when", "answerable": true}\n')
-    with pytest.raises(DatasetError, match="needs key_facts, gold_files, gold_quotes"):
-        load_questions(bad)
-    bad.write_text('{"id": "x", "question": "q?", "type": "numbers", "answerable": true}\n')
-    with pytest.raises(DatasetError, match="unknown type 'numbers' \\(one of: single_fact"):
-        load_questions(bad)
-    bad.write_text('{"id": "x", "question": "q?", "type": "unanswerable", "answerable": "no"}\n')
-    with pytest.raises(DatasetError, match="must be true or false"):
-        load_questions(bad)
-    bad.write_text("not json\n")
-    with pytest.raises(DatasetError, match="invalid JSON"):
-        load_questions(bad)
+
+
+def test_pairs_loader_rejects_an_empty_file(tmp_path: Path) -> None:
+    bad = tmp_path / "p.jsonl"
     bad.write_text("\n  \n")
     with pytest.raises(DatasetError, match="no rows"):
-        load_questions(bad)
-    with pytest.raises(DatasetError, match="no rows"):
         load_judge_pairs(bad)
-    bad.write_bytes(b'{"id": "caf\xe9"}\n')
-    with pytest.raises(DatasetError, match="not UTF-8 text"):
-        load_questions(bad)
 
 
 def test_gold_quotes_are_read_as_ingest_stores_text(tmp_path: Path) -> None:
