@@ -20,7 +20,7 @@ import numpy as np
 from ingest.chunking import chunk_text
 from ingest.cleaning import clean_text
 from ingest.loaders import RawDocument, SkipFile, discover, load_file
-from ingest.metadata import doc_id_for, extract_metadata
+from ingest.metadata import doc_id_for, extract_metadata, parse_date
 from newsqa.components.embeddings import Embedder, get_embedder
 from newsqa.components.ner import get_tagger
 from newsqa.components.store import VectorStore, open_store, remove_orphans
@@ -40,6 +40,7 @@ class IngestSummary:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (file, what was not used)
     pruned: list[str] = field(default_factory=list)
     repaired_chunks: int = 0
     chunks_written: int = 0
@@ -214,6 +215,9 @@ def ingest_paths(
         except SkipFile as exc:
             summary.skipped.append((key, exc.reason))
             continue
+        given = raw.meta.get("published")
+        if given and parse_date(given) is None:  # the API refuses it; a file is still read
+            summary.notes.append((key, f"published {given!r} is no date: left out"))
         if doc.doc_id in seen_ids:
             summary.skipped.append((key, f"same content as {seen_ids[doc.doc_id]}"))
             continue

@@ -59,6 +59,13 @@ def print_summary(summary: IngestSummary, console: Console) -> None:
         for name, reason in summary.skipped:
             skipped.add_row(Text(name), Text(reason))
         console.print(skipped)
+    if summary.notes:
+        notes = Table(title="Read, with notes")
+        notes.add_column("file")
+        notes.add_column("note")
+        for name, note in summary.notes:
+            notes.add_row(Text(name), Text(note))
+        console.print(notes)
 
 
 # After an ingest the documents are listed only up to this many (``newsqa stats`` lists all).

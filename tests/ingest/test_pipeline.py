@@ -243,3 +243,18 @@ def test_the_server_removes_what_a_killed_upload_left(
     assert repair_embedded(fresh_settings) == len(doc.chunks)
     assert len(Indexer(fresh_settings).store.chunk_ids()) == before
     assert repair_embedded(fresh_settings) == 0
+
+
+def test_a_date_that_is_no_date_is_noted(fresh_settings: Settings, tmp_path: Path) -> None:
+    """The API refuses it with a 422; a file is still read, and the summary says what was
+    left out (it was dropped silently)."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    body = "The Kors dam broke on Monday, police said. Repairs will take a month.\n"
+    (folder / "a.md").write_text(f"---\ntitle: Dam\npublished: notadate\n---\n{body}")
+    (folder / "b.md").write_text(f"---\ntitle: Dam 2\npublished: 2025-09-01\n---\nSo {body}")
+    summary = ingest_paths([folder], fresh_settings)
+    assert len(summary.added) == 2
+    assert [(Path(f).name, n) for f, n in summary.notes] == [
+        ("a.md", "published 'notadate' is no date: left out")
+    ]
