@@ -52,20 +52,17 @@ def print_summary(summary: IngestSummary, console: Console) -> None:
     table.add_row("index", f"{summary.total_documents} documents, {summary.total_chunks} chunks")
     table.add_row("seconds", f"{summary.seconds:.2f} (embedding {summary.embed_seconds:.2f})")
     console.print(table)
-    if summary.skipped:
-        skipped = Table(title="Skipped files")
-        skipped.add_column("file")
-        skipped.add_column("reason")
-        for name, reason in summary.skipped:
-            skipped.add_row(Text(name), Text(reason))
-        console.print(skipped)
-    if summary.notes:
-        notes = Table(title="Read, with notes")
-        notes.add_column("file")
-        notes.add_column("note")
-        for name, note in summary.notes:
-            notes.add_row(Text(name), Text(note))
-        console.print(notes)
+    for title, column, rows in (
+        ("Skipped files", "reason", summary.skipped),
+        ("Read, with notes", "note", summary.notes),
+    ):
+        if rows:
+            table = Table(title=title)
+            table.add_column("file")
+            table.add_column(column)
+            for name, why in rows:
+                table.add_row(Text(name), Text(why))
+            console.print(table)
 
 
 # After an ingest the documents are listed only up to this many (``newsqa stats`` lists all).
