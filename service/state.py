@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -56,6 +57,13 @@ class ServiceState:
         """The index was rebuilt (``newsqa ingest --rebuild``): open its new collections."""
         self.store.ensure_model(self.embedder.model_id, self.embedder.dimension)
 
+    def _indexed_terms(self) -> Sequence[str] | None:
+        """The keyword index's terms, the index opened first: a fresh service's first question
+        is read for spelling before any search has opened it (``newsqa ask``)."""
+        if not self._opened:
+            self.ensure_ready()
+        return self.keyword.backend.terms()
+
     def ensure_ready(self) -> None:
         """Raise ``IndexUnavailable`` (503) unless the index is open and holds documents."""
         if not self._opened:
@@ -103,7 +111,7 @@ class ServiceState:
         from service.answering.spelling import Speller
 
         bylines = Bylines(self.store, self.embedder)
-        speller = Speller(self.keyword.backend.terms) if self.settings.spelling else None
+        speller = Speller(self._indexed_terms) if self.settings.spelling else None
         return AnswerService(
             self.retriever, self.scorer, self.engine, self.store, self.settings, bylines, speller
         )

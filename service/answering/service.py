@@ -147,7 +147,6 @@ class _Run:
         self.question = self.engine.standalone(asked_question(req.question), history)
         self.corrections: list[tuple[str, str]] = []
         if service.speller is not None:  # "fihgters" read as "fighters"
-            service.retriever.ready()  # the index open and its vocabulary loaded
             self.question, self.corrections = service.speller.correct(self.question)
         flt = service.retriever.chunk_filter(req.filters)
         self.filtered = flt is not None

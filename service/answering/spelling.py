@@ -13,7 +13,7 @@ was read so is said in the response's ``notice``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -49,7 +49,7 @@ class Speller:
     """Reads a question's misspelt words (see the module docstring); ``terms`` lists the
     indexed stems (``KeywordBackend.terms``: None, and nothing is corrected, when unknown)."""
 
-    def __init__(self, terms: Callable[[], list[str] | None]) -> None:
+    def __init__(self, terms: Callable[[], Sequence[str] | None]) -> None:
         self._terms = terms
         self._known: tuple[int, frozenset[str]] = (-1, frozenset())
 

@@ -14,7 +14,7 @@ See docs/scaling.md for where each backend keeps its state with several workers 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -41,9 +41,10 @@ class KeywordBackend(Protocol):
         """Every chunk id indexed (to compare with the store), or None if unknown."""
         ...
 
-    def terms(self) -> list[str] | None:
-        """Every indexed term (stems, as the tokenizer writes them), or None if unknown: what a
-        misspelt question word may be read as (``service.answering.spelling``)."""
+    def terms(self) -> Sequence[str] | None:
+        """Every indexed term (stems, as the tokenizer writes them; not to be changed), or None
+        if unknown: what a misspelt question word may be read as
+        (``service.answering.spelling``)."""
         ...
 
     def upsert(self, chunk_ids: list[str], texts: list[str]) -> None: ...

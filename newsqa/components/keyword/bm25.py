@@ -22,7 +22,7 @@ import logging
 import os
 import shutil
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -75,8 +75,8 @@ class SegmentedBM25:
         main, delta = self._view
         return main.live + delta.live
 
-    def terms(self) -> list[str]:
-        return list(self.vocab.tokens)  # append-only: a copy of what is there now
+    def terms(self) -> Sequence[str]:
+        return self.vocab.tokens  # append-only, read as it is (no copy per question)
 
     def ids(self) -> set[str]:
         main, delta = self._view

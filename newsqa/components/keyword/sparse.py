@@ -15,7 +15,7 @@ collection itself, and dense + sparse fused by ``Rrf`` in one ``Search`` call.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -85,7 +85,7 @@ class ChromaSparse:
     def ids(self) -> set[str] | None:
         return None
 
-    def terms(self) -> list[str] | None:
+    def terms(self) -> Sequence[str] | None:
         return None  # the engine's vocabulary is not listed
 
     def upsert(self, chunk_ids: list[str], texts: list[str]) -> None:
