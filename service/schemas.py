@@ -43,6 +43,14 @@ class Filters(BaseModel):
     def _one_or_many(cls, value: object) -> object:
         return encodable([value] if isinstance(value, str) else value)
 
+    @field_validator("source", "doc_ids")
+    @classmethod
+    def _not_empty(cls, value: list[str] | None) -> list[str] | None:
+        # [] would read as "none of them" to some and "all of them" to others: neither is guessed
+        if value is not None and not value:
+            raise ValueError("is empty: leave it out to search everything, or name at least one")
+        return value
+
     @model_validator(mode="after")
     def _ordered_dates(self) -> Filters:
         if self.published_from and self.published_to and self.published_from > self.published_to:

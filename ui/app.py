@@ -24,7 +24,7 @@ from ui.render import (
     anchor_id,
     answer_html,
     card_claim_md,
-    card_label,
+    card_labels,
     card_meta_md,
     esc,
     highlighted_passage,
@@ -70,9 +70,10 @@ def readiness() -> Readiness | None:
 def render_sources(resp: AskResponse, closest: list[dict[str, Any]], index: int) -> None:
     if resp.citations:
         st.markdown("**Sources**" if resp.answerable else "**Closest sources**")
-        for citation in resp.citations:
+        labels = card_labels(resp.citations, markdown=True)
+        for citation, label in zip(resp.citations, labels, strict=True):
             st.markdown(f'<div id="{anchor_id(index, citation.id)}"></div>', unsafe_allow_html=True)
-            with st.expander(card_label(citation, markdown=True), expanded=False):
+            with st.expander(label, expanded=False):
                 st.markdown(card_meta_md(citation))
                 st.markdown(card_claim_md(citation))
                 st.markdown(
@@ -204,6 +205,17 @@ def stream_answer(question: str, history: list[dict[str, str]], opts: Options) -
     return message
 
 
+def too_long(question: str) -> None:
+    """An over-long message is not sent: say why, and give the text back to copy and shorten."""
+    st.warning(
+        f"That message has {len(question):,} characters; a question may have at most "
+        f"{MAX_QUESTION_CHARS:,}. Shorten it (ask about the passage, not with it: the articles "
+        "are already indexed) and send it again. Your text, to copy:",
+        icon=":material/warning:",
+    )
+    st.code(question, language=None, wrap_lines=True)
+
+
 def _chain(first: list, rest: Any) -> Any:
     yield from first
     yield from rest
@@ -232,12 +244,14 @@ def main() -> None:
             else:
                 render_assistant(message, index)
 
-    prompt = st.chat_input(
-        "Ask a question about the news…", key="chat_input", max_chars=MAX_QUESTION_CHARS
-    )
+    # No max_chars: Streamlit drops a paste over the limit without a word; say so instead
+    prompt = st.chat_input("Ask a question about the news…", key="chat_input")
     question = (prompt or st.session_state.pop("pending", None) or "").strip()
     st.session_state["pending"] = None
     if not question:
+        return
+    if len(question) > MAX_QUESTION_CHARS:
+        too_long(question)
         return
     history = history_turns(messages)
     messages.append({"role": "user", "content": question})

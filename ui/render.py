@@ -119,17 +119,34 @@ def unsupported_count(resp: AskResponse) -> int:
     return sum(1 for s in resp.sentences if not s.supported)
 
 
-def card_label(citation: Citation, markdown: bool = False) -> str:
+LABEL_QUOTE_WORDS = 8  # opening words of the quote that tell apart cards of one article
+
+
+def card_label(citation: Citation, markdown: bool = False, with_quote: bool = False) -> str:
     """Stable, test-friendly label of a source card: ``[1] Title — Outlet``, plus
-    ``, quoting Speaker`` when someone other than the outlet makes the claim. ``markdown``:
-    the article's title, outlet and speaker escaped (they are data: a title holding
-    ``[x](javascript:...)`` or ``*x*`` is shown as written)."""
+    ``, quoting Speaker`` when someone other than the outlet makes the claim, plus the quote's
+    opening words when ``with_quote`` (several cards of one reply share title and outlet).
+    ``markdown``: the article's title, outlet, speaker and quote escaped (they are data: a title
+    holding ``[x](javascript:...)`` or ``*x*`` is shown as written)."""
     esc = plain_md if markdown else str
     title = citation.title.strip() or citation.doc_id
     label = f"[{citation.id}] {esc(title)} — {esc(citation.source or 'unknown outlet')}"
     if citation.speaker and citation.speaker != (citation.reported_by or citation.source):
         label += f", quoting {esc(citation.speaker)}"
+    words = citation.quote.split()
+    if with_quote and words:
+        opening = " ".join(words[:LABEL_QUOTE_WORDS])
+        label += f": “{esc(opening)}{'…' if len(words) > LABEL_QUOTE_WORDS else ''}”"
     return label
+
+
+def card_labels(citations: list[Citation], markdown: bool = False) -> list[str]:
+    """The labels of one reply's cards; cards that would read the same show their quotes."""
+    bare = [card_label(c).split("] ", 1)[-1] for c in citations]  # without the ``[n]``
+    return [
+        card_label(c, markdown, with_quote=bare.count(b) > 1)
+        for c, b in zip(citations, bare, strict=True)
+    ]
 
 
 def card_meta_md(citation: Citation) -> str:

@@ -75,6 +75,12 @@ LONE_SURROGATE_FILTER = b'{"question": "Who is Rutte?", "filters": {"source": ["
             "malformed JSON body",
         ),
         ("post", "/ask/stream", {"json": {"question": ""}}, "question: must not be empty"),
+        (  # [] read as "no filter" before: neither "none" nor "all" is guessed
+            "post",
+            "/ask",
+            {"json": {"question": "Who is Rutte?", "filters": {"source": []}}},
+            "filters.source: is empty: leave it out",
+        ),
         (  # a lone surrogate escape: no text the store can compare (was a 500)
             "post",
             "/ask",

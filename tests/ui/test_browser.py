@@ -285,3 +285,21 @@ def test_follow_up_in_the_chat_keeps_its_context(standin_page, standin_servers) 
         {"role": "assistant", "content": first_answer},
     ]
     expect(standin_page.get_by_test_id("stChatMessage")).to_have_count(4)
+
+
+def test_an_over_long_message_is_refused_with_a_reason_not_dropped(  # type: ignore[no-untyped-def]
+    standin_page, standin_servers
+) -> None:
+    """A paste over the question limit used to vanish from the box without a word."""
+    _, stand = standin_servers
+    sent_before = len(stand.requests)
+    text = "What did the council decide about the lake? " * 60  # ~2,600 characters
+    box = standin_page.get_by_placeholder(PLACEHOLDER)
+    box.fill(text)
+    expect(box).to_have_value(text)  # the box keeps what was pasted
+    box.press("Enter")
+    expect(
+        standin_page.get_by_text(re.compile(r"a question may have at most 2,000"))
+    ).to_be_visible(timeout=LONG)
+    expect(standin_page.get_by_test_id("stCode")).to_contain_text("about the lake?")
+    assert len(stand.requests) == sent_before  # nothing was sent to the API

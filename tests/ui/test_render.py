@@ -14,6 +14,7 @@ from ui.render import (
     answer_html,
     card_claim_md,
     card_label,
+    card_labels,
     card_meta_md,
     corpus_rows,
     highlighted_passage,
@@ -111,6 +112,15 @@ def test_cards_corpus_and_history() -> None:
     c = citation()
     assert card_label(c) == "[1] Jets <b> — Wire"
     assert card_label(c, markdown=True) == "[1] Jets \\<b\\> — Wire"  # shown as written
+    # two passages of one article: the cards would read the same, so they show their quotes
+    again = citation(id=2, quote="The *second* passage says far more than eight words in all.")
+    other = citation(id=3, title="Other")
+    labels = card_labels([c, again, other], markdown=True)
+    assert labels[0] == f"[1] Jets \\<b\\> — Wire: “{QUOTE}”"
+    assert (
+        labels[1] == "[2] Jets \\<b\\> — Wire: “The \\*second\\* passage says far more than eight…”"
+    )
+    assert labels[2] == "[3] Other — Wire"
     assert card_meta_md(c) == "**Wire** · 2025-09-01 · [open article ↗](https://example.org/a)"
     assert "open article" not in card_meta_md(citation(url="file.txt", published=None))
     assert card_meta_md(citation(author="Ana *Ruiz*", url="")) == (
