@@ -204,6 +204,31 @@ def evaluate(rows: list[dict[str, Any]], model: Any, limit: int = 4) -> dict[str
     }
 
 
+def tentative_marks(rows: list[dict[str, Any]], model: Any, limit: int = 4) -> dict[str, int]:
+    """How the ``tentative`` mark (``p_answerable`` below ``clear_threshold``) falls on the
+    answers the extractive selection gives: answered, wrong, wrong and marked, right, right and
+    marked (an answer to an unanswerable question is wrong, and counted again on its own)."""
+    keys = ("answered", "wrong", "wrong_marked", "unanswerable", "unanswerable_marked", "right")
+    out = dict.fromkeys((*keys, "right_marked"), 0)
+    for r in rows:
+        a, q = r["assessment"], r["q"]
+        if not a.candidates or a.p_answerable < model.answerable_threshold:
+            continue
+        if a.question_features[7] > 0:  # refuse_unknown_names
+            continue
+        text = " ".join(select_texts(a, model.keep_ratio, model.keep_min, limit))
+        right = q.answerable and all(fact_present(f, text) for f in q.key_facts)
+        marked = a.p_answerable < model.clear_threshold
+        key = "right" if right else "wrong"
+        out["answered"] += 1
+        out[key] += 1
+        out[f"{key}_marked"] += marked
+        if not q.answerable:
+            out["unanswerable"] += 1
+            out["unanswerable_marked"] += marked
+    return out
+
+
 def near_misses(rows: list[dict[str, Any]], model: Any) -> tuple[np.ndarray, np.ndarray]:
     """Question features of each answerable question with its gold sentences taken away: the
     story is covered but the detail asked for is not there, which is what most unanswerable
@@ -286,17 +311,33 @@ def main() -> None:
         help="weight of answerable questions with their gold sentences removed, as extra "
         "unanswerable examples for the question model (0: none)",
     )
+    parser.add_argument(
+        "--figures-only",
+        action="store_true",
+        help="score the --report sets with the shipped model: no fit, nothing written (e.g. the "
+        "seed set: --index-dir data/index --articles data/articles --report "
+        "data/eval/questions.jsonl)",
+    )
     args = parser.parse_args()
-    from service.answering.evidence_model import MODEL_PATH
+    from service.answering.evidence_model import MODEL_PATH, load_model
 
     state = open_state(args.index_dir, args.articles)
-    rows = collect(state, load_questions(args.fit))
-    model = fit(rows, str(args.fit), args.near_miss_weight)
-    figures = {"fit": evaluate(rows, model)}
+    figures: dict[str, Any] = {}
+    if args.figures_only:
+        model = load_model()
+    else:
+        rows = collect(state, load_questions(args.fit))
+        model = fit(rows, str(args.fit), args.near_miss_weight)
+        figures["fit"] = evaluate(rows, model) | {"tentative": tentative_marks(rows, model)}
     for path in args.report:
         rescore_rows = collect(state, load_questions(path))
         rescore(rescore_rows, model)
-        figures[path.stem] = evaluate(rescore_rows, model)
+        figures[path.stem] = evaluate(rescore_rows, model) | {
+            "tentative": tentative_marks(rescore_rows, model)
+        }
+    if args.figures_only:
+        print(json.dumps(figures, indent=1))
+        return
     out = args.out or MODEL_PATH
     out.write_text(json.dumps({**asdict(model), "figures": figures}, indent=1) + "\n")
     print(json.dumps(figures, indent=1))
