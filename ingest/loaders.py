@@ -12,6 +12,8 @@ import json
 import logging
 import re
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Any
@@ -20,6 +22,7 @@ from newsqa.errors import BadRequest
 
 # pypdf logs what it finds wrong with a file; that ends up in the file's skip reason instead
 logging.getLogger("pypdf").setLevel(logging.CRITICAL)
+log = logging.getLogger(__name__)
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
 SIDECAR_SUFFIX = ".meta.json"
@@ -49,6 +52,23 @@ class SkipFile(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+@contextmanager
+def unreadable_skipped(what: str) -> Iterator[None]:
+    """Parsers of untrusted files raise many kinds of errors (a bogus codec, JSON nested past
+    the recursion limit, a broken PDF): any of them skips the file with its reason, never a
+    traceback, a 500 or a lost ingest run."""
+    try:
+        yield
+    except (SkipFile, BadRequest, MemoryError):
+        raise
+    except Exception as exc:
+        detail = str(exc).splitlines()[0][:200] if str(exc) else ""
+        log.warning("unreadable %s", what, exc_info=True)
+        raise SkipFile(
+            f"{what} could not be read ({type(exc).__name__}{': ' + detail if detail else ''})"
+        ) from exc
 
 
 @dataclass
@@ -207,7 +227,7 @@ def html_publisher(html: str) -> str | None:
     for script in root.xpath("//script[@type='application/ld+json']/text()"):
         try:
             found = _ld_publisher(json.loads(script))
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):  # malformed, or nested past the recursion limit
             continue
         if found and found.strip():
             return found.strip()
@@ -263,14 +283,15 @@ def load_bytes(name: str, data: bytes, max_bytes: int) -> RawDocument:
         raise SkipFile(f"over the {max_bytes}-byte limit ({len(data)} bytes)")
     kind = _KIND[suffix]
     meta: dict[str, str] = {}
-    if kind == "pdf":
-        text = pdf_to_text(data)
-    else:
-        text = decode_text(data, html=kind == "html")
-        if kind == "html":
-            text, meta = html_to_text(text)
+    with unreadable_skipped(f"the {kind} file"):
+        if kind == "pdf":
+            text = pdf_to_text(data)
         else:
-            text, meta = split_front_matter(text)
+            text = decode_text(data, html=kind == "html")
+            if kind == "html":
+                text, meta = html_to_text(text)
+            else:
+                text, meta = split_front_matter(text)
     if not text.strip():
         raise SkipFile("no text" if kind == "html" else "empty file")
     return RawDocument(name, text, kind, meta)
@@ -311,6 +332,8 @@ def decode_text(data: bytes, html: bool = False) -> str:
         raise SkipFile(f"not UTF-8 text, and its declared charset {name!r} is unknown") from None
     except UnicodeDecodeError:
         raise SkipFile(f"not valid {name} text, the charset it declares") from None
+    except UnicodeError:  # a codec that decodes nothing ("undefined")
+        raise SkipFile(f"not UTF-8 text, and its declared charset {name!r} decodes none") from None
 
 
 def load_content(
@@ -324,7 +347,11 @@ def load_content(
     if not content.strip():
         raise BadRequest("empty " + ("text" if text is not None else "html"))
     if html is not None:
-        body, found = html_to_text(html)
+        try:
+            with unreadable_skipped("the html"):
+                body, found = html_to_text(html)
+        except SkipFile as exc:
+            raise BadRequest(exc.reason) from exc
         if not body.strip():
             raise BadRequest("no article text found in the HTML")
     else:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import time
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import asdict, dataclass, field, replace
@@ -28,6 +29,8 @@ from newsqa.components.store.keyword import KeywordIndex
 from newsqa.settings import Settings
 from newsqa.text import split_sentences
 from newsqa.types import Document
+
+log = logging.getLogger(__name__)
 
 EMBED_BATCH_CHUNKS = 256
 
@@ -214,6 +217,10 @@ def ingest_paths(
             doc = prepare(replace(raw, path=key), settings, indexer.embedder.model_id)
         except SkipFile as exc:
             summary.skipped.append((key, exc.reason))
+            continue
+        except Exception as exc:  # one odd file never costs the run (the log has the trace)
+            log.warning("could not read %s", key, exc_info=True)
+            summary.skipped.append((key, f"could not be read ({type(exc).__name__}: {exc})"[:300]))
             continue
         given = raw.meta.get("published")
         if given and parse_date(given) is None:  # the API refuses it; a file is still read

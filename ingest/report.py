@@ -119,6 +119,10 @@ def dry_run(paths: list[Path], settings: Settings, show_cleaning: bool, console:
         except SkipFile as exc:
             table.add_row(Text(display_path(path)), "", "", "", "", Text(f"skipped: {exc.reason}"))
             continue
+        except Exception as exc:  # as ingest does: one odd file is skipped, the run goes on
+            note = f"skipped: could not be read ({type(exc).__name__}: {exc})"[:300]
+            table.add_row(Text(display_path(path)), "", "", "", "", Text(note))
+            continue
         table.add_row(
             Text(raw.path),
             Text(doc.meta.title[:70]),

@@ -32,8 +32,34 @@ err_console = Console(stderr=True, emoji=False)
 
 IndexDirOpt = Annotated[
     Path | None,
-    typer.Option("--index-dir", help="Index directory [env NEWSQA_INDEX_DIR; default data/index]"),
+    typer.Option(
+        "--index-dir", help="Index directory (env NEWSQA_INDEX_DIR)", show_default="data/index"
+    ),
 ]
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"newsqa {version('newsqa')}")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            typer.echo("newsqa (not installed: no version)")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit"
+        ),
+    ] = False,
+) -> None:
+    # Help text of the whole command stays the Typer(help=...) above (no docstring here).
+    pass
 
 
 def load_settings(**overrides: Any) -> Settings:
@@ -122,10 +148,15 @@ def stats(index_dir: IndexDirOpt = None) -> None:
 
 @app.command()
 def serve(
-    host: Annotated[str | None, typer.Option(help="Bind address [default 127.0.0.1]")] = None,
-    port: Annotated[int | None, typer.Option(help="Port [default 8000]")] = None,
+    host: Annotated[
+        str | None, typer.Option(help="Bind address (env NEWSQA_HOST)", show_default="127.0.0.1")
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option(help="Port (env NEWSQA_PORT)", show_default="8000")
+    ] = None,
     workers: Annotated[
-        int | None, typer.Option(help="Workers (more than 1 needs NEWSQA_CHROMA_URL)")
+        int | None,
+        typer.Option(help="Workers (more than 1 needs NEWSQA_CHROMA_URL)", show_default="1"),
     ] = None,
     index_dir: IndexDirOpt = None,
 ) -> None:
@@ -141,9 +172,12 @@ def serve(
 
 @app.command()
 def ui(
-    port: Annotated[int | None, typer.Option(help="Port [default 8501]")] = None,
+    port: Annotated[
+        int | None, typer.Option(help="Port (env NEWSQA_UI_PORT)", show_default="8501")
+    ] = None,
     api_url: Annotated[
-        str | None, typer.Option(help="API address [env NEWSQA_API_URL; default :8000]")
+        str | None,
+        typer.Option(help="API address (env NEWSQA_API_URL)", show_default="http://127.0.0.1:8000"),
     ] = None,
 ) -> None:
     """Run the Streamlit chat UI on 127.0.0.1 (talks to the API over HTTP)."""

@@ -225,6 +225,11 @@ def test_broken_pdf_is_skipped_with_reason(tmp_path: Path) -> None:
             "not UTF-8 text, and its declared charset 'klingon' is unknown",
         ),
         ("report.docx", b"PK\x03\x04", "unknown type .docx"),
+        (  # a codec that exists but decodes nothing raised UnicodeError: a 500 and a lost run
+            "undefined.html",
+            b'<meta charset="undefined"><p>Caf\xe9 au lait</p>',
+            "not UTF-8 text, and its declared charset 'undefined' decodes none",
+        ),
     ],
 )
 def test_skip_reasons(tmp_path: Path, name: str, data: bytes, reason: str) -> None:
@@ -340,3 +345,31 @@ def test_html_outlet_from_metadata(head: str, source: str | None) -> None:
 
     got = extract_metadata(raw, clean_text(raw.text)).source
     assert got == (source or "unknown")
+
+
+def test_json_ld_nested_past_the_recursion_limit_is_no_publisher(tmp_path: Path) -> None:
+    """It raised RecursionError out of the loader (a 500 on upload, a traceback and nothing
+    indexed from the folder on ingest); the page is read without it."""
+    path = tmp_path / "deep.html"
+    path.write_text(
+        '<html><head><title>Bridge</title><script type="application/ld+json">'
+        + "[" * 5000
+        + "]" * 5000
+        + "</script></head><body><p>The council approved the new bridge on Monday after a long"
+        " debate about its cost.</p></body></html>",
+        encoding="utf-8",
+    )
+    raw = load_file(path, LIMIT)
+    assert "council approved the new bridge" in raw.text
+
+
+def test_any_parser_error_skips_the_file_with_its_reason(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import ingest.loaders as loaders
+
+    def broken(text: str) -> tuple[str, dict[str, str]]:
+        raise RuntimeError("parser fell over\nsecond line")
+
+    monkeypatch.setattr(loaders, "html_to_text", broken)
+    path = tmp_path / "page.html"
+    path.write_text("<p>Some text here.</p>", encoding="utf-8")
+    assert skip_reason(path) == "the html file could not be read (RuntimeError: parser fell over)"

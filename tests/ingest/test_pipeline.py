@@ -75,6 +75,8 @@ def test_bad_files_are_skipped_with_reasons(fresh_settings: Settings, tmp_path: 
     (folder / "latin1.txt").write_bytes("Caf\xe9 au lait, d\xe9j\xe0 vu.".encode("latin-1"))
     (folder / "notes.docx").write_bytes(b"PK\x03\x04")
     (folder / "big.txt").write_text("Word. " * 400)
+    # a declared codec that decodes nothing: it once ended the whole run with a traceback
+    (folder / "undefined.html").write_bytes(b'<meta charset="undefined"><p>Caf\xe9 ouvert.</p>')
     small = fresh_settings.model_copy(update={"max_file_bytes": 1000})
     summary = ingest_paths([folder], small)
     reasons = dict(summary.skipped)
@@ -85,6 +87,7 @@ def test_bad_files_are_skipped_with_reasons(fresh_settings: Settings, tmp_path: 
         "latin1.txt",
         "notes.docx",
         "big.txt",
+        "undefined.html",
     }
     assert all(reason.strip() for reason in reasons.values())
     with pytest.raises(BadRequest, match="no such file"):

@@ -111,6 +111,13 @@ def test_text_markdown_html_and_pdf_files_are_added(client: Any) -> None:
         ("broken.pdf", b"%PDF-1.4 not really", {}, 422, "unreadable PDF"),
         ("scan.html", b"<html><body><script>x</script></body></html>", {}, 422, "no text"),
         ("ferry.txt", ARTICLE.encode(), {"published": "yesterday"}, 422, "published:"),
+        (  # was a 500 (UnicodeError from the "undefined" codec)
+            "odd.html",
+            b'<meta charset="undefined"><p>Caf\xe9 ouvert.</p>',
+            {},
+            422,
+            "declared charset 'undefined' decodes none",
+        ),
     ],
 )
 def test_bad_uploads_are_clear_4xx(
@@ -134,3 +141,14 @@ def test_openapi_documents_both_bodies(client: Any) -> None:
     body = client.get("/openapi.json").json()["paths"]["/documents"]["post"]["requestBody"]
     assert set(body["content"]) == {"application/json", "multipart/form-data"}
     assert "file" in body["content"]["multipart/form-data"]["schema"]["properties"]
+
+
+def test_json_ld_nested_too_deep_is_read_without_it(client: Any) -> None:
+    """Was a 500 (RecursionError) as an upload and as JSON ``html``."""
+    page = (
+        '<html><head><script type="application/ld+json">' + "[" * 5000 + "]" * 5000 + "</script>"
+        f"</head><body><p>{ARTICLE}</p></body></html>"
+    )
+    assert upload(client, "deep.html", page.encode()).status_code == 201
+    again = client.post("/documents", json={"html": page.replace("Tuesday", "Monday")})
+    assert again.status_code == 201, again.text

@@ -12,6 +12,7 @@ import numpy as np
 
 from newsqa.components.store import ChunkFilter, DocumentRecord
 from newsqa.components.store.changes import ChangeLog
+from newsqa.components.store.races import read_racing_deletes
 from newsqa.components.store.records import (
     chunk_from,
     meta_from,
@@ -278,11 +279,13 @@ class ChromaStore:
         """The ``k`` sentences closest to ``embedding`` (matching ``where`` if given)."""
         if k <= 0:
             return []
-        got = self._sents.query(
-            query_embeddings=[np.asarray(embedding, dtype=np.float32)],
-            n_results=k,
-            where=where_clause(where),
-            include=["metadatas", "distances"],
+        got = read_racing_deletes(
+            lambda: self._sents.query(
+                query_embeddings=[np.asarray(embedding, dtype=np.float32)],
+                n_results=k,
+                where=where_clause(where),
+                include=["metadatas", "distances"],
+            )
         )
         return [
             sentence_from(m, 1.0 - float(d))
@@ -358,11 +361,13 @@ class ChromaStore:
         ]
 
     def query(self, embedding: np.ndarray, k: int, where: ChunkFilter | None) -> list[ScoredChunk]:
-        got = self._chunks.query(
-            query_embeddings=[np.asarray(embedding, dtype=np.float32)],
-            n_results=k,
-            where=where_clause(where),
-            include=["documents", "metadatas", "distances"],
+        got = read_racing_deletes(
+            lambda: self._chunks.query(
+                query_embeddings=[np.asarray(embedding, dtype=np.float32)],
+                n_results=k,
+                where=where_clause(where),
+                include=["documents", "metadatas", "distances"],
+            )
         )
         scores = [1.0 - float(d) for d in got["distances"][0]]
         return self._scored(got["ids"][0], got["documents"][0], got["metadatas"][0], scores)
@@ -402,11 +407,13 @@ class ChromaStore:
             present = self._chunks.get(ids=chunk_ids, include=[])["ids"]
             if not present:
                 return {}
-            found = self._chunks.query(
-                query_embeddings=[np.asarray(query, dtype=np.float32)],
-                ids=present,
-                n_results=len(present),
-                include=["documents", "metadatas", "distances"],
+            found = read_racing_deletes(
+                lambda: self._chunks.query(
+                    query_embeddings=[np.asarray(query, dtype=np.float32)],
+                    ids=present,
+                    n_results=len(present),
+                    include=["documents", "metadatas", "distances"],
+                )
             )
             rows2 = zip(
                 found["ids"][0],

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from newsqa.components.store.races import read_racing_deletes
 from newsqa.types import Chunk, ScoredSentence
 
 
@@ -61,9 +62,11 @@ def read_scored(
         present = collection.get(ids=ids, where=where, include=[])["ids"]
         if not present:
             return []
-        found = collection.query(
-            query_embeddings=[q], ids=present, n_results=len(present),
-            include=["metadatas", "distances"],
+        found = read_racing_deletes(
+            lambda: collection.query(
+                query_embeddings=[q], ids=present, n_results=len(present),
+                include=["metadatas", "distances"],
+            )
         )  # fmt: skip
         return [
             sentence_from(m, 1.0 - float(d))
