@@ -33,10 +33,14 @@ if TYPE_CHECKING:
 
 
 def to_document(hit: ScoredChunk) -> Document:
-    """A retrieved chunk as a LangChain ``Document`` (text, metadata and score)."""
+    """A retrieved chunk as a LangChain ``Document`` (text, metadata and score). Sentences
+    addressed to a model (prompt injection) are replaced by ``[…]`` in ``page_content``, which
+    goes into someone's prompt; ``start``/``end`` locate the chunk's text as stored."""
+    from service.answering.verification import without_instructions
+
     chunk, meta = hit.chunk, hit.meta
     return Document(
-        page_content=chunk.text,
+        page_content=without_instructions(chunk.text),
         id=chunk.chunk_id,
         metadata={
             "doc_id": chunk.doc_id,

@@ -49,6 +49,8 @@ class Filters(BaseModel):
         # [] would read as "none of them" to some and "all of them" to others: neither is guessed
         if value is not None and not value:
             raise ValueError("is empty: leave it out to search everything, or name at least one")
+        if value is not None and not all(v.strip() for v in value):
+            raise ValueError("holds an empty name: name each one, or leave the filter out")
         return value
 
     @model_validator(mode="after")

@@ -10,6 +10,7 @@ from langchain_core.messages import BaseMessage
 from langchain_core.prompts import ChatPromptTemplate
 
 from service.answering import Passage
+from service.answering.verification import without_instructions
 from service.schemas import Turn
 
 _COMMON = """You answer questions about news articles using ONLY the numbered sources.
@@ -98,7 +99,8 @@ def format_sources(passages: list[Passage]) -> str:
         if meta.published:
             attrs += f' published="{meta.published}"'
         title = f"Title: {_escape(meta.title)}\n" if meta.title else ""
-        blocks.append(f"<source {attrs}>\n{title}{_escape(p.hit.chunk.text)}\n</source>")
+        text = without_instructions(p.hit.chunk.text)  # text addressed to a model is not news
+        blocks.append(f"<source {attrs}>\n{title}{_escape(text)}\n</source>")
     return "\n\n".join(blocks)
 
 

@@ -16,7 +16,7 @@ from service.answering.evidence import EvidenceScorer
 from service.answering.extractive import REFUSAL
 from service.answering.gate import clearly_answerable, worth_asking
 from service.answering.response import build_response, candidate_citations, delta
-from service.answering.verification import looks_like_instruction
+from service.answering.verification import only_instructions
 from service.schemas import AskRequest, AskResponse
 
 if TYPE_CHECKING:
@@ -64,14 +64,15 @@ def warm_up_in_background(state: ServiceState, limit: int = 200) -> threading.Th
 def trusted_hits(
     retriever: Retriever, question: str, k: int, flt: ChunkFilter | None
 ) -> list[ScoredChunk]:
-    """``retriever.search`` without chunks that carry instructions to a model (prompt
-    injection). Such chunks stay searchable (``/search``) but never reach an engine or an
-    answer."""
+    """``retriever.search`` without chunks that hold nothing but instructions to a model
+    (prompt injection). Such chunks stay searchable (``/search``) but never reach an engine or
+    an answer; in a chunk that also holds news, the instruction sentences are no candidate
+    answer (``evidence``) and are left out of a model's prompt (``prompts``)."""
     hits = retriever.search(question, k, flt)
-    clean = [h for h in hits if not looks_like_instruction(h.chunk.text)]
+    clean = [h for h in hits if not only_instructions(h.chunk.text)]
     if len(clean) < len(hits):
         more = retriever.search(question, 2 * k + 10, flt)
-        clean = [h for h in more if not looks_like_instruction(h.chunk.text)][:k]
+        clean = [h for h in more if not only_instructions(h.chunk.text)][:k]
     return clean
 
 

@@ -81,6 +81,13 @@ LONE_SURROGATE_FILTER = b'{"question": "Who is Rutte?", "filters": {"source": ["
             {"json": {"question": "Who is Rutte?", "filters": {"source": []}}},
             "filters.source: is empty: leave it out",
         ),
+        (  # [""] was read as no filter too (and ["  "] as an outlet nothing matches)
+            "post",
+            "/ask",
+            {"json": {"question": "Who is Rutte?", "filters": {"doc_ids": ["", "d_1"]}}},
+            "filters.doc_ids: holds an empty name",
+        ),
+        ("get", "/search", {"params": {"q": "Rutte", "source": ""}}, "source: holds an empty name"),
         (  # a lone surrogate escape: no text the store can compare (was a 500)
             "post",
             "/ask",
