@@ -81,6 +81,16 @@ class RawDocument:
     meta: dict[str, str] = field(default_factory=dict)
 
 
+def _known_key(key: object) -> bool:
+    return _ALIASES.get(str(key).strip().lower(), str(key).strip().lower()) in META_KEYS
+
+
+def _scalars(value: object) -> bool:
+    """Text, a number, or a list of them ("authors": ["A", "B"]): what metadata can hold."""
+    items = value if isinstance(value, list | tuple) else [value]
+    return all(v is None or isinstance(v, str | int | float) for v in items)
+
+
 def normalize_meta(data: dict[str, Any]) -> dict[str, str]:
     """Keep the known metadata keys (mapping common aliases), as non-empty stripped strings."""
     out: dict[str, str] = {}
@@ -165,6 +175,11 @@ def read_sidecar(path: Path) -> dict[str, str]:
             raise SkipFile(f"invalid metadata sidecar {candidate.name}: {exc}") from exc
         if not isinstance(data, dict):
             raise SkipFile(f"invalid metadata sidecar {candidate.name}: not a JSON object")
+        odd = sorted(k for k, v in data.items() if _known_key(k) and not _scalars(v))
+        if odd:  # {"title": {"x": 1}} was stored as the title "{'x': 1}"
+            raise SkipFile(
+                f"invalid metadata sidecar {candidate.name}: {', '.join(odd)} must be text"
+            )
         return normalize_meta(data)
     return {}
 

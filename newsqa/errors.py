@@ -37,6 +37,10 @@ class IndexUnavailable(NewsQAError):
     status_code = 503
 
 
+class IndexNotCreated(IndexUnavailable):
+    """Nothing was ever written to the index: reads that list things have nothing to list."""
+
+
 class EmbeddingMismatch(IndexUnavailable):
     """The index was built with another embedding model: re-ingest."""
 

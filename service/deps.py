@@ -71,10 +71,22 @@ def get_open_state(request: Request) -> ServiceState:
     return state
 
 
+def get_listing_state(request: Request) -> ServiceState | None:
+    """As ``get_open_state``, but ``None`` for an index nothing was ever written to: a list of
+    documents is then empty and any one of them unknown, as after the last one is deleted."""
+    state = build_state(request.app.state)
+    try:
+        return get_open_state(request)
+    except IndexUnavailable:
+        if not state.store_created():
+            return None
+        raise
+
+
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 StateDep = Annotated[ServiceState, Depends(get_state)]
 ReadyStateDep = Annotated[ServiceState, Depends(get_ready_state)]
-OpenStateDep = Annotated[ServiceState, Depends(get_open_state)]
+ListingStateDep = Annotated[ServiceState | None, Depends(get_listing_state)]
 
 
 # -- API keys ------------------------------------------------------------------------------

@@ -204,6 +204,14 @@ class DocumentDetail(BaseModel):
 META_LIMITS = {"title": 500, "source": 200, "url": 2000, "author": 300}
 
 
+def web_address(value: str | None) -> str | None:
+    """An article's ``url`` must be a web address: a ``javascript:`` or ``data:`` one would be
+    handed on to clients (the ``/v1`` annotations, a UI's link)."""
+    if value and value.strip() and not value.strip().lower().startswith(("http://", "https://")):
+        raise ValueError("must be a web address (http:// or https://)")
+    return value
+
+
 class DocumentIn(BaseModel):
     """One article to add through the ingest pipeline: exactly one of ``text`` or ``html``."""
 
@@ -216,6 +224,8 @@ class DocumentIn(BaseModel):
     url: str | None = Field(default=None, max_length=META_LIMITS["url"])
     published: date | None = None
     author: str | None = Field(default=None, max_length=META_LIMITS["author"])
+
+    _url = field_validator("url")(web_address)
 
 
 class DocumentAdded(BaseModel):

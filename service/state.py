@@ -11,7 +11,7 @@ from newsqa.components.embeddings import Embedder, get_embedder
 from newsqa.components.engines import ENGINES
 from newsqa.components.store import VectorStore, open_store
 from newsqa.components.store.keyword import KeywordIndex
-from newsqa.errors import IndexUnavailable, NewsQAError
+from newsqa.errors import IndexNotCreated, IndexUnavailable, NewsQAError
 from newsqa.settings import Settings
 
 if TYPE_CHECKING:
@@ -40,6 +40,7 @@ class ServiceState:
         self._opened = False
         self._lock = threading.Lock()
         self.startup_error: str | None = None
+        self._never_written = False  # the last open found no index at all
 
     def open(self) -> None:
         """Open the index for reading and bring the keyword index in step; never raises."""
@@ -50,8 +51,13 @@ class ServiceState:
             self.startup_error = None
         except NewsQAError as exc:
             self.startup_error = exc.message
+            self._never_written = isinstance(exc, IndexNotCreated)
         except Exception as exc:  # the store client failed in an unexpected way
             self.startup_error = f"the vector store is unreachable: {exc}"
+
+    def store_created(self) -> bool:
+        """Whether the index exists (it may be empty): false until something is written."""
+        return self._opened or not self._never_written
 
     def _reopen(self) -> None:
         """The index was rebuilt (``newsqa ingest --rebuild``): open its new collections."""

@@ -122,6 +122,11 @@ def _parse(model: type[M], data: Any) -> M:
         ) from exc
 
 
+# Adding a document embeds every chunk of it: a page near the 2 MB upload limit took ~220 s
+# on 2 cores (a new user's probe), so writes wait longer than questions before giving up
+WRITE_TIMEOUT = 900.0
+
+
 class NewsQAClient:
     """Typed calls to the newsqa HTTP API."""
 
@@ -255,7 +260,8 @@ class NewsQAClient:
     ) -> DocumentAdded:
         body: dict[str, Any] = {"text": text} if text is not None else {"html": html}
         body.update({k: v for k, v in meta.items() if v})
-        return _parse(DocumentAdded, self._request("POST", "/documents", json=body))
+        added = self._request("POST", "/documents", json=body, timeout=WRITE_TIMEOUT)
+        return _parse(DocumentAdded, added)
 
     def upload(self, filename: str, data: bytes, **meta: str | None) -> DocumentAdded:
         """Add a .txt/.md/.html/.pdf file: a multipart upload read by the API's own loaders."""
@@ -266,7 +272,11 @@ class NewsQAClient:
         kind = mimetypes.guess_type(filename)[0] or "application/octet-stream"
         form = {k: v for k, v in meta.items() if v}
         added = self._request(
-            "POST", "/documents", files={"file": (filename, data, kind)}, data=form
+            "POST",
+            "/documents",
+            files={"file": (filename, data, kind)},
+            data=form,
+            timeout=WRITE_TIMEOUT,
         )
         return _parse(DocumentAdded, added)
 

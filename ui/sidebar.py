@@ -124,6 +124,7 @@ def _add_article(ready: Readiness | None) -> None:
         st.text_input("URL (optional)", key="add_url")
         st.date_input("Published (optional)", value=None, key="add_published", format="YYYY-MM-DD")
         st.button("Add article", key="add_submit", type="primary", on_click=_on_add)
+        st.caption("Every passage is embedded as it is added: a large file takes minutes.")
         result = st.session_state.get("add_result")
         if result:
             kind, message = result

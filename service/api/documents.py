@@ -18,7 +18,7 @@ from ingest.loaders import SUPPORTED_SUFFIXES, RawDocument, SkipFile, load_bytes
 from ingest.pipeline import ingest_raw
 from newsqa.errors import BadRequest, NotFound, UnsupportedMediaType
 from newsqa.types import Document
-from service.deps import OpenStateDep, StateDep
+from service.deps import ListingStateDep, StateDep
 from service.errors import is_json, unsupported_type
 from service.schemas import (
     META_LIMITS,
@@ -28,6 +28,7 @@ from service.schemas import (
     DocumentIn,
     DocumentSummary,
     ErrorBody,
+    web_address,
 )
 
 router = APIRouter(tags=["documents"])
@@ -57,8 +58,10 @@ def _detail(doc: Document) -> DocumentDetail:
 
 
 @router.get("/documents", response_model=list[DocumentSummary], responses=NOT_FOUND)
-def list_documents(state: OpenStateDep) -> list[DocumentSummary]:
+def list_documents(state: ListingStateDep) -> list[DocumentSummary]:
     """Every indexed document (without its text), ordered by title."""
+    if state is None:  # nothing was ever indexed
+        return []
     records = sorted(state.store.documents(), key=lambda r: (r.meta.title.lower(), r.doc_id))
     return [
         DocumentSummary(
@@ -76,9 +79,9 @@ def list_documents(state: OpenStateDep) -> list[DocumentSummary]:
 
 
 @router.get("/documents/{doc_id}", response_model=DocumentDetail, responses=NOT_FOUND)
-def get_document(doc_id: str, state: OpenStateDep) -> DocumentDetail:
+def get_document(doc_id: str, state: ListingStateDep) -> DocumentDetail:
     """The cleaned text (citation offsets index into it), metadata and chunks."""
-    doc = state.store.get_document(doc_id)
+    doc = state.store.get_document(doc_id) if state is not None else None
     if doc is None:
         raise NotFound(f"unknown document: {doc_id}")
     return _detail(doc)
@@ -128,6 +131,10 @@ async def _uploaded_document(request: Request, max_bytes: int) -> RawDocument:
     for key, limit in META_LIMITS.items():
         if len(meta.get(key, "")) > limit:
             raise BadRequest(f"{key}: must be at most {limit} characters")
+    try:
+        web_address(meta.get("url"))
+    except ValueError as exc:
+        raise BadRequest(f"url: {exc}") from exc
     if "published" in meta:
         try:
             meta["published"] = date.fromisoformat(meta["published"]).isoformat()

@@ -64,6 +64,10 @@ def sources_text(citations: list[Citation]) -> str:
     )
 
 
+def is_web_address(url: str) -> bool:
+    return url.lower().startswith(("http://", "https://"))
+
+
 def url_citations(content: str, citations: list[Citation]) -> list[dict[str, Any]]:
     """OpenAI's ``url_citation`` annotations of the message: one per ``[n]`` marker of the
     answer (not of the "Sources:" list), at the marker's offsets in ``content``, with the cited
@@ -81,7 +85,7 @@ def url_citations(content: str, citations: list[Citation]) -> list[dict[str, Any
                     "start_index": m.start(),
                     "end_index": m.end(),
                     "title": c.title or c.doc_id,
-                    "url": c.url or f"/documents/{c.doc_id}",
+                    "url": c.url if is_web_address(c.url) else f"/documents/{c.doc_id}",
                     "quote": c.quote,
                     "doc_id": c.doc_id,
                     "start": c.start,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from newsqa.errors import BadRequest
 from service.errors import format_validation_errors
@@ -17,11 +17,21 @@ CREATED = 1_735_689_600  # fixed "created" of the model listing (2025-01-01)
 SOURCES_HEADER = "\n\nSources:\n"
 
 
+ROLES = ("system", "developer", "user", "assistant", "tool", "function")  # OpenAI's
+
+
 class ChatMessage(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     role: str
     content: str | list[dict[str, Any]] | None = None
+
+    @field_validator("role")
+    @classmethod
+    def _known_role(cls, value: str) -> str:
+        if value not in ROLES:
+            raise ValueError(f"{value!r} is not a role: use one of {', '.join(ROLES)}")
+        return value
 
     def text(self) -> str:
         if self.content is None:
@@ -51,6 +61,15 @@ class ChatCompletionRequest(BaseModel):
 
     model: str = MODEL_ID
     messages: list[ChatMessage] = Field(min_length=1, max_length=1000)
+
+    @field_validator("stream", "n", mode="before")
+    @classmethod
+    def _null_is_default(cls, value: object, info: ValidationInfo) -> object:
+        # OpenAI's schema allows null for both (raw HTTP clients send it): the default
+        if value is None:
+            return cls.model_fields[info.field_name or ""].default
+        return value
+
     stream: bool = Field(default=False, strict=True)  # strict: "yes" is no boolean
     stream_options: StreamOptions | None = None
     n: int = Field(default=1, ge=1, le=1, strict=True, description="One choice per answer")
@@ -81,12 +100,15 @@ class ChatCompletionRequest(BaseModel):
                 "a named function"
             )
         free = (None, "auto", "none")
-        forced = self.tool_choice not in free or self.function_call not in free
-        if forced and (self.tools or self.functions):
-            raise BadRequest(
-                "tool_choice: newsqa does not call tools; it answers in prose with citations "
-                "(leave tool_choice out, or 'auto')"
-            )
+        for name, choice in (
+            ("tool_choice", self.tool_choice),
+            ("function_call", self.function_call),
+        ):
+            if choice not in free and (self.tools or self.functions or name == "function_call"):
+                raise BadRequest(
+                    f"{name}: newsqa does not call tools; it answers in prose with citations "
+                    f"(leave {name} out, or 'auto')"
+                )
 
 
 class ModelCard(BaseModel):
@@ -109,7 +131,10 @@ def to_ask_request(body: ChatCompletionRequest) -> AskRequest:
     """The last message (a user turn) is the question; earlier turns are the history."""
     last = body.messages[-1]
     if last.role != "user":
-        raise BadRequest("messages: the last message must have role 'user'")
+        raise BadRequest(
+            f"messages: the last message must have role 'user' (it has {last.role!r}): newsqa "
+            "answers the user's question and calls no tools"
+        )
     if last.other_parts() and not last.text().strip():
         raise BadRequest(
             f"messages[-1].content: only text parts are read (got {', '.join(last.other_parts())})"

@@ -158,6 +158,11 @@ def test_invalid_sidecar_is_skipped_with_reason(tmp_path: Path) -> None:
     path.write_text("Body text here.")
     (tmp_path / "story.txt.meta.json").write_text("{not json")
     assert skip_reason(path).startswith("invalid metadata sidecar story.txt.meta.json")
+    odd = {"title": {"x": 1}, "authors": [{"name": "A"}], "tags": [{"x": 1}]}  # tags: unknown
+    (tmp_path / "story.txt.meta.json").write_text(json.dumps(odd))
+    assert skip_reason(path) == (
+        "invalid metadata sidecar story.txt.meta.json: authors, title must be text"
+    )
 
 
 # --- html and pdf ---------------------------------------------------------------------------

@@ -237,6 +237,21 @@ HI = [{"role": "user", "content": "Hi"}]
             "tool_choice: newsqa does not call tools",
             "tool_choice",
         ),
+        (  # the older form of a forced call (was answered as if it were not there)
+            {"messages": HI, "functions": [{"name": "f"}], "function_call": {"name": "f"}},
+            "function_call: newsqa does not call tools",
+            "function_call",
+        ),
+        (  # was "the last message must have role 'user'", which never said the role is wrong
+            {"messages": [{"role": "robot", "content": "Hi"}]},
+            "messages[0].role: 'robot' is not a role",
+            "messages[0].role",
+        ),
+        (
+            {"messages": [*HI, {"role": "tool", "content": "42", "tool_call_id": "x"}]},
+            "messages: the last message must have role 'user' (it has 'tool')",
+            "messages",
+        ),
     ],
 )
 def test_bad_openai_input_is_400_with_an_openai_error(
@@ -382,6 +397,11 @@ def test_empty_index_is_503(fresh_settings: Any) -> None:
         ):
             assert response.status_code == 503
             assert "the index is empty" in response.json()["detail"]
+        # lists are empty and documents unknown, as once the last document is deleted (they
+        # were a 503 on an index nothing was ever written to, a 200 [] after a delete)
+        assert client.get("/documents").json() == []
+        missing = client.get("/documents/d_x")
+        assert missing.status_code == 404 and missing.json()["detail"] == "unknown document: d_x"
 
 
 def test_missing_index_dir_is_503(tmp_path: Any) -> None:
@@ -417,3 +437,12 @@ def test_serve_refuses_workers_without_a_chroma_server(fresh_settings: Any) -> N
         serve(fresh_settings, workers=2)
     check_workers(fresh_settings, 1)
     check_workers(fresh_settings.model_copy(update={"chroma_url": "http://127.0.0.1:1"}), 4)
+
+
+def test_openai_nulls_mean_the_defaults(api: TestClient) -> None:
+    """OpenAI's schema allows ``"n": null`` and ``"stream": null`` (they were a 400)."""
+    response = api.post(
+        "/v1/chat/completions", json={"messages": HI, "n": None, "stream": None, "stop": None}
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["object"] == "chat.completion"

@@ -111,6 +111,13 @@ def test_text_markdown_html_and_pdf_files_are_added(client: Any) -> None:
         ("broken.pdf", b"%PDF-1.4 not really", {}, 422, "unreadable PDF"),
         ("scan.html", b"<html><body><script>x</script></body></html>", {}, 422, "no text"),
         ("ferry.txt", ARTICLE.encode(), {"published": "yesterday"}, 422, "published:"),
+        (  # handed on to clients as a link
+            "ferry.txt",
+            ARTICLE.encode(),
+            {"url": "javascript:alert(1)"},
+            422,
+            "url: must be a web address",
+        ),
         (  # was a 500 (UnicodeError from the "undefined" codec)
             "odd.html",
             b'<meta charset="undefined"><p>Caf\xe9 ouvert.</p>',
@@ -152,3 +159,10 @@ def test_json_ld_nested_too_deep_is_read_without_it(client: Any) -> None:
     assert upload(client, "deep.html", page.encode()).status_code == 201
     again = client.post("/documents", json={"html": page.replace("Tuesday", "Monday")})
     assert again.status_code == 201, again.text
+
+
+def test_a_url_must_be_a_web_address(client: Any) -> None:
+    bad = client.post("/documents", json={"text": ARTICLE, "url": "javascript:alert(1)"})
+    assert bad.status_code == 422 and "url: must be a web address" in bad.json()["detail"]
+    good = client.post("/documents", json={"text": ARTICLE, "url": "https://example.org/ferry"})
+    assert good.status_code == 201, good.text

@@ -21,7 +21,7 @@ from newsqa.components.store.records import (
     where_clause,
 )
 from newsqa.components.store.sentences import read_scored, sentence_from, sentence_ids
-from newsqa.errors import ConfigError, EmbeddingMismatch, IndexUnavailable
+from newsqa.errors import ConfigError, EmbeddingMismatch, IndexNotCreated, IndexUnavailable
 from newsqa.types import Chunk, Document, ScoredChunk, ScoredSentence
 
 if TYPE_CHECKING:
@@ -125,7 +125,9 @@ class ChromaStore:
             )
         except Exception as exc:
             if "does not exist" in str(exc) or "not found" in str(exc).lower():
-                raise IndexUnavailable("the index is empty: run `newsqa ingest` first") from exc
+                raise IndexNotCreated(
+                    "the index is empty: run `newsqa ingest` or POST /documents"
+                ) from exc
             raise IndexUnavailable(f"the vector store is unreachable: {exc}") from exc
         self._check(model_id, dimension)
 
