@@ -162,7 +162,24 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
             "malformed JSON body: not UTF-8 JSON text, or nested or numbered beyond what is read "
             "(arrays and objects deeper than about 1,000 levels, integers over 4,300 digits)",
         )
-    return error_response(request, exc.status_code, detail, dict(exc.headers or {}))
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:  # Starlette names the methods of the first route of the path only
+        allowed = _allowed_methods(request)
+        if allowed:
+            headers["Allow"] = ", ".join(allowed)
+            detail = f"method {request.method} not allowed here: use {', '.join(allowed)}"
+    return error_response(request, exc.status_code, detail, headers)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the app answers at the request's path."""
+    from starlette.routing import Match
+
+    def answers(method: str) -> bool:
+        scope = {**request.scope, "method": method}
+        return any(r.matches(scope)[0] == Match.FULL for r in request.app.router.routes)
+
+    return [m for m in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE") if answers(m)]
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

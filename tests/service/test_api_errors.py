@@ -446,3 +446,21 @@ def test_openai_nulls_mean_the_defaults(api: TestClient) -> None:
     )
     assert response.status_code == 200, response.text
     assert response.json()["object"] == "chat.completion"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [  # Starlette named the methods of the path's first route only ("PUT /documents": GET)
+        ("PUT", "/documents", "GET, POST"),
+        ("POST", "/documents/d_x", "GET, DELETE"),
+        ("PUT", "/feedback", "GET, POST"),
+        ("GET", "/ask", "POST"),
+    ],
+)
+def test_a_wrong_method_is_405_naming_every_method_of_the_path(
+    api: TestClient, method: str, path: str, allowed: str
+) -> None:
+    response = api.request(method, path)
+    assert response.status_code == 405
+    assert response.headers["allow"] == allowed
+    assert response.json()["detail"] == f"method {method} not allowed here: use {allowed}"
