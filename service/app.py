@@ -22,6 +22,7 @@ from service.middleware import (
     ApiKeyMiddleware,
     BodyLimitMiddleware,
     CatchAllMiddleware,
+    EncodedSlashMiddleware,
     RateLimitMiddleware,
 )
 from service.state import ServiceState
@@ -85,5 +86,6 @@ def create_app(settings: Settings | None = None, state: ServiceState | None = No
         )
     app.add_middleware(ApiKeyMiddleware, keys=settings.api_keys)
     app.add_middleware(CatchAllMiddleware)
+    app.add_middleware(EncodedSlashMiddleware)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     return app

@@ -72,6 +72,22 @@ class CatchAllMiddleware:
             await response(scope, receive, send)
 
 
+class EncodedSlashMiddleware:
+    """A path segment holding ``%2F`` is a 404: routing decodes it into a real slash, and the
+    trailing-slash redirect then sent ``/documents/a%2F`` to ``/documents/a``, another id."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raw = scope.get("raw_path") or b""
+        if scope["type"] == "http" and b"%2f" in raw.lower():
+            message = "no such route: a path segment holds an encoded slash (%2F)"
+            await error_response(Request(scope), 404, message)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
 class ApiKeyMiddleware:
     """When keys are configured, every route but /healthz and /readyz needs one (else 401)."""
 

@@ -464,3 +464,12 @@ def test_a_wrong_method_is_405_naming_every_method_of_the_path(
     assert response.status_code == 405
     assert response.headers["allow"] == allowed
     assert response.json()["detail"] == f"method {method} not allowed here: use {allowed}"
+
+
+@pytest.mark.parametrize("path", ["/documents/%2F", "/documents/a%2F", "/documents/a%2fb"])
+def test_an_encoded_slash_in_a_path_is_404_not_a_redirect(api: TestClient, path: str) -> None:
+    """It was a 307 to another route (``/documents``) or another id (``/documents/a``)."""
+    for method in ("GET", "DELETE"):
+        response = api.request(method, path, follow_redirects=False)
+        assert response.status_code == 404, response.text
+        assert "encoded slash" in response.json()["detail"]
