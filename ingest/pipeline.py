@@ -54,9 +54,10 @@ class IngestSummary:
     embed_seconds: float = 0.0
 
 
-def display_path(path: Path) -> str:
-    """Path relative to the working directory when under it (the key of a file's document)."""
-    resolved = path.resolve() if path.exists() else path.absolute()  # a broken link: itself
+def display_path(path: Path, follow_links: bool = True) -> str:
+    """Path relative to the working directory when under it (the key of a file's document).
+    ``follow_links=False`` names a link itself (a skipped link is shown by its own name)."""
+    resolved = path.resolve() if follow_links and path.exists() else path.absolute()
     try:
         return str(resolved.relative_to(Path.cwd().resolve()))
     except ValueError:
@@ -181,7 +182,7 @@ def ingest_paths(
     started = time.perf_counter()
     summary = IngestSummary()
     files, skipped_types = discover(list(paths))
-    summary.skipped.extend((display_path(p), reason) for p, reason in skipped_types)
+    summary.skipped.extend((display_path(p, follow_links=False), why) for p, why in skipped_types)
     store = open_store(settings)
     if rebuild:
         store.reset()

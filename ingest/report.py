@@ -111,7 +111,9 @@ def dry_run(paths: list[Path], settings: Settings, show_cleaning: bool, console:
     for column in ("file", "title", "source", "published", "chunks", "note"):
         table.add_column(column, overflow="fold")
     for path, reason in skipped:
-        table.add_row(Text(display_path(path)), "", "", "", "", Text(f"skipped: {reason}"))
+        table.add_row(
+            Text(display_path(path, follow_links=False)), "", "", "", "", Text(f"skipped: {reason}")
+        )
     for path in files:
         try:
             raw = replace(load_file(path, settings.max_file_bytes), path=display_path(path))

@@ -297,6 +297,10 @@ def test_pipes_and_broken_links_are_skipped_with_reasons(tmp_path: Path) -> None
         ("pipe.txt", "not a regular file"),
     ]
     assert [f.name for f in discover([folder / "away.txt"])[0]] == ["away.txt"]  # named: read
+    from ingest.pipeline import display_path
+
+    # the skipped link is shown by its own name, not its target's (/etc/passwd in a probe)
+    assert display_path(folder / "away.txt", follow_links=False).endswith("in/away.txt")
     assert skip_reason(folder / "pipe.txt") == "not a regular file"  # named on its own: no hang
 
 
