@@ -87,6 +87,16 @@ class ServiceClient:
         body = self._json("GET", "/search", params={"q": query, "k": k})
         return list(_parse(SearchResponse, body, "GET /search")["hits"])
 
+    def ensure_ready(self) -> None:
+        """Stop before the run when the service is not ready (an empty index, say): its
+        ``/readyz`` detail says what to do."""
+        try:
+            response = self.http.request("GET", "/readyz", headers=self.headers)
+        except httpx.HTTPError as exc:
+            raise ServiceFailed(f"GET /readyz: cannot reach the service: {exc}") from exc
+        if response.status_code == 503:
+            raise ServiceFailed(f"the service is not ready: {_detail(response)}")
+
     def documents(self) -> list[dict[str, Any]]:
         return [
             _parse(DocumentSummary, d, "GET /documents") for d in self._json("GET", "/documents")
@@ -218,6 +228,7 @@ def evaluate(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     notes = notes if notes is not None else []
+    client.ensure_ready()
     spans, sources = _gold_spans(client, questions, notes)
     records: list[dict[str, Any]] = []
     columns = (TextColumn("[bold]eval"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
