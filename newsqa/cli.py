@@ -128,6 +128,14 @@ def ingest(
         summary = report.run_with_progress(targets, settings, prune, rebuild, quiet, console)
     except NewsQAError as exc:
         raise fail(exc) from None
+    except KeyboardInterrupt:
+        what = "the index holds part of the articles" if rebuild else "what was written is kept"
+        err_console.print(
+            f"Interrupted: {what}; run the same command again to finish (it resumes where it "
+            "stopped, with no duplicates).",
+            markup=False,
+        )
+        raise typer.Exit(130) from None
     report.print_summary(summary, console)
     if not quiet:
         report.print_documents(settings, console, limit=report.LIST_AFTER_INGEST)

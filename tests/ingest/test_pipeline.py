@@ -117,7 +117,8 @@ def test_crash_between_chunks_and_record_is_repaired(
 
 
 @pytest.mark.integration
-def test_killed_ingest_process_resumes_cleanly(tmp_path: Path) -> None:
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT])
+def test_killed_ingest_process_resumes_cleanly(tmp_path: Path, sig: signal.Signals) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     sources = sorted(ARTICLES.glob("*.txt"))
@@ -128,13 +129,19 @@ def test_killed_ingest_process_resumes_cleanly(tmp_path: Path) -> None:
     index = tmp_path / "index"
     env = child_env(NEWSQA_INDEX_DIR=str(index))
     args = [str(BIN / "newsqa"), "ingest", "--quiet", str(corpus)]
-    process = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not (index / "chroma" / "chroma.sqlite3").exists():
         time.sleep(0.05)
     time.sleep(1.5)
-    process.send_signal(signal.SIGKILL)
-    process.wait()
+    process.send_signal(sig)
+    _, err = process.communicate(timeout=120)
+    if sig == signal.SIGINT:  # Ctrl-C mid-run: said, no traceback
+        assert process.returncode == 130, err
+        assert "Interrupted" in err and "run the same command again" in err, err
+        assert "Traceback" not in err
     rerun = subprocess.run(args, env=env, capture_output=True, text=True, timeout=300)
     assert rerun.returncode == 0, rerun.stderr
     assert_consistent(Settings(index_dir=index, _env_file=None), 40)
