@@ -362,15 +362,19 @@ class ChromaStore:
             if m is not None and text is not None  # deleted while the query ran
         ]
 
-    def query(self, embedding: np.ndarray, k: int, where: ChunkFilter | None) -> list[ScoredChunk]:
-        got = read_racing_deletes(
+    def _query_chunks(self, vector: np.ndarray, n: int, **narrow: Any) -> Any:
+        """Chunk texts, metadata and distances of the ``n`` nearest to ``vector``."""
+        return read_racing_deletes(
             lambda: self._chunks.query(
-                query_embeddings=[np.asarray(embedding, dtype=np.float32)],
-                n_results=k,
-                where=where_clause(where),
+                query_embeddings=[np.asarray(vector, dtype=np.float32)],
+                n_results=n,
                 include=["documents", "metadatas", "distances"],
+                **narrow,
             )
         )
+
+    def query(self, embedding: np.ndarray, k: int, where: ChunkFilter | None) -> list[ScoredChunk]:
+        got = self._query_chunks(embedding, k, where=where_clause(where))
         scores = [1.0 - float(d) for d in got["distances"][0]]
         return self._scored(got["ids"][0], got["documents"][0], got["metadatas"][0], scores)
 
@@ -409,14 +413,7 @@ class ChromaStore:
             present = self._chunks.get(ids=chunk_ids, include=[])["ids"]
             if not present:
                 return {}
-            found = read_racing_deletes(
-                lambda: self._chunks.query(
-                    query_embeddings=[np.asarray(query, dtype=np.float32)],
-                    ids=present,
-                    n_results=len(present),
-                    include=["documents", "metadatas", "distances"],
-                )
-            )
+            found = self._query_chunks(query, len(present), ids=present)
             rows2 = zip(
                 found["ids"][0],
                 found["documents"][0],
