@@ -129,10 +129,10 @@ def ingest(
     except NewsQAError as exc:
         raise fail(exc) from None
     except KeyboardInterrupt:
-        what = "the index holds part of the articles" if rebuild else "what was written is kept"
+        again = "the same command without --rebuild" if rebuild else "the same command"
         err_console.print(
-            f"Interrupted: {what}; run the same command again to finish (it resumes where it "
-            "stopped, with no duplicates).",
+            f"Interrupted: what was written is kept; run {again} to finish (it resumes where "
+            "it stopped, with no duplicates).",
             markup=False,
         )
         raise typer.Exit(130) from None
