@@ -44,6 +44,7 @@ __all__ = ["REFUSAL", "Assessment", "ExtractiveEngine", "select"]
 ANNOUNCED_SENTENCES = 2  # sentences kept after one ending with a colon (what it announces)
 DUPLICATE_OVERLAP = 0.8  # a sentence sharing this share of its content words with a chosen one
 HEADLINE_OVERLAP = 0.5  # ... and a headline (no full stop) restating half of one: docs/calibration
+FOLLOW_GAP = 3  # characters (spaces, a line break) between a sentence and the next one
 
 
 def _redundant(c: Candidate, chosen: list[Candidate], overlap: float = DUPLICATE_OVERLAP) -> bool:
@@ -131,6 +132,33 @@ def with_antecedents(assessment: Assessment, chosen: list[Candidate]) -> list[Ca
     return out
 
 
+def _follows(after: Candidate, before: Candidate) -> bool:
+    """Whether ``after`` is the very next sentence after ``before`` in their document."""
+    if after.passage.hit.chunk.doc_id != before.passage.hit.chunk.doc_id:
+        return False
+    if after.passage.n == before.passage.n:
+        return after.index == before.index + 1
+    return 0 <= after.start - before.end <= FOLLOW_GAP
+
+
+def with_continuations(chosen: list[Candidate]) -> list[Candidate]:
+    """A chosen sentence that continues another chosen one in its document comes right after
+    it ("... said the ambassador. Moscow rejects that statement."), not after sentences of other
+    articles; the order is otherwise kept (the best sentence first)."""
+    out: list[Candidate] = []
+    rest = list(chosen)
+    while rest:
+        run = [rest.pop(0)]
+        while True:
+            nxt = next((c for c in rest if _follows(c, run[-1])), None)
+            if nxt is None:
+                break
+            rest.remove(nxt)
+            run.append(nxt)
+        out += run
+    return out
+
+
 def _outlet(c: Candidate) -> str:
     source = c.passage.hit.meta.source
     return source if source.lower() not in ("", "unknown") else c.passage.hit.chunk.doc_id
@@ -199,6 +227,7 @@ class ExtractiveEngine:
         chosen = announced(assessment, chosen, limit)
         chosen = with_antecedents(assessment, chosen)
         chosen = with_disagreement(assessment, chosen, limit, model.keep_min)
+        chosen = with_continuations(chosen)
         texts = self.store.document_texts([c.passage.hit.chunk.doc_id for c in chosen])
         sentences = [self._sentence(texts, c.passage, c.start, c.end, c.text) for c in chosen]
         for s, worded in zip(sentences, attributed_once([s.text for s in sentences]), strict=True):

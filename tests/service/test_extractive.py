@@ -270,6 +270,39 @@ def test_a_sentence_that_refers_back_comes_after_the_sentence_it_refers_to() -> 
     assert with_antecedents(found, [cands[1], cands[0]]) == [cands[0], cands[1]]  # no repeat
 
 
+def test_a_sentence_that_continues_a_chosen_one_comes_right_after_it() -> None:
+    from types import SimpleNamespace
+    from typing import cast
+
+    from service.answering import Passage
+    from service.answering.evidence import Candidate
+    from service.answering.extractive import with_continuations
+
+    def hit(doc: str) -> Any:
+        return SimpleNamespace(chunk=SimpleNamespace(doc_id=doc))
+
+    one, other, later = Passage(1, hit("a")), Passage(2, hit("b")), Passage(3, hit("a"))
+
+    def cand(passage: Passage, index: int, start: int, end: int) -> Candidate:
+        return Candidate(passage, index, "x", start, end, 0.0, 0.0, 0.0, False, [], 0.5)
+
+    said = cand(one, 0, 0, 40)  # "... said the ambassador."
+    elsewhere = cand(other, 3, 100, 140)
+    rejects = cand(one, 1, 41, 80)  # "Moscow rejects that statement."
+    far = cand(one, 4, 200, 240)  # the same article, not the next sentence
+    across = cand(later, 0, 82, 120)  # the next sentence, in the article's next passage
+    assert with_continuations([said, elsewhere, rejects]) == [said, rejects, elsewhere]
+    assert with_continuations([said, elsewhere, far]) == [said, elsewhere, far]  # kept
+    assert with_continuations([said, elsewhere, across, rejects]) == [
+        said,
+        rejects,
+        across,
+        elsewhere,
+    ]
+    assert with_continuations([rejects, said]) == [rejects, said]  # the best stays first
+    assert cast(Any, with_continuations([])) == []
+
+
 def test_a_headline_that_restates_a_chosen_sentence_is_left_out() -> None:
     from typing import cast
 
