@@ -23,6 +23,7 @@ from service.middleware import (
     BodyLimitMiddleware,
     CatchAllMiddleware,
     EncodedSlashMiddleware,
+    HeadMiddleware,
     RateLimitMiddleware,
 )
 from service.state import ServiceState
@@ -87,5 +88,6 @@ def create_app(settings: Settings | None = None, state: ServiceState | None = No
     app.add_middleware(ApiKeyMiddleware, keys=settings.api_keys)
     app.add_middleware(CatchAllMiddleware)
     app.add_middleware(EncodedSlashMiddleware)
+    app.add_middleware(HeadMiddleware)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     return app

@@ -179,7 +179,8 @@ def _allowed_methods(request: Request) -> list[str]:
         scope = {**request.scope, "method": method}
         return any(r.matches(scope)[0] == Match.FULL for r in request.app.router.routes)
 
-    return [m for m in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE") if answers(m)]
+    found = [m for m in ("GET", "POST", "PUT", "PATCH", "DELETE") if answers(m)]
+    return found[:1] + ["HEAD"] + found[1:] if "GET" in found else found  # HeadMiddleware
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

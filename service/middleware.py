@@ -88,6 +88,27 @@ class EncodedSlashMiddleware:
         await self.app(scope, receive, send)
 
 
+class HeadMiddleware:
+    """``HEAD`` is answered as ``GET`` without its body, on every route that answers ``GET``
+    (FastAPI routes answer only the methods they name: ``HEAD /documents`` was a 405)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] != "http.response.body":
+                await send(message)
+            elif not message.get("more_body", False):
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
+
+
 class ApiKeyMiddleware:
     """When keys are configured, every route but /healthz and /readyz needs one (else 401)."""
 

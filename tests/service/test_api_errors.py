@@ -451,9 +451,9 @@ def test_openai_nulls_mean_the_defaults(api: TestClient) -> None:
 @pytest.mark.parametrize(
     ("method", "path", "allowed"),
     [  # Starlette named the methods of the path's first route only ("PUT /documents": GET)
-        ("PUT", "/documents", "GET, POST"),
-        ("POST", "/documents/d_x", "GET, DELETE"),
-        ("PUT", "/feedback", "GET, POST"),
+        ("PUT", "/documents", "GET, HEAD, POST"),
+        ("POST", "/documents/d_x", "GET, HEAD, DELETE"),
+        ("PUT", "/feedback", "GET, HEAD, POST"),
         ("GET", "/ask", "POST"),
     ],
 )
@@ -473,3 +473,11 @@ def test_an_encoded_slash_in_a_path_is_404_not_a_redirect(api: TestClient, path:
         response = api.request(method, path, follow_redirects=False)
         assert response.status_code == 404, response.text
         assert "encoded slash" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("path", ["/documents", "/search?q=Gripen", "/v1/models", "/healthz"])
+def test_head_is_get_without_a_body(api: TestClient, path: str) -> None:
+    """``HEAD /documents`` was a 405 (FastAPI routes answer only the methods they name)."""
+    head, get = api.head(path), api.get(path)
+    assert head.status_code == get.status_code == 200
+    assert head.content == b"" and head.headers["content-length"] == str(len(get.content))
