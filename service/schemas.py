@@ -227,6 +227,15 @@ class DocumentIn(BaseModel):
 
     _url = field_validator("url")(web_address)
 
+    @field_validator("text", "html", "title", "source", "url", "author")
+    @classmethod
+    def _no_nul(cls, value: str | None) -> str | None:
+        # a file holding NUL bytes is skipped as binary content; the same text sent as JSON is
+        # refused alike (it was stored, NUL and all)
+        if value is not None and "\x00" in value:
+            raise ValueError("holds a NUL character: send text, not binary content")
+        return value
+
 
 class DocumentAdded(BaseModel):
     doc_id: str

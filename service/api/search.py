@@ -29,7 +29,7 @@ def search(
 ) -> SearchResponse:
     """Chunks most relevant to ``q``; ``score`` is the cosine similarity to the query."""
     query = q.strip()
-    if not query:
+    if not query.strip("\x00"):
         raise BadRequest("q: must not be empty or whitespace")
     try:
         filters = Filters(

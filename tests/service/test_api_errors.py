@@ -111,6 +111,13 @@ LONE_SURROGATE_FILTER = b'{"question": "Who is Rutte?", "filters": {"source": ["
             "citations: must be valid Unicode text",
         ),
         ("get", "/search", {"params": {"q": "  "}}, "q: must not be empty or whitespace"),
+        ("get", "/search", {"params": {"q": "\x00"}}, "q: must not be empty or whitespace"),
+        (
+            "post",
+            "/documents",
+            {"json": {"text": "The council met.\x00", "title": "x"}},
+            "text: holds a NUL character",
+        ),
         ("get", "/search", {}, "q: field required"),
         ("get", "/search", {"params": {"q": "Gripen", "k": 0}}, "k: must be greater"),
         ("get", "/search", {"params": {"q": "Gripen", "k": "ten"}}, "k: must be a valid integer"),
