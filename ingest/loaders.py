@@ -19,6 +19,7 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from newsqa.errors import BadRequest
+from newsqa.text import WEB_ADDRESS
 
 # pypdf logs what it finds wrong with a file; that ends up in the file's skip reason instead
 logging.getLogger("pypdf").setLevel(logging.CRITICAL)
@@ -101,6 +102,8 @@ def normalize_meta(data: dict[str, Any]) -> dict[str, str]:
         if isinstance(value, list | tuple):
             value = ", ".join(str(v) for v in value)
         text = str(value).strip().strip("\"'").strip()
+        if name == "url" and not WEB_ADDRESS.match(text):
+            continue  # a javascript: or file: link is handed on to clients: never stored
         if text and name not in out:
             out[name] = text
     return out

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from newsqa.text import WEB_ADDRESS
+
 MAX_QUESTION_CHARS = 2000
 
 
@@ -207,8 +209,8 @@ META_LIMITS = {"title": 500, "source": 200, "url": 2000, "author": 300}
 def web_address(value: str | None) -> str | None:
     """An article's ``url`` must be a web address: a ``javascript:`` or ``data:`` one would be
     handed on to clients (the ``/v1`` annotations, a UI's link)."""
-    if value and value.strip() and not value.strip().lower().startswith(("http://", "https://")):
-        raise ValueError("must be a web address (http:// or https://)")
+    if value and value.strip() and not WEB_ADDRESS.match(value.strip()):
+        raise ValueError("must be a web address (http:// or https:// and a host, no spaces)")
     return value
 
 

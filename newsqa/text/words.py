@@ -237,3 +237,8 @@ def markers(text: str) -> list[int]:
 def strip_markers(text: str) -> str:
     """``text`` without citation markers (and without the space before them)."""
     return re.sub(r"\s+([.,;:!?])", r"\1", MARKERS.sub("", text)).strip()
+
+
+# a web address with a host, on one line: what an article's ``url`` may be (a ``javascript:``,
+# ``data:`` or ``file:`` one would be handed on to clients as a link)
+WEB_ADDRESS = re.compile(r"https?://[^\s/?#]+[^\s]*\Z", re.IGNORECASE)

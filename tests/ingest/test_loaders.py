@@ -149,8 +149,11 @@ def test_sidecar_both_names_and_override(tmp_path: Path) -> None:
     path.write_text("---\ntitle: From front matter\nauthor: A\n---\nBody text here.\n")
     (tmp_path / "story.meta.json").write_text(json.dumps({"title": "Stem sidecar", "x": 1}))
     assert load_file(path, LIMIT).meta == {"title": "Stem sidecar", "author": "A"}
+    url = "https://example.org/story"
+    (tmp_path / "story.txt.meta.json").write_text(json.dumps({"title": "Full", "url": url}))
+    assert load_file(path, LIMIT).meta == {"title": "Full", "url": url, "author": "A"}
     (tmp_path / "story.txt.meta.json").write_text(json.dumps({"title": "Full", "url": "u"}))
-    assert load_file(path, LIMIT).meta == {"title": "Full", "url": "u", "author": "A"}
+    assert "url" not in load_file(path, LIMIT).meta  # no web address: not stored
 
 
 def test_invalid_sidecar_is_skipped_with_reason(tmp_path: Path) -> None:

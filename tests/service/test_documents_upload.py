@@ -162,7 +162,13 @@ def test_json_ld_nested_too_deep_is_read_without_it(client: Any) -> None:
 
 
 def test_a_url_must_be_a_web_address(client: Any) -> None:
-    bad = client.post("/documents", json={"text": ARTICLE, "url": "javascript:alert(1)"})
-    assert bad.status_code == 422 and "url: must be a web address" in bad.json()["detail"]
+    for url in ("javascript:alert(1)", "https://", "https://exa mple.org", "https://x.org/\nb"):
+        bad = client.post("/documents", json={"text": ARTICLE, "url": url})
+        assert bad.status_code == 422 and "url: must be a web address" in bad.json()["detail"]
     good = client.post("/documents", json={"text": ARTICLE, "url": "https://example.org/ferry"})
     assert good.status_code == 201, good.text
+    # in a file's front matter (or sidecar) such a url is not stored (a probe got it through)
+    page = f"---\ntitle: Park opens\nurl: javascript:alert(1)\n---\n\n{ARTICLE} Park."
+    added = upload(client, "park.md", page.encode())
+    assert added.status_code == 201, added.text
+    assert client.get(f"/documents/{added.json()['doc_id']}").json()["url"] == ""
