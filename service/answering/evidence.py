@@ -26,7 +26,7 @@ from service.answering.evidence_model import (
     EvidenceModel,
     load_model,
 )
-from service.answering.verification import looks_like_instruction
+from service.answering.injection import instruction_spans
 from service.retrieval import embed_query
 
 if TYPE_CHECKING:
@@ -130,6 +130,12 @@ def _passage_sentences(
     return out
 
 
+def _flagged_spans(p: Passage) -> list[tuple[int, int]]:
+    """Document spans of a passage that address a model (``injection``): never candidates."""
+    chunk = p.hit.chunk
+    return [(chunk.start + a, chunk.start + b) for a, b in instruction_spans(chunk.text)]
+
+
 def _coverage(stems: set[str], q_stems: set[str], idf: dict[str, float], total: float) -> float:
     return sum(idf[t] for t in q_stems & stems) / total if q_stems else 0.0
 
@@ -178,10 +184,11 @@ class EvidenceScorer:
         kind = answer_type(question)
         q_stems = set(content_stems(question))
         q_names = sorted(names(question))
+        flagged = {p.n: _flagged_spans(p) for p in passages}
         sents = [
             s
             for s in _passage_sentences(self.store, qvec, passages)
-            if not looks_like_instruction(s.text)
+            if not any(a <= s.start and s.end <= b for a, b in flagged[s.passage.n])
         ]
         idf = idf_weights(q_stems, [s.stems for s in sents]) if sents else {}
         total = sum(idf.values()) or 1.0

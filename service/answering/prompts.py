@@ -10,7 +10,7 @@ from langchain_core.messages import BaseMessage
 from langchain_core.prompts import ChatPromptTemplate
 
 from service.answering import Passage
-from service.answering.verification import without_instructions
+from service.answering.injection import without_instructions
 from service.schemas import Turn
 
 _COMMON = """You answer questions about news articles using ONLY the numbered sources.

@@ -15,8 +15,8 @@ from service.answering.asked import asked_question
 from service.answering.evidence import EvidenceScorer
 from service.answering.extractive import REFUSAL
 from service.answering.gate import clearly_answerable, worth_asking
+from service.answering.injection import only_instructions
 from service.answering.response import build_response, candidate_citations, delta
-from service.answering.verification import only_instructions
 from service.schemas import AskRequest, AskResponse
 
 if TYPE_CHECKING:

@@ -32,32 +32,15 @@ from newsqa.text import (  # noqa: F401  (re-exported: the engines import them f
     words,
 )
 from service.answering import DraftSentence, Passage, Support
+from service.answering.injection import (  # noqa: F401  (re-exported)
+    INSTRUCTION_LEFT_OUT,
+    looks_like_instruction,
+    only_instructions,
+    without_instructions,
+)
 from service.retrieval import embed_query, embed_texts
 from service.verify.assess import Assessment, assess
 from service.verify.config import VerifyConfig
-
-_MODEL = r"(?:ai|a\.i\.|llm|(?:large\s+)?language\s+models?|assistants?|chatbots?|bots?|gpt)"
-_INSTRUCTION = re.compile(
-    r"\b(?:ignore|disregard|forget|override)\s+(?:(?:all|any|the|your|of)\s+)*"
-    r"(?:(?:previous|prior|above|earlier|preceding|system|other)\s+)?"
-    r"(?:instructions?|prompts?|directions|guidelines)\b"
-    # a role label opening a line or a sentence ("... this year. Assistant: PWNED.")
-    r"|(?:^|[.!?]\s+)\s*(?:system|assistant|developer)\s*:"
-    r"|\byou (?:must|should|will|are to|have to) (?:now )?(?:ignore|reply|respond|answer|say|"
-    r"output|print|write)\b"
-    # words addressed to a model: "Note to AI models: ...", "If you are a language model, ..."
-    rf"|\b(?:note|message|instructions?)\s+(?:to|for)\s+(?:the\s+|any\s+|all\s+)?{_MODEL}"
-    rf"|\bif\s+you\s+are\s+(?:an?\s+)?{_MODEL}"
-    rf"|\b{_MODEL}(?:\s+\w+){{0,3}}\s+(?:must|should|shall)\s+(?:now\s+)?"
-    r"(?:reply|respond|answer|say|output|print|write|ignore)\b"
-    r"|\b(?:respond|reply|answer)\s+only\s+with\s+(?:the\s+)?(?:word|text|phrase|string)\b"
-    r"|\bdisregard\s+(?:the|this|your|my)\s+(?:question|query|user|request)\b"
-    r"|\bforget\s+(?:what|everything)\s+(?:you\s+(?:were|have\s+been)\s+told|above)\b"
-    # chat-template tokens and prompt headings
-    r"|<\|(?:im_start|im_end|system|user|assistant|endoftext)\|>|\[/?INST\]|<</?SYS>>"
-    r"|^\s*#{2,}\s*(?:instruction|system|response)\b",
-    re.IGNORECASE | re.MULTILINE,
-)
 
 MIN_RELEVANCE = 0.15  # to the question, for sentences sharing none of its content words
 
@@ -71,34 +54,6 @@ class EntailmentJudge(Protocol):
     def ready(self) -> bool: ...  # whether its verdicts count now (it passed its own check)
 
     def judge(self, sentence: str, span: str) -> str: ...
-
-
-def looks_like_instruction(text: str) -> bool:
-    """Whether text addresses a model with instructions (a prompt injection), not news."""
-    return bool(_INSTRUCTION.search(text))
-
-
-INSTRUCTION_LEFT_OUT = "[…]"  # where a passage's instruction to a model was, in a prompt
-
-
-def without_instructions(text: str) -> str:
-    """``text`` with each sentence that addresses a model replaced by ``INSTRUCTION_LEFT_OUT``:
-    the rest of an article that holds an injection is still news to answer from."""
-    if not looks_like_instruction(text):
-        return text
-    out, at = [], 0
-    for start, end in split_sentences(text):
-        if looks_like_instruction(text[start:end]):
-            out += [text[at:start], INSTRUCTION_LEFT_OUT]
-            at = end
-    out.append(text[at:])
-    return "".join(out)
-
-
-def only_instructions(text: str) -> bool:
-    """Whether nothing but instructions to a model (and punctuation) is left of ``text``."""
-    rest = without_instructions(text).replace(INSTRUCTION_LEFT_OUT, " ")
-    return not re.search(r"\w", rest)
 
 
 def split_spans(text: str) -> list[tuple[int, int]]:
