@@ -36,7 +36,7 @@ def to_document(hit: ScoredChunk) -> Document:
     """A retrieved chunk as a LangChain ``Document`` (text, metadata and score). Sentences
     addressed to a model (prompt injection) are replaced by ``[…]`` in ``page_content``, which
     goes into someone's prompt; ``start``/``end`` locate the chunk's text as stored."""
-    from service.answering.verification import without_instructions
+    from service.answering.injection import without_instructions
 
     chunk, meta = hit.chunk, hit.meta
     return Document(
