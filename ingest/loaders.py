@@ -191,9 +191,9 @@ def html_to_text(html: str) -> tuple[str, dict[str, str]]:
     """Main text of an HTML page (paragraphs separated by blank lines) and its metadata."""
     import trafilatura
 
-    body = trafilatura.extract(html, output_format="txt", include_comments=False)
+    body = trafilatura.extract(_tree(html), output_format="txt", include_comments=False)
     if not body:
-        body = trafilatura.extract(html, output_format="txt", favor_recall=True) or ""
+        body = trafilatura.extract(_tree(html), output_format="txt", favor_recall=True) or ""
     text = "\n\n".join(line.strip() for line in body.splitlines() if line.strip())
     meta: dict[str, Any] = {}
     found = trafilatura.extract_metadata(html, extensive=False)
@@ -212,6 +212,18 @@ def html_to_text(html: str) -> tuple[str, dict[str, str]]:
         domain = outlet_from_url(sitename if "//" in sitename else f"https://{sitename}")
         meta["source"] = html_publisher(html) or (domain if sitename else "")
     return text, normalize_meta(meta)
+
+
+def _tree(html: str) -> Any:
+    """The page parsed without libxml2's depth limit: past 255 nested elements the default
+    parser drops the rest of the page, and an article nested that deep lost its text without a
+    word (a probe's upload kept only its lead). The page as text when it does not parse."""
+    import lxml.html
+
+    try:
+        return lxml.html.fromstring(html, parser=lxml.html.HTMLParser(huge_tree=True))
+    except (ValueError, lxml.etree.ParserError):
+        return html
 
 
 def _ld_publisher(data: Any) -> str | None:

@@ -385,3 +385,13 @@ def test_any_parser_error_skips_the_file_with_its_reason(tmp_path: Path, monkeyp
     path = tmp_path / "page.html"
     path.write_text("<p>Some text here.</p>", encoding="utf-8")
     assert skip_reason(path) == "the html file could not be read (RuntimeError: parser fell over)"
+
+
+def test_an_article_nested_past_255_elements_is_read_whole(tmp_path: Path) -> None:
+    """libxml2's default parser stops at 255 levels: a probe's page kept only its lead."""
+    lead = "<p>Breaking: the council approved the new bridge on Monday after a long debate.</p>"
+    body = "<p>The bridge will cost 42 million euros and open in 2027, the council said.</p>"
+    path = tmp_path / "deep.html"
+    path.write_text(f"<html><body>{lead}{'<div>' * 300}{body}{'</div>' * 300}</body></html>")
+    text = load_file(path, LIMIT).text
+    assert "approved the new bridge" in text and "42 million euros" in text
