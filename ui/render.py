@@ -122,7 +122,9 @@ def unsupported_count(resp: AskResponse) -> int:
 LABEL_QUOTE_WORDS = 8  # opening words of the quote that tell apart cards of one article
 
 
-def card_label(citation: Citation, markdown: bool = False, with_quote: bool = False) -> str:
+def card_label(
+    citation: Citation, markdown: bool = False, with_quote: bool = False, words: int = 0
+) -> str:
     """Stable, test-friendly label of a source card: ``[1] Title — Outlet``, plus
     ``, quoting Speaker`` when someone other than the outlet makes the claim, plus the quote's
     opening words when ``with_quote`` (several cards of one reply share title and outlet).
@@ -133,19 +135,31 @@ def card_label(citation: Citation, markdown: bool = False, with_quote: bool = Fa
     label = f"[{citation.id}] {esc(title)} — {esc(citation.source or 'unknown outlet')}"
     if citation.speaker and citation.speaker != (citation.reported_by or citation.source):
         label += f", quoting {esc(citation.speaker)}"
-    words = citation.quote.split()
-    if with_quote and words:
-        opening = " ".join(words[:LABEL_QUOTE_WORDS])
-        label += f": “{esc(opening)}{'…' if len(words) > LABEL_QUOTE_WORDS else ''}”"
+    quoted = citation.quote.strip().strip("\"'\u201c\u201d\u2018\u2019").split()
+    count = words or LABEL_QUOTE_WORDS
+    if with_quote and quoted:
+        opening = " ".join(quoted[:count])
+        label += f": “{esc(opening)}{'…' if len(quoted) > count else ''}”"
     return label
 
 
 def card_labels(citations: list[Citation], markdown: bool = False) -> list[str]:
     """The labels of one reply's cards; cards that would read the same show their quotes."""
-    bare = [card_label(c).split("] ", 1)[-1] for c in citations]  # without the ``[n]``
+
+    def bare(c: Citation, quote: bool, words: int = 0) -> str:  # the label without ``[n]``
+        return card_label(c, with_quote=quote, words=words).split("] ", 1)[-1]
+
+    plain = [bare(c, False) for c in citations]
+    repeated = [plain.count(p) > 1 for p in plain]
+    words = LABEL_QUOTE_WORDS  # more of the quotes while two labels still read the same
+    while words < LABEL_QUOTE_WORDS * 4:
+        shown = [bare(c, r, words) for c, r in zip(citations, repeated, strict=True)]
+        if len(set(shown)) == len(shown):
+            break
+        words += LABEL_QUOTE_WORDS
     return [
-        card_label(c, markdown, with_quote=bare.count(b) > 1)
-        for c, b in zip(citations, bare, strict=True)
+        card_label(c, markdown, with_quote=r, words=words)
+        for c, r in zip(citations, repeated, strict=True)
     ]
 
 

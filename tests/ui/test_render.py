@@ -121,6 +121,12 @@ def test_cards_corpus_and_history() -> None:
         labels[1] == "[2] Jets \\<b\\> — Wire: “The \\*second\\* passage says far more than eight…”"
     )
     assert labels[2] == "[3] Other — Wire"
+    # quotes that open alike are shown further, without a doubled opening quote mark
+    first = citation(quote='"The council said on Monday that the bridge would open in May."')
+    second = citation(id=2, quote="The council said on Monday that the bridge would cost 42m.")
+    shown = card_labels([first, second])
+    assert shown[0] != shown[1].replace("[2]", "[1]") and "““" not in shown[0]
+    assert shown[0].endswith("would open in May.”")
     assert card_meta_md(c) == "**Wire** · 2025-09-01 · [open article ↗](https://example.org/a)"
     assert "open article" not in card_meta_md(citation(url="file.txt", published=None))
     assert card_meta_md(citation(author="Ana *Ruiz*", url="")) == (
