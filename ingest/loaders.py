@@ -337,6 +337,20 @@ _BOMS = (
 _DECLARED = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 
 
+# the encodings of the WHATWG Encoding Standard (what a browser reads a page's charset as) that
+# Python has, by Python's canonical codec name: a page may declare one of these, not any codec
+_WEB_CODECS = {
+    codecs.lookup(label).name
+    for label in (
+        "utf-8", "utf-16-le", "utf-16-be", "ascii", "latin-1", "cp866", "koi8-r", "koi8-u",
+        "mac-roman", "mac-cyrillic", "cp874", "gbk", "gb18030", "big5", "euc-jp",
+        "iso2022-jp", "shift-jis", "euc-kr",
+        *(f"iso8859-{n}" for n in (2, 3, 4, 5, 6, 7, 8, 10, 13, 14, 15, 16)),
+        *(f"cp{n}" for n in range(1250, 1259)),
+    )
+}  # fmt: skip
+
+
 def decode_text(data: bytes, html: bool = False) -> str:
     """Text of a file: by its byte-order mark, else UTF-8, else (HTML) the charset its ``<meta>``
     declares; nothing is guessed. Raises SkipFile."""
@@ -357,7 +371,10 @@ def decode_text(data: bytes, html: bool = False) -> str:
         raise SkipFile("not UTF-8 text (and no byte-order mark or declared charset)")
     name = declared.group(1).decode("ascii", "replace")
     try:
-        return data.decode(codecs.lookup(name).name)
+        codec = codecs.lookup(name).name
+        if codec not in _WEB_CODECS:  # "unicode_escape" would decode "\\u0041" in the text
+            raise SkipFile(f"not UTF-8 text, and its declared charset {name!r} is no web encoding")
+        return data.decode(codec)
     except LookupError:
         raise SkipFile(f"not UTF-8 text, and its declared charset {name!r} is unknown") from None
     except UnicodeDecodeError:

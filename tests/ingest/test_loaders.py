@@ -236,7 +236,12 @@ def test_broken_pdf_is_skipped_with_reason(tmp_path: Path) -> None:
         (  # a codec that exists but decodes nothing raised UnicodeError: a 500 and a lost run
             "undefined.html",
             b'<meta charset="undefined"><p>Caf\xe9 au lait</p>',
-            "not UTF-8 text, and its declared charset 'undefined' decodes none",
+            "not UTF-8 text, and its declared charset 'undefined' is no web encoding",
+        ),
+        (  # a Python codec, not a web charset: it decoded "\u0041" in the text as "A"
+            "escapes.html",
+            b'<meta charset="unicode_escape"><p>Caf\xe9 \\u0041</p>',
+            "not UTF-8 text, and its declared charset 'unicode_escape' is no web encoding",
         ),
     ],
 )

@@ -123,7 +123,7 @@ def test_text_markdown_html_and_pdf_files_are_added(client: Any) -> None:
             b'<meta charset="undefined"><p>Caf\xe9 ouvert.</p>',
             {},
             422,
-            "declared charset 'undefined' decodes none",
+            "declared charset 'undefined' is no web encoding",
         ),
     ],
 )
