@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -125,7 +128,8 @@ def ingest(
         from newsqa.components.store.lease import ensure_not_served
 
         ensure_not_served(settings)  # a running server would not see what is written
-        summary = report.run_with_progress(targets, settings, prune, rebuild, quiet, console)
+        with _term_as_interrupt():  # `kill` or a container stop: end as Ctrl-C does
+            summary = report.run_with_progress(targets, settings, prune, rebuild, quiet, console)
     except NewsQAError as exc:
         raise fail(exc) from None
     except KeyboardInterrupt:
@@ -134,11 +138,31 @@ def ingest(
             f"Interrupted: what was written is kept; run {again} to finish (it resumes where "
             "it stopped, with no duplicates).",
             markup=False,
+            soft_wrap=True,
         )
         raise typer.Exit(130) from None
     report.print_summary(summary, console)
     if not quiet:
         report.print_documents(settings, console, limit=report.LIST_AFTER_INGEST)
+
+
+@contextlib.contextmanager
+def _term_as_interrupt() -> Iterator[None]:
+    """SIGTERM raises KeyboardInterrupt while ingest runs, so the documents finished so far are
+    kept and the same message is printed (it killed the process at once before)."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @app.command()
