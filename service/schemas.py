@@ -53,7 +53,7 @@ class Filters(BaseModel):
             raise ValueError("is empty: leave it out to search everything, or name at least one")
         if value is not None and not all(v.strip() for v in value):
             raise ValueError("holds an empty name: name each one, or leave the filter out")
-        return value
+        return [v.strip() for v in value] if value is not None else None  # " UNN " is UNN
 
     @model_validator(mode="after")
     def _ordered_dates(self) -> Filters:

@@ -100,7 +100,7 @@ def test_filters_excluding_everything(seed_state: Any) -> None:
 
 def test_an_outlet_filter_ignores_case(seed_state: Any) -> None:
     spelled = answer_question(AskRequest(question=GRIPEN, filters={"source": ["UNN"]}), seed_state)
-    lower = answer_question(AskRequest(question=GRIPEN, filters={"source": ["unn"]}), seed_state)
+    lower = answer_question(AskRequest(question=GRIPEN, filters={"source": [" unn "]}), seed_state)
     assert spelled.answerable and "150" in spelled.answer
     assert lower.answer == spelled.answer
     assert {c.source for c in lower.citations} == {"UNN"}
