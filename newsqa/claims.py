@@ -228,26 +228,40 @@ def continued_speaker(text: str, start: int, outlet: str | None) -> str | None:
     """The speaker of a quotation that opened in an earlier sentence and goes on at ``start``
     ("... ," said X. "Previously ... However, today ..."): named where the quotation closes
     ("...," she said) or, failing that, in the sentences just before it opened."""
-    opened = open_quote(text, start)
+    spans = _line_spans(text)
+    opened = open_quote(text, start) or _opens_unclosed(text, start, spans)
     if opened is None:
         return None
-    spans = _line_spans(text)
     _, hi = _paragraph_bounds(text, start)
     after = [(s, e) for s, e in spans if start <= s < hi or s <= start < e]
     before = [(s, e) for s, e in spans if e <= opened][-PRONOUN_LOOKBACK:]
     for s, e in after:
-        base = max(s, start)
+        base = max(s, start, opened + 1)
         close = re.search('["\u201d]', text[base:e])
         if close:  # the words after the closing mark: "...," she said.
-            named = _named(sentence_speakers(text[base + close.start() : e]), outlet)
+            credit = sentence_speakers(text[base + close.start() : e])
+            named = _named(credit, outlet)
             if named:
                 return named
+            if credit and all(is_outlet_reference(c) for c in credit):
+                return None  # "...," the publication says: the outlet's, not who spoke before
             break
     for s, e in reversed(before):
         named = _named(sentence_speakers(text[s:e]), outlet)
         if named:
             return named
     return None
+
+
+def _opens_unclosed(text: str, start: int, spans: list[tuple[int, int]]) -> int | None:
+    """Where the sentence at ``start`` opens a quotation it does not close ("The market had
+    priced in ... . The question now is ...," she said): the quotation's speaker is then named
+    where it closes, in a later sentence."""
+    at = start + len(text[start:]) - len(text[start:].lstrip())
+    if text[at : at + 1] not in ('"', "\u201c"):
+        return None
+    end = next((e for s, e in spans if s <= at < e), None)
+    return at if end is not None and open_quote(text, end) is not None else None
 
 
 def _lines(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

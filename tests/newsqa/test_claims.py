@@ -109,6 +109,28 @@ def test_a_quotation_that_goes_on_over_several_sentences_keeps_its_speaker() -> 
     assert open_quote(text, text.find("Next")) is None  # a quotation ends with its paragraph
 
 
+def test_a_sentence_that_opens_a_quotation_closed_later_takes_its_credit() -> None:
+    """A sentence span that starts at the opening mark of a quotation closed in a later
+    sentence: the credit where it closes ("she said": the one named before; "the publication
+    says": the outlet's), not the outlet (a probe's answer gave an analyst's words to it)."""
+    from newsqa.claims import claim_of
+
+    text = (
+        "Analyst Fiona Castell of Brightwater said the cut was larger than expected. "
+        '"The market had priced in a weak quarter. The question now is the plant," she said.\n\n'
+        "Mayor Jan Berg spoke on Monday.\n\n"
+        '"Without the bridge, the town is cut off. Ferries are too slow," the newspaper says.'
+    )
+
+    def who(fragment: str) -> tuple[str | None, str]:
+        at = text.find(fragment) - 1  # the opening quotation mark
+        claim = claim_of(text, at, text.find(".", at) + 1, "Wire")
+        return claim.speaker, claim.how
+
+    assert who("The market had priced") == ("Analyst Fiona Castell of Brightwater", "quoted")
+    assert who("Without the bridge")[0] != "Mayor Jan Berg"  # the newspaper's, not his
+
+
 def test_a_sentence_cut_from_a_quotation_is_quoted_whole() -> None:
     from newsqa.wording import attribute_sentence
 
