@@ -23,6 +23,7 @@ from newsqa.text import NUMBER_WORDS, STOPWORDS, names, stem, tokens, words
 LIST_ITEM_WORDS = 14  # a section heading or list line is at most this long (words)
 LIST_MAX_ITEMS = 12  # never list more than this many items
 _BULLET = re.compile(r"^\s*(?:[-*\u2022\u2013\u25aa\u25cf]|\(?\d{1,2}[.)]|\(?[a-h][.)])\s+\S")
+_MARKER = re.compile(r"[-*\u2022\u2013\u25aa\u25cf]\s+")
 _FINAL = (".", "!", "?", ":", ";", ",", "\u2026")
 _QUOTES = "\"'\u201d\u2019)] "
 _GROUP_NOUNS = (
@@ -53,6 +54,14 @@ class Paragraph:
     @property
     def is_bullet(self) -> bool:
         return bool(_BULLET.match(self.text))
+
+    def without_marker(self) -> Paragraph:
+        """The item without its bullet ("- ", "• "): the answer lists it with its own (a
+        probe's answer showed "- - A 9 percent pay rise"); numbers ("1.") are kept."""
+        m = _MARKER.match(self.text)
+        if not m or not self.text[m.end() :].strip():
+            return self
+        return Paragraph(self.start + m.end(), self.end, self.text[m.end() :])
 
     @property
     def is_short_line(self) -> bool:

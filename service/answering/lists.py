@@ -86,5 +86,6 @@ class ListBuilder:
         if not found:
             return None
         holder = {p.start: h for p, h in paras}
-        spans = [(self._passage(holder[p.start]), p.start, p.end, p.text) for p in found]
+        items = [(p.without_marker(), holder[p.start]) for p in found]
+        spans = [(self._passage(h), p.start, p.end, p.text) for p, h in items]
         return (intro.passage, intro.start, intro.end, intro.text), spans

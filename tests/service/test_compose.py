@@ -91,11 +91,14 @@ def test_headings_between_prose_are_items() -> None:
 
 def test_bullets_are_items() -> None:
     text = "Options:\n- keep it\n- sell it\n- lend it\nThe end."
-    assert [p.text for p in list_items(paragraphs(text), 0, None)] == [
-        "- keep it",
-        "- sell it",
-        "- lend it",
-    ]
+    items = list_items(paragraphs(text), 0, None)
+    assert [p.text for p in items] == ["- keep it", "- sell it", "- lend it"]
+    # an answer lists them with its own bullets: without theirs ("- - keep it" before)
+    bare = [p.without_marker() for p in items]
+    assert [p.text for p in bare] == ["keep it", "sell it", "lend it"]
+    assert all(text[p.start : p.end] == p.text for p in bare)  # still the exact quote
+    numbered = paragraphs("1. keep it")[0]
+    assert numbered.without_marker() == numbered  # a number is part of the item
 
 
 def test_list_question_lists_the_sections(seed_state: Any) -> None:
