@@ -104,6 +104,8 @@ def speaker_names(speaker: str) -> set[str]:
     out = set()
     for word in found:
         low = word.lower().replace("\u2019", "'").removesuffix("'s")
+        if low in PRONOUNS:  # "It also announced ...": a pronoun, capitalised, is no name
+            continue
         if word[0].isupper() and low not in TITLES and low not in _ARTICLES and len(low) > 1:
             out.add(low)
     return out

@@ -138,3 +138,14 @@ def test_a_sentence_cut_from_a_quotation_is_quoted_whole() -> None:
     at = text.find("Nobody")
     worded = attribute_sentence(text[at:], "UNN", text, (at, len(text)))
     assert worded == 'UNN, quoting Ana Ruiz: "Nobody can doubt it."'
+
+
+def test_a_capitalised_pronoun_is_no_speaker() -> None:
+    """ "It also announced ..." gave the speaker "It" (a probe's source card)."""
+    from newsqa.attribution import speaker_names
+    from newsqa.claims import claim_of
+
+    text = "Nordwell cut its forecast on Thursday. It also announced it would close a plant."
+    at = text.index("It also")
+    assert claim_of(text, at, len(text), "Business Ledger").speaker != "It"
+    assert speaker_names("It") == set() and speaker_names("They") == set()
