@@ -10,7 +10,7 @@ import re
 
 from newsqa.attribution import speaker_names
 from newsqa.claims import claim_of, known_outlet, sentence_speakers
-from newsqa.text import NUMBER_WORDS, ORDINALS, STOPWORDS
+from newsqa.text import NUMBER_WORDS, ORDINALS, STOPWORDS, stem
 
 # A sentence that opens with one of these carries it in front of an added "according to X":
 # "But according to X, the lake ..." (not "According to X, but the lake ...").
@@ -133,10 +133,14 @@ def _capitalised_inside(word: str, context: str) -> bool:
 
 
 def _lower_case_word(word: str, context: str) -> bool:
-    """``word`` (capitalised) is a common word in ``context``: written there in lower case, and
-    capitalised only where a sentence or a quotation opens."""
+    """``word`` (capitalised) is a common word in ``context``: written there in lower case (in
+    some form: "Shares" beside "share buyback"), and capitalised only where a sentence or a
+    quotation opens."""
     if not re.search(rf"(?<![\w-]){re.escape(word.lower())}(?![\w-])", context):
-        return False
+        root = stem(word.lower())
+        lowered = {stem(w) for w in re.findall(r"(?<![\w-])[a-z]{3,}(?![\w-])", context)}
+        if len(root) < 4 or root not in lowered:
+            return False
     return not _capitalised_inside(word, context)  # "the Security Council": a name
 
 

@@ -86,6 +86,10 @@ def test_a_common_word_of_the_article_is_lower_cased_after_the_attribution() -> 
     assert _lower_first("Security Council members met.", named).startswith("Security")
     assert _lower_first("Kyiv agreed.", "Kyiv agreed. In Kyiv, it rained.") == "Kyiv agreed."
     assert _lower_first("Fees rose.", context) == "Fees rose."  # never written in lower case
+    # written in lower case in another form ("share" beside "Shares"): a common word too
+    shares = "Shares in Nordwell fell 7 percent. The share buyback goes on."
+    assert _lower_first("Shares in Nordwell fell.", shares) == "shares in Nordwell fell."
+    assert _lower_first("Paris agreed.", "Paris agreed. The pari-mutuel rose.") == "Paris agreed."
 
 
 def test_a_linking_adverb_and_its_comma_stay_in_front() -> None:
