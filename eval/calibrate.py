@@ -172,6 +172,12 @@ def auc(rows: list[dict[str, Any]]) -> float:
     return float(roc_auc_score(y, [r["assessment"].p_answerable for r in rows]))
 
 
+def _answers(a: Any, model: Any) -> bool:
+    """Whether the service answers (not refuses) a question so assessed under ``model``."""
+    unknown_name = a.question_features[7] > 0  # refuse_unknown_names (a setting)
+    return bool(a.candidates) and a.p_answerable >= model.answerable_threshold and not unknown_name
+
+
 def evaluate(rows: list[dict[str, Any]], model: Any, limit: int = 4) -> dict[str, float]:
     """Answer holds all key facts; refusals; mean sentences — with the extractive selection."""
     answerable = [r for r in rows if r["q"].answerable]
@@ -179,9 +185,7 @@ def evaluate(rows: list[dict[str, Any]], model: Any, limit: int = 4) -> dict[str
     correct = refused_ok = false_ref = sentences = 0
     for r in rows:
         a, q = r["assessment"], r["q"]
-        unknown_name = a.question_features[7] > 0  # refuse_unknown_names (a setting)
-        answer = bool(a.candidates) and a.p_answerable >= model.answerable_threshold
-        answer = answer and not unknown_name
+        answer = _answers(a, model)
         if not q.answerable:
             refused_ok += not answer
             continue
@@ -212,9 +216,7 @@ def tentative_marks(rows: list[dict[str, Any]], model: Any, limit: int = 4) -> d
     out = dict.fromkeys((*keys, "right_marked"), 0)
     for r in rows:
         a, q = r["assessment"], r["q"]
-        if not a.candidates or a.p_answerable < model.answerable_threshold:
-            continue
-        if a.question_features[7] > 0:  # refuse_unknown_names
+        if not _answers(a, model):
             continue
         text = " ".join(select_texts(a, model.keep_ratio, model.keep_min, limit))
         right = q.answerable and all(fact_present(f, text) for f in q.key_facts)

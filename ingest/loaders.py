@@ -379,8 +379,6 @@ def decode_text(data: bytes, html: bool = False) -> str:
         raise SkipFile(f"not UTF-8 text, and its declared charset {name!r} is unknown") from None
     except UnicodeDecodeError:
         raise SkipFile(f"not valid {name} text, the charset it declares") from None
-    except UnicodeError:  # a codec that decodes nothing ("undefined")
-        raise SkipFile(f"not UTF-8 text, and its declared charset {name!r} decodes none") from None
 
 
 def load_content(

@@ -229,7 +229,9 @@ def continued_speaker(text: str, start: int, outlet: str | None) -> str | None:
     ("... ," said X. "Previously ... However, today ..."): named where the quotation closes
     ("...," she said) or, failing that, in the sentences just before it opened."""
     spans = _line_spans(text)
-    opened = open_quote(text, start) or _opens_unclosed(text, start, spans)
+    opened = open_quote(text, start)
+    if opened is None:  # (0 is an offset: a quotation may open the document)
+        opened = _opens_unclosed(text, start, spans)
     if opened is None:
         return None
     _, hi = _paragraph_bounds(text, start)
@@ -253,11 +255,14 @@ def continued_speaker(text: str, start: int, outlet: str | None) -> str | None:
     return None
 
 
+_SPACE = re.compile(r"\s*")
+
+
 def _opens_unclosed(text: str, start: int, spans: list[tuple[int, int]]) -> int | None:
     """Where the sentence at ``start`` opens a quotation it does not close ("The market had
     priced in ... . The question now is ...," she said): the quotation's speaker is then named
     where it closes, in a later sentence."""
-    at = start + len(text[start:]) - len(text[start:].lstrip())
+    at = _SPACE.match(text, start).end()  # type: ignore[union-attr]
     if text[at : at + 1] not in ('"', "\u201c"):
         return None
     end = next((e for s, e in spans if s <= at < e), None)

@@ -74,11 +74,10 @@ def get_open_state(request: Request) -> ServiceState:
 def get_listing_state(request: Request) -> ServiceState | None:
     """As ``get_open_state``, but ``None`` for an index nothing was ever written to: a list of
     documents is then empty and any one of them unknown, as after the last one is deleted."""
-    state = build_state(request.app.state)
     try:
         return get_open_state(request)
     except IndexUnavailable:
-        if not state.store_created():
+        if not build_state(request.app.state).store_created():
             return None
         raise
 

@@ -14,6 +14,7 @@ above.") takes the rest of its paragraph with it: that is where such a payload i
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from newsqa.text import split_sentences
 
@@ -79,11 +80,13 @@ def looks_like_instruction(text: str) -> bool:
     return bool(_YOU_MUST.search(text) and _MODEL_CUE.search(text))
 
 
-def instruction_spans(text: str) -> list[tuple[int, int]]:
+@lru_cache(maxsize=4096)
+def instruction_spans(text: str) -> tuple[tuple[int, int], ...]:
     """Spans of ``text`` that address a model: each such sentence, and after one that
-    announces more instructions the rest of its paragraph (up to an "END INSTRUCTIONS")."""
+    announces more instructions the rest of its paragraph (up to an "END INSTRUCTIONS").
+    Cached: a retrieved chunk is read for it by the retrieval, the scorer and the prompt."""
     if not looks_like_instruction(text):
-        return []
+        return ()
     out: list[tuple[int, int]] = []
     payload = False
     for start, end in split_sentences(text):
@@ -93,7 +96,7 @@ def instruction_spans(text: str) -> list[tuple[int, int]]:
         if payload or looks_like_instruction(sentence):
             out.append((start, end))
             payload = (payload or bool(_ANNOUNCES.search(sentence))) and not _END.search(sentence)
-    return out
+    return tuple(out)
 
 
 def without_instructions(text: str) -> str:

@@ -28,7 +28,7 @@ from fastapi.concurrency import run_in_threadpool
 from sse_starlette import EventSourceResponse
 
 from newsqa.errors import NotFound
-from newsqa.text import MARKERS, markers
+from newsqa.text import MARKERS, WEB_ADDRESS, markers
 from service.answering.service import answer_question
 from service.api.ask import ERRORS, open_stream
 from service.api.openai_wire import (
@@ -64,10 +64,6 @@ def sources_text(citations: list[Citation]) -> str:
     )
 
 
-def is_web_address(url: str) -> bool:
-    return url.lower().startswith(("http://", "https://"))
-
-
 def url_citations(content: str, citations: list[Citation]) -> list[dict[str, Any]]:
     """OpenAI's ``url_citation`` annotations of the message: one per ``[n]`` marker of the
     answer (not of the "Sources:" list), at the marker's offsets in ``content``, with the cited
@@ -85,7 +81,7 @@ def url_citations(content: str, citations: list[Citation]) -> list[dict[str, Any
                     "start_index": m.start(),
                     "end_index": m.end(),
                     "title": c.title or c.doc_id,
-                    "url": c.url if is_web_address(c.url) else f"/documents/{c.doc_id}",
+                    "url": c.url if WEB_ADDRESS.match(c.url) else f"/documents/{c.doc_id}",
                     "quote": c.quote,
                     "doc_id": c.doc_id,
                     "start": c.start,

@@ -272,7 +272,6 @@ def test_a_sentence_that_refers_back_comes_after_the_sentence_it_refers_to() -> 
 
 def test_a_sentence_that_continues_a_chosen_one_comes_right_after_it() -> None:
     from types import SimpleNamespace
-    from typing import cast
 
     from service.answering import Passage
     from service.answering.evidence import Candidate
@@ -300,7 +299,7 @@ def test_a_sentence_that_continues_a_chosen_one_comes_right_after_it() -> None:
         elsewhere,
     ]
     assert with_continuations([rejects, said]) == [rejects, said]  # the best stays first
-    assert cast(Any, with_continuations([])) == []
+    assert with_continuations([]) == []
 
 
 def test_a_headline_that_restates_a_chosen_sentence_is_left_out() -> None:

@@ -26,16 +26,20 @@ def _raced(exc: BaseException) -> bool:
     return isinstance(exc, InternalError)
 
 
+@retry(
+    retry=retry_if_exception(_raced),
+    stop=stop_after_attempt(RACE_ATTEMPTS),
+    wait=wait_exponential(multiplier=0.01, max=0.05),
+    reraise=True,
+)
+def _tried(read: Callable[[], T]) -> T:
+    return read()
+
+
 def read_racing_deletes(read: Callable[[], T]) -> T:
     """``read()``, tried again while it fails the way a read racing a delete does."""
-    attempt = retry(
-        retry=retry_if_exception(_raced),
-        stop=stop_after_attempt(RACE_ATTEMPTS),
-        wait=wait_exponential(multiplier=0.01, max=0.05),
-        reraise=True,
-    )(read)
     try:
-        return attempt()
+        return _tried(read)
     except Exception as exc:
         if _raced(exc):
             raise IndexUnavailable(
